@@ -1,0 +1,41 @@
+# syntax=docker/dockerfile:1.7
+# The one Dockerfile of every Node service under images/<lab>/<service>.
+# Build context: the repository root, so the shared lockfile and service-kit
+# come along; SERVICE names the workspace ("notifications/latency-probe").
+# The Image component passes SERVICE, PORT and HEALTH_PATH as build args.
+
+ARG NODE_IMAGE=node:22.21.1-bookworm-slim@sha256:25b3eb23a00590b7499f2a2ce939322727fcce1b15fdd69754fcd09536a3ae2c
+
+FROM ${NODE_IMAGE} AS build
+ARG SERVICE
+WORKDIR /src
+COPY package.json package-lock.json tsconfig.base.json ./
+COPY packages/service-kit/ packages/service-kit/
+COPY images/${SERVICE}/ images/${SERVICE}/
+RUN npm ci --ignore-scripts --no-audit --no-fund \
+      --workspace packages/service-kit --workspace "images/${SERVICE}" \
+ && npm run build --workspace packages/service-kit --workspace "images/${SERVICE}"
+
+FROM ${NODE_IMAGE} AS runtime
+ARG SERVICE
+ARG PORT
+ARG HEALTH_PATH=/health
+ENV NODE_ENV=production \
+    HEALTHCHECK_PORT=${PORT} \
+    HEALTHCHECK_PATH=${HEALTH_PATH}
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY packages/service-kit/package.json packages/service-kit/
+COPY images/${SERVICE}/package.json images/${SERVICE}/
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+      --workspace packages/service-kit --workspace "images/${SERVICE}" \
+ && npm cache clean --force
+COPY --from=build /src/packages/service-kit/dist packages/service-kit/dist
+COPY --from=build /src/images/${SERVICE}/dist images/${SERVICE}/dist
+WORKDIR /app/images/${SERVICE}
+USER node
+EXPOSE ${PORT}
+HEALTHCHECK --interval=10s --timeout=4s --start-period=10s --retries=3 \
+  CMD ["node", "/app/packages/service-kit/dist/healthcheck.js"]
+# Exec form: node is PID 1 and receives SIGTERM from `docker stop` itself.
+ENTRYPOINT ["node", "dist/main.js"]

@@ -1,0 +1,3 @@
+export { freePort, sleep, waitFor, httpOk } from "./wait";
+export { run, startService, RunningProcess, ServiceProcess, type Exit, type RunOptions, type ServiceOptions } from "./process";
+export { startRedis, startPostgres, startNginx, type Dependency, type Postgres } from "./deps";

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The project's one test command (README, .ci/run): on a fresh Debian machine it
+# installs what the tests need, builds every workspace, type-checks, and runs
+# every test. Extra arguments go to jest (e.g. a path to run one file).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-system-deps.sh
+echo "--- npm ci"
+npm ci --no-audit --no-fund
+echo "--- build"
+npm run build --silent
+echo "--- typecheck"
+npm run typecheck --silent
+echo "--- jest"
+status=0
+npx jest --ci --json --outputFile=.ci-results.json "$@" || status=$?
+# The plain closing line CI reads in any language.
+node -e 'const r = require("./.ci-results.json");
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);'
+exit "$status"
