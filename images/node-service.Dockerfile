@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1.7
 # The one Dockerfile of every Node service under images/<lab>/<service>.
-# Build context: the repository root, so the shared lockfile and service-kit
-# come along; SERVICE names the workspace ("notifications/latency-probe").
+# Build context: the repository root, so the shared lockfile and the shared
+# packages/ come along; SERVICE names the workspace ("notifications/latency-probe").
 # The Image component passes SERVICE, PORT and HEALTH_PATH as build args.
 
 ARG NODE_IMAGE=node:22.21.1-bookworm-slim@sha256:25b3eb23a00590b7499f2a2ce939322727fcce1b15fdd69754fcd09536a3ae2c
@@ -10,11 +10,13 @@ FROM ${NODE_IMAGE} AS build
 ARG SERVICE
 WORKDIR /src
 COPY package.json package-lock.json tsconfig.base.json ./
-COPY packages/service-kit/ packages/service-kit/
+COPY packages/ packages/
 COPY images/${SERVICE}/ images/${SERVICE}/
-RUN npm ci --ignore-scripts --no-audit --no-fund \
-      --workspace packages/service-kit --workspace "images/${SERVICE}" \
- && npm run build --workspace packages/service-kit --workspace "images/${SERVICE}"
+# Installs only this service's dependencies (and those of the packages it links);
+# its build (tsc -b) compiles the shared packages it references first.
+RUN npm ci --ignore-scripts --no-audit --no-fund --workspace "images/${SERVICE}" \
+ && npm run build --workspace "images/${SERVICE}" \
+ && npm prune --omit=dev --ignore-scripts --no-audit --no-fund --workspace "images/${SERVICE}"
 
 FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE
@@ -24,14 +26,9 @@ ENV NODE_ENV=production \
     HEALTHCHECK_PORT=${PORT} \
     HEALTHCHECK_PATH=${HEALTH_PATH}
 WORKDIR /app
-COPY package.json package-lock.json ./
-COPY packages/service-kit/package.json packages/service-kit/
-COPY images/${SERVICE}/package.json images/${SERVICE}/
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
-      --workspace packages/service-kit --workspace "images/${SERVICE}" \
- && npm cache clean --force
-COPY --from=build /src/packages/service-kit/dist packages/service-kit/dist
-COPY --from=build /src/images/${SERVICE}/dist images/${SERVICE}/dist
+COPY --from=build /src/node_modules node_modules/
+COPY --from=build /src/packages packages/
+COPY --from=build /src/images/${SERVICE} images/${SERVICE}/
 WORKDIR /app/images/${SERVICE}
 USER node
 EXPOSE ${PORT}
