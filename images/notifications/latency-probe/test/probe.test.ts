@@ -1,0 +1,168 @@
+/**
+ * The built probe as a short-lived process against the built
+ * notifications-service on 127.0.0.1, as the assessment runs it.
+ */
+import { mkdtempSync, readFileSync, existsSync, writeFileSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { EXAMPLE_SECRET_KEY, EXAMPLE_TIMESTAMP } from "@container-labs/notification-cipher";
+import { freePort, run, startService, type Exit, type ServiceProcess } from "@container-labs/test-kit";
+import { readConfig } from "../src/config";
+
+const probeScript = join(__dirname, "..", "dist", "main.js");
+const serviceScript = join(__dirname, "..", "..", "notifications-service", "dist", "main.js");
+
+let service: ServiceProcess;
+let dir: string;
+
+interface ProbeRun {
+  exit: Exit;
+  output: string;
+  logs: Array<Record<string, unknown>>;
+}
+
+async function probe(env: Record<string, string>): Promise<ProbeRun> {
+  const proc = run("latency-probe", process.execPath, {
+    args: [probeScript],
+    env: { NOTIFICATIONS_URL: service.url("/api/notify"), OUTPUT_FILE: join(dir, "latencies.txt"), ...env },
+  });
+  const exit = await proc.exited;
+  return { exit, output: proc.output(), logs: proc.logLines() };
+}
+
+const lines = (file = join(dir, "latencies.txt")): string[] =>
+  existsSync(file) ? readFileSync(file, "utf8").split("\n").slice(0, -1) : [];
+
+beforeAll(async () => {
+  service = await startService("notifications-service", { script: serviceScript, args: ["--secret-key", EXAMPLE_SECRET_KEY] });
+});
+afterAll(async () => {
+  await service?.stop();
+});
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "probe-"));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("the latency probe", () => {
+  it("run three times, leaves three latency lines, each the answer it printed (the assessment)", async () => {
+    const printed: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { exit, logs } = await probe({});
+      expect(exit).toEqual({ code: 0, signal: null });
+      const answer = logs.find((l) => l.msg === `latency ${l.response} s`);
+      expect(answer).toMatchObject({ service: "latency-probe", status: 200, body: "example" });
+      printed.push(String(answer?.response));
+    }
+    expect(lines()).toEqual(printed);
+    // The example's "latency" is the age of its 2023 ciphertext.
+    for (const line of lines()) expect(Number(line)).toBeCloseTo(Date.now() / 1000 - EXAMPLE_TIMESTAMP, -1);
+  });
+
+  it("with PROBE_BODY=fresh and the shared key, records the request's real latency", async () => {
+    const { exit } = await probe({ PROBE_BODY: "fresh", SECRET_KEY: EXAMPLE_SECRET_KEY });
+    expect(exit.code).toBe(0);
+    const [line] = lines();
+    expect(line).toMatch(/^\d+\.\d+$/);
+    expect(Number(line)).toBeGreaterThan(0);
+    expect(Number(line)).toBeLessThan(1);
+  });
+
+  it("creates the output file's folder, and never interleaves lines when runs overlap", async () => {
+    const file = join(dir, "nested", "deeper", "latencies.txt");
+    const runs = await Promise.all(Array.from({ length: 8 }, () => probe({ OUTPUT_FILE: file, PROBE_BODY: "fresh", SECRET_KEY: EXAMPLE_SECRET_KEY })));
+    expect(runs.map((r) => r.exit.code)).toEqual(Array(8).fill(0));
+    expect(lines(file)).toHaveLength(8);
+    for (const line of lines(file)) expect(line).toMatch(/^\d+\.\d+$/);
+  });
+
+  it("waits for a service that starts after it, as a probe started with the stack must", async () => {
+    const port = await freePort();
+    const pending = probe({ NOTIFICATIONS_URL: `http://127.0.0.1:${port}/api/notify`, PROBE_ATTEMPTS: "40" });
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    const late = await startService("late-service", { script: serviceScript, args: ["--secret-key", EXAMPLE_SECRET_KEY], env: { PORT: String(port) } });
+    try {
+      const { exit, logs } = await pending;
+      expect(exit.code).toBe(0);
+      expect(logs.filter((l) => l.msg === "notifications-service not reachable yet").length).toBeGreaterThan(0);
+      expect(lines()).toHaveLength(1);
+    } finally {
+      await late.stop();
+    }
+  });
+});
+
+describe("when the probe cannot record a latency it exits 1, says why, and writes nothing", () => {
+  it("the service refuses the notification (fresh body under another key): its status and text are logged", async () => {
+    const { exit, logs } = await probe({ PROBE_BODY: "fresh", SECRET_KEY: "C".repeat(32) });
+    expect(exit.code).toBe(1);
+    expect(logs.at(-1)).toMatchObject({
+      level: "error",
+      msg: `${service.url("/api/notify")} answered 400: Cipher text not encrypted with provided nonce and server key`,
+    });
+    expect(lines()).toEqual([]);
+  });
+
+  it("nothing listens at NOTIFICATIONS_URL: it gives up after PROBE_ATTEMPTS", async () => {
+    const port = await freePort();
+    const started = Date.now();
+    const { exit, logs } = await probe({ NOTIFICATIONS_URL: `http://127.0.0.1:${port}/api/notify`, PROBE_ATTEMPTS: "2" });
+    expect(exit.code).toBe(1);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(logs.filter((l) => l.msg === "notifications-service not reachable yet")).toHaveLength(2);
+    expect(String(logs.at(-1)?.msg)).toMatch(/no answer from .* after 2 attempts/);
+    expect(lines()).toEqual([]);
+  });
+
+  it("a 200 that is not a number of seconds (a stand-in server)", async () => {
+    const fake: Server = createServer((_req, res) => res.end("hello"));
+    await new Promise<void>((resolve) => fake.listen(0, "127.0.0.1", resolve));
+    const address = fake.address();
+    try {
+      const port = typeof address === "object" && address ? address.port : 0;
+      const { exit, logs } = await probe({ NOTIFICATIONS_URL: `http://127.0.0.1:${port}/api/notify` });
+      expect(exit.code).toBe(1);
+      expect(String(logs.at(-1)?.msg)).toMatch(/answered 200 but not a latency in seconds: "hello"/);
+      expect(lines()).toEqual([]);
+    } finally {
+      fake.close();
+    }
+  });
+
+  it("the output file cannot be written", async () => {
+    const blocker = join(dir, "a-file");
+    writeFileSync(blocker, "");
+    const { exit, logs } = await probe({ OUTPUT_FILE: join(blocker, "latencies.txt") });
+    expect(exit.code).toBe(1);
+    expect(String(logs.at(-1)?.msg)).toMatch(/^cannot append to .*a-file\/latencies.txt/);
+  });
+
+  it.each<[string, Record<string, string>, RegExp]>([
+    ["PROBE_BODY=fresh without SECRET_KEY", { PROBE_BODY: "fresh" }, /SECRET_KEY.*required with PROBE_BODY=fresh/],
+    ["a SECRET_KEY that is not 32 bytes", { PROBE_BODY: "fresh", SECRET_KEY: "short" }, /SECRET_KEY.*32 bytes/],
+    ["an unknown PROBE_BODY", { PROBE_BODY: "random" }, /PROBE_BODY="random" is not valid: one of example, fresh/],
+    ["a NOTIFICATIONS_URL that is not a URL", { NOTIFICATIONS_URL: "notifications-service:3000" }, /NOTIFICATIONS_URL/],
+  ])("a bad setting: %s", async (_what, env, message) => {
+    const { exit, logs, output } = await probe(env);
+    expect(exit.code).toBe(1);
+    expect(String(logs.at(-1)?.msg)).toMatch(message);
+    expect(output).not.toContain("short\"");
+    expect(lines()).toEqual([]);
+  });
+});
+
+describe("the probe's defaults", () => {
+  it("reach the service by its container name and write to the bind mount at /data", () => {
+    expect(readConfig({})).toEqual({
+      url: "http://notifications-service:3000/api/notify",
+      outputFile: "/data/latencies.txt",
+      body: { kind: "example" },
+      attempts: 10,
+      timeoutMs: 5000,
+      retryDelayMs: 500,
+    });
+  });
+});

@@ -1,0 +1,59 @@
+/**
+ * The service's settings. Like the course's binary it takes
+ * `--secret-key <32 chars> [--external-ip <ip>]` (or -s / -e); SECRET_KEY and
+ * EXTERNAL_IP in the environment do the same for a container whose secret
+ * should not sit in its command line. A flag wins over the environment.
+ */
+import { parseArgs } from "node:util";
+import { ConfigError, envOptional, envPort } from "@container-labs/service-kit";
+import { secretKeyBytes } from "@container-labs/notification-cipher";
+
+/** The course's port. */
+export const DEFAULT_PORT = 3000;
+
+export const USAGE = `Usage: notifications-service --secret-key <32 characters> [--external-ip <host>]
+
+  -s, --secret-key <key>    AES-256-GCM key: 32 ASCII characters (or SECRET_KEY)
+  -e, --external-ip <host>  host the API docs give as the server address (or EXTERNAL_IP; default localhost)
+  -h, --help                print this and exit
+
+Environment: PORT (default ${DEFAULT_PORT}), LOG_LEVEL (default info).`;
+
+export interface ServiceConfig {
+  secretKey: Buffer;
+  externalIp: string;
+  port: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** undefined when --help was asked for. Throws ConfigError (or parseArgs' error) on bad input. */
+export function readConfig(argv: string[], env: Env = process.env): ServiceConfig | undefined {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      "secret-key": { type: "string", short: "s" },
+      "external-ip": { type: "string", short: "e" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) return undefined;
+
+  const secret = values["secret-key"] ?? envOptional("SECRET_KEY", env);
+  if (secret === undefined) throw new ConfigError("--secret-key (or SECRET_KEY)", undefined, "it is required");
+  let secretKey: Buffer;
+  try {
+    secretKey = secretKeyBytes(secret);
+  } catch (err) {
+    // Never echo the key itself into the log.
+    throw new ConfigError("--secret-key (or SECRET_KEY)", "<hidden>", (err as Error).message);
+  }
+
+  const externalIp = values["external-ip"] ?? envOptional("EXTERNAL_IP", env) ?? "localhost";
+  if (!/^[A-Za-z0-9.\-:[\]]+$/.test(externalIp)) {
+    throw new ConfigError("--external-ip (or EXTERNAL_IP)", externalIp, "a host name or an IP address");
+  }
+  return { secretKey, externalIp, port: envPort(DEFAULT_PORT, "PORT", env) };
+}

@@ -1,0 +1,264 @@
+/**
+ * The built notifications-service as a process on 127.0.0.1, answering real
+ * HTTP: the course's contract row by row, then inputs it must survive.
+ */
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import {
+  EXAMPLE_BODY, EXAMPLE_SECRET_KEY, EXAMPLE_TIMESTAMP, encodeBase64NoPad, encryptCipherData, freshNotifyBody,
+  secretKeyBytes, type NotifyBody,
+} from "@container-labs/notification-cipher";
+import { run, startService, waitFor, type ServiceProcess } from "@container-labs/test-kit";
+
+const script = join(__dirname, "..", "dist", "main.js");
+const key = secretKeyBytes(EXAMPLE_SECRET_KEY);
+const { cipher_data: _example, ...fields } = EXAMPLE_BODY;
+
+interface Reply {
+  status: number;
+  type: string | null;
+  text: string;
+}
+
+let service: ServiceProcess;
+
+async function send(path: string, init: RequestInit = {}): Promise<Reply> {
+  const res = await fetch(service.url(path), init);
+  return { status: res.status, type: res.headers.get("content-type"), text: await res.text() };
+}
+
+function notify(body: unknown, contentType: string | null = "application/json"): Promise<Reply> {
+  const headers: Record<string, string> = contentType ? { "content-type": contentType } : {};
+  return send("/api/notify", { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) });
+}
+
+/** A body whose cipher carries `hashData` as JSON (or raw bytes), encrypted with the service's key. */
+function bodyWith(hashData: unknown, overrides: Partial<NotifyBody> = {}): NotifyBody {
+  const plaintext = Buffer.isBuffer(hashData) ? hashData : JSON.stringify(hashData);
+  return { ...fields, cipher_data: encryptCipherData(key, plaintext), ...overrides };
+}
+
+const now = () => Date.now() / 1000;
+const plain = "text/plain; charset=utf-8";
+
+beforeAll(async () => {
+  service = await startService("notifications-service", { script, args: ["--secret-key", EXAMPLE_SECRET_KEY] });
+});
+
+afterAll(async () => {
+  await service?.stop();
+});
+
+describe("POST /api/notify accepts", () => {
+  it("the assignment's own request, answering the age of its 2023 timestamp in seconds", async () => {
+    const before = now();
+    const reply = await notify(EXAMPLE_BODY);
+    const after = now();
+    expect(reply.status).toBe(200);
+    expect(reply.type).toBe(plain);
+    expect(reply.text).toMatch(/^\d+\.\d+$/);
+    const latency = Number(reply.text);
+    expect(latency).toBeGreaterThanOrEqual(before - EXAMPLE_TIMESTAMP - 0.01);
+    expect(latency).toBeLessThanOrEqual(after - EXAMPLE_TIMESTAMP + 0.01);
+  });
+
+  it("a freshly encrypted notification, answering its real latency, well under a second on loopback", async () => {
+    for (const notification_type of ["OutOfRange", "Stabilized"] as const) {
+      const reply = await notify(freshNotifyBody(key, { ...fields, notification_type }));
+      expect(reply.status).toBe(200);
+      const latency = Number(reply.text);
+      expect(latency).toBeGreaterThan(0);
+      expect(latency).toBeLessThan(1);
+    }
+  });
+
+  it("a JSON Content-Type with a charset, and a cipher without a notification_type member as none", async () => {
+    expect((await notify(freshNotifyBody(key, fields), "application/json; charset=utf-8")).status).toBe(200);
+  });
+});
+
+describe("POST /api/notify refuses, with the course's status and text", () => {
+  const sealedOk = () => bodyWith({ ...fields, timestamp: now() }).cipher_data.split(".");
+
+  it.each<[string, () => NotifyBody | Promise<NotifyBody>, number, string]>([
+    ["cipher_data without a dot", () => ({ ...EXAMPLE_BODY, cipher_data: EXAMPLE_BODY.cipher_data.replace(".", "") }), 400, "Invalid cipher"],
+    ["cipher_data with two dots", () => ({ ...EXAMPLE_BODY, cipher_data: `${EXAMPLE_BODY.cipher_data}.AAAA` }), 400, "Invalid cipher"],
+    ["a nonce that is not base64", () => ({ ...EXAMPLE_BODY, cipher_data: `~${EXAMPLE_BODY.cipher_data.slice(1)}` }), 400, "Malformed b64 encoded nonce"],
+    ["a padded nonce", () => ({ ...EXAMPLE_BODY, cipher_data: `AAAAAAAAAAAAAAA=.${sealedOk()[1]}` }), 400, "Malformed b64 encoded nonce"],
+    ["a ciphertext that is not base64", () => ({ ...EXAMPLE_BODY, cipher_data: `${sealedOk()[0]}.~${sealedOk()[1]}` }), 400, "Malformed b64 encoded ciphertext"],
+    ["a 16-byte nonce (the course's service crashes here)", () => ({ ...fields, cipher_data: encryptCipherData(key, "{}", randomBytes(16)) }), 400, "Invalid cipher"],
+    ["an empty nonce", () => ({ ...fields, cipher_data: `.${sealedOk()[1]}` }), 400, "Invalid cipher"],
+    ["a cipher made with another key", () => ({ ...fields, cipher_data: encryptCipherData(secretKeyBytes("A".repeat(32)), "{}") }), 400, "Cipher text not encrypted with provided nonce and server key"],
+    ["a tampered ciphertext", () => {
+      const [nonce, sealed] = sealedOk();
+      const bytes = Buffer.from(sealed, "base64");
+      bytes[3] ^= 0x40;
+      return { ...fields, cipher_data: `${nonce}.${encodeBase64NoPad(bytes)}` };
+    }, 400, "Cipher text not encrypted with provided nonce and server key"],
+    ["a ciphertext shorter than its tag", () => ({ ...fields, cipher_data: `${sealedOk()[0]}.AAAA` }), 400, "Cipher text not encrypted with provided nonce and server key"],
+    ["a plaintext that is not UTF-8", () => bodyWith(Buffer.from([0x7b, 0xff, 0xfe, 0x7d])), 500, "Could not decode into utf8 string"],
+    ["a plaintext that is not JSON", () => bodyWith(Buffer.from("hello")), 500, "Could not deserialize json string into HashData."],
+    ["a plaintext without a timestamp", () => bodyWith({ ...fields }), 500, "Could not deserialize json string into HashData."],
+    ["a plaintext with an unknown notification_type", () => bodyWith({ ...fields, notification_type: "Exploded", timestamp: 1 }), 500, "Could not deserialize json string into HashData."],
+    ["a measurement_id that differs from the cipher's", () => bodyWith({ ...fields, timestamp: now() }, { measurement_id: "234" }), 400, "Unexpected measurement_id `234`. Expected `1234`"],
+    ["an experiment_id that differs from the cipher's", () => bodyWith({ ...fields, timestamp: now() }, { experiment_id: "678" }), 400, "Unexpected experiment_id `678`. Expected `5678`"],
+    ["a researcher who differs from the cipher's", () => bodyWith({ ...fields, timestamp: now() }, { researcher: "diogo.landau@uu.nl" }), 400, "Unexpected researcher `diogo.landau@uu.nl`. Expected `d.landau@uu.nl`"],
+    ["every id wrong at once: measurement_id is named first", () => bodyWith({ ...fields, timestamp: now() }, { measurement_id: "1", experiment_id: "2", researcher: "3", notification_type: "Stabilized" }), 400, "Unexpected measurement_id `1`. Expected `1234`"],
+    ["a cipher whose notification_type is null", () => bodyWith({ ...fields, notification_type: null, timestamp: now() }), 400, "Unexpected notification. Measurement `1234` should not have been notified"],
+    ["a cipher without a notification_type", () => {
+      const { notification_type: _n, ...rest } = fields;
+      return bodyWith({ ...rest, timestamp: now() });
+    }, 400, "Unexpected notification. Measurement `1234` should not have been notified"],
+    ["a notification_type that differs from the cipher's", () => bodyWith({ ...fields, timestamp: now() }, { notification_type: "Stabilized" }), 400, "Unexpected notification_type `Stabilized`. Expected `OutOfRange`"],
+  ])("%s", async (_what, makeBody, status, text) => {
+    const reply = await notify(await makeBody());
+    expect(reply).toEqual({ status, type: plain, text });
+  });
+
+  it.each<[string, string, RegExp]>([
+    ["a body that is not JSON", "{not json", /not valid JSON/],
+    ["an empty body", "", /empty/],
+    ["a JSON array", "[]", /must be a JSON object/],
+    ["a missing field", JSON.stringify({ ...fields }), /missing field `cipher_data`/],
+    ["an unknown field", JSON.stringify({ ...EXAMPLE_BODY, priority: "high" }), /unknown field `priority`/],
+    ["a number where a string belongs", JSON.stringify({ ...EXAMPLE_BODY, measurement_id: 1234 }), /`measurement_id` must be a string/],
+    ["an unknown notification_type", JSON.stringify({ ...EXAMPLE_BODY, notification_type: "Exploded" }), /`notification_type` must be one of `OutOfRange`, `Stabilized`/],
+  ])("%s: 400 naming what is wrong", async (_what, body, message) => {
+    const reply = await notify(body);
+    expect(reply.status).toBe(400);
+    expect(reply.type).toBe(plain);
+    expect(reply.text).toMatch(message);
+  });
+
+  it("any Content-Type but JSON, or none: 415", async () => {
+    for (const type of ["text/plain", "application/x-www-form-urlencoded", null]) {
+      const reply = await notify(type === null ? "" : JSON.stringify(EXAMPLE_BODY), type);
+      expect(reply.status).toBe(415);
+      expect(reply.type).toBe(plain);
+      expect(reply.text).toMatch(/application\/json/);
+    }
+  });
+});
+
+describe("the routes beside /api/notify", () => {
+  it("GET /api/metrics counts answers by response type, beside the process metrics", async () => {
+    const count = async (type: string): Promise<number> => {
+      const { text } = await send("/api/metrics");
+      const match = new RegExp(`^notifications_service_response_count\\{response_type="${type}"\\} (\\d+)$`, "m").exec(text);
+      return match ? Number(match[1]) : 0;
+    };
+    const [ok, bad, internal] = [await count("Ok"), await count("BadRequest"), await count("InternalServerError")];
+    await notify(EXAMPLE_BODY);
+    await notify({ ...EXAMPLE_BODY, cipher_data: "x" });
+    await notify(bodyWith(Buffer.from("hello")));
+    expect([await count("Ok"), await count("BadRequest"), await count("InternalServerError")]).toEqual([ok + 1, bad + 1, internal + 1]);
+    const { text, type } = await send("/api/metrics");
+    expect(type).toMatch(/^text\/plain/);
+    expect(text).toMatch(/^process_cpu_seconds_total /m);
+  });
+
+  it("GET / is the Swagger UI, and its document describes POST /api/notify on the external address", async () => {
+    const page = await send("/");
+    expect(page.status).toBe(200);
+    expect(page.type).toMatch(/^text\/html/);
+    expect(page.text).toMatch(/swagger-ui/i);
+    const doc = JSON.parse((await send("/json")).text);
+    expect(Object.keys(doc.paths)).toEqual(["/api/notify"]);
+    expect(doc.paths["/api/notify"].post.requestBody.content["application/json"].schema.required).toEqual([
+      "notification_type", "researcher", "measurement_id", "experiment_id", "cipher_data",
+    ]);
+    expect(doc.servers).toEqual([{ url: `http://localhost:${service.port}` }]);
+  });
+
+  it("GET /health answers the container's HEALTHCHECK", async () => {
+    expect(await send("/health")).toMatchObject({ status: 200, text: '{"status":"ok"}' });
+  });
+});
+
+describe("what it survives", () => {
+  it("hundreds of malformed and hostile bodies: every answer a text/plain 4xx, or one of the course's two 500s, and the process lives", async () => {
+    const pieces = ["", ".", "..", "=", "~", "AAAA", "AAAAAAAAAAAAAAAA", encodeBase64NoPad(randomBytes(12)), encodeBase64NoPad(randomBytes(40))];
+    const pick = <T>(list: T[]): T => list[Math.floor(Math.random() * list.length)];
+    const cipherData = (): string => {
+      switch (Math.floor(Math.random() * 4)) {
+        case 0: return randomBytes(Math.floor(Math.random() * 80)).toString("latin1");
+        case 1: return `${pick(pieces)}${pick([".", "", ".."])}${pick(pieces)}`;
+        case 2: return encryptCipherData(key, randomBytes(Math.floor(Math.random() * 64)), randomBytes(pick([1, 8, 12, 12, 16, 64])));
+        default: return encryptCipherData(key, JSON.stringify(pick([null, 1, "x", [], {}, { ...fields, timestamp: pick([1, "1", null, 1e308, -1e308]) }])));
+      }
+    };
+    const values = [null, 1, true, [], {}, "OutOfRange", "x".repeat(1000), "\u0000"];
+    const allowed500 = ["Could not decode into utf8 string", "Could not deserialize json string into HashData."];
+    for (let i = 0; i < 300; i++) {
+      const body: Record<string, unknown> = { ...fields, cipher_data: cipherData() };
+      if (i % 3 === 0) body[pick(Object.keys(body))] = pick(values);
+      const reply = await notify(i % 17 === 0 ? JSON.stringify(body).slice(0, i % 50) : body);
+      expect(reply.type).toBe(plain);
+      if (reply.status === 500) expect(allowed500).toContain(reply.text);
+      else expect([200, 400]).toContain(reply.status);
+    }
+    const tooLarge = await notify({ ...EXAMPLE_BODY, researcher: "x".repeat(100_000) });
+    expect(tooLarge.status).toBe(413);
+    expect(service.running).toBe(true);
+    expect((await notify(EXAMPLE_BODY)).status).toBe(200);
+  }, 60000);
+
+  it("logs JSON lines, one per notification, naming its measurement and answer", async () => {
+    await notify(freshNotifyBody(key, { ...fields, measurement_id: "log-check" }));
+    const line = () => service.logLines().find((l) => l.measurement_id === "log-check");
+    await waitFor("the notification's log line", () => line() !== undefined);
+    expect(line()).toMatchObject({ service: "notifications-service", level: "info", status: 200, msg: "notification accepted" });
+    expect(service.output()).not.toContain(EXAMPLE_SECRET_KEY);
+  });
+});
+
+describe("starting and stopping", () => {
+  const start = (args: string[], env: Record<string, string> = {}) => run("notifications-service", process.execPath, { args: [script, ...args], env: { PORT: "0", ...env } });
+
+  it("takes the key from SECRET_KEY when no flag is given, -s and -e as short flags, and PORT", async () => {
+    const other = await startService("from-env", { script, env: { SECRET_KEY: EXAMPLE_SECRET_KEY, EXTERNAL_IP: "203.0.113.7" } });
+    try {
+      expect((await fetch(other.url("/api/notify"), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(EXAMPLE_BODY) })).status).toBe(200);
+      expect(JSON.parse(await (await fetch(other.url("/json"))).text()).servers).toEqual([{ url: `http://203.0.113.7:${other.port}` }]);
+    } finally {
+      await other.stop();
+    }
+    const short = await startService("short-flags", { script, args: ["-s", "B".repeat(32), "-e", "10.0.0.1"] });
+    try {
+      // Started with another key, it cannot open the example.
+      expect(await (await fetch(short.url("/api/notify"), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(EXAMPLE_BODY) })).text())
+        .toBe("Cipher text not encrypted with provided nonce and server key");
+    } finally {
+      await short.stop();
+    }
+  });
+
+  it.each<[string, string[], RegExp]>([
+    ["no key at all", [], /--secret-key \(or SECRET_KEY\).*required/],
+    ["a key of 31 characters", ["--secret-key", "x".repeat(31)], /must be 32 bytes/],
+    ["an unknown flag", ["--secret-key", EXAMPLE_SECRET_KEY, "--verbose"], /Unknown option '--verbose'/],
+    ["a malformed external address", ["--secret-key", EXAMPLE_SECRET_KEY, "--external-ip", "a b/c"], /external-ip/],
+  ])("refuses to start with %s: exit 2 and one clear line, no key echoed", async (_what, args, message) => {
+    const proc = start(args);
+    const exit = await proc.exited;
+    expect(exit.code).toBe(2);
+    expect(proc.output()).toMatch(message);
+    expect(proc.output()).toMatch(/Usage: notifications-service --secret-key/);
+    expect(proc.output()).not.toContain("x".repeat(31));
+  });
+
+  it("--help prints the usage and exits 0", async () => {
+    const proc = start(["--help"]);
+    expect((await proc.exited).code).toBe(0);
+    expect(proc.output()).toMatch(/^Usage: notifications-service --secret-key <32 characters> \[--external-ip <host>\]/);
+  });
+
+  it("stops at once and cleanly on SIGTERM, as `docker stop` sends it", async () => {
+    const other = await startService("sigterm", { script, args: ["--secret-key", EXAMPLE_SECRET_KEY] });
+    const started = Date.now();
+    const exit = await other.stop("SIGTERM");
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(other.logLines().map((l) => l.msg)).toContain("stopped cleanly");
+  });
+});
