@@ -1,0 +1,124 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { LabsConfig } from "../../config";
+import { ownDockerfile } from "../platform/image";
+import { Network } from "../platform/network";
+import type { Platform } from "../platform/platform";
+import { Service } from "../platform/service";
+import { Volume } from "../platform/volume";
+import type { LabModule, LabSummary } from "./lab";
+
+const LAB = "docker-basics";
+const SIGNALS_DIR = "images/docker-basics/signals";
+const VOLUME_DIR = "images/docker-basics/volume-writer";
+const TCP_DIR = "images/docker-basics/tcp-server";
+/** demo-3's published port and the server's own port, as the tutorial has them. */
+export const TCP_HOST_PORT = 3001;
+const TCP_SERVER_PORT = 1234;
+/** Where demo-2's image keeps its file (a VOLUME in its Dockerfile). */
+const DATA_PATH = "/usr/src/data";
+
+export interface DockerBasicsArgs {
+  platform: Platform;
+}
+
+/**
+ * The tutorial's demos 1-3: exec-form vs shell-form signal handling, a file
+ * shared through a named volume and through a host bind mount, and a TCP
+ * server reached by port mapping and by container name on a user network.
+ */
+export class DockerBasics extends pulumi.ComponentResource {
+  readonly tcpUrl: pulumi.Output<string>;
+  readonly bindMountFile: string;
+
+  constructor(name: string, args: DockerBasicsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("container-labs:labs:DockerBasics", name, {}, opts);
+    const { platform } = args;
+    const engine = platform.engine;
+    const defaultNetwork = new Network(`${name}-default`, { lab: LAB, networkName: "docker-basics", provider: engine.docker }, { parent: this });
+
+    // demo-1: the same program, two entry-point forms; `docker stop` shows the difference.
+    for (const form of ["exec", "shell"] as const) {
+      const image = platform.image(`${name}-signals-${form}`, `docker-basics/signals-${form}`, ownDockerfile(SIGNALS_DIR, `Dockerfile.${form}`), this);
+      new Service(`${name}-signals-${form}`, {
+        lab: LAB,
+        service: `signals-${form}`,
+        image: image.imageId,
+        networks: [defaultNetwork],
+        engine,
+      }, { parent: this });
+    }
+
+    // demo-2: a long-lived tailer and a short-lived appender share a file, on a named volume and on a bind mount.
+    const writer = platform.image(`${name}-volume-writer`, "docker-basics/volume-writer", ownDockerfile(VOLUME_DIR), this);
+    const namedVolume = new Volume(`${name}-t2v`, { lab: LAB, volumeName: "t2v", keep: "delete", provider: engine.docker }, { parent: this });
+    const bindDir = platform.host.directory(`${name}-bind-dir`, "docker-basics/bind", this);
+    const storages = [
+      { label: "volume", source: namedVolume, dependsOn: [] as pulumi.Resource[] },
+      { label: "bind", source: { hostPath: bindDir.path }, dependsOn: [bindDir.ready] },
+    ];
+    for (const storage of storages) {
+      const mounts = [{ source: storage.source, target: DATA_PATH }];
+      const tail = new Service(`${name}-${storage.label}-tail`, {
+        lab: LAB,
+        service: `${storage.label}-tail`,
+        image: writer.imageId,
+        networks: [defaultNetwork],
+        mounts,
+        engine,
+      }, { parent: this, dependsOn: storage.dependsOn });
+      new Service(`${name}-${storage.label}-append`, {
+        lab: LAB,
+        service: `${storage.label}-append`,
+        image: writer.imageId,
+        command: ["append", `appended by the short-lived ${storage.label}-append container`],
+        networks: [defaultNetwork],
+        mounts,
+        oneShot: true,
+        engine,
+      }, { parent: this, dependsOn: tail.containers });
+    }
+    this.bindMountFile = `${bindDir.path}/save_file`;
+
+    // demo-3: published 3001 -> 1234, and reached by name from a client on t3n.
+    const tcpImage = platform.image(`${name}-tcp-server`, "docker-basics/tcp-server", ownDockerfile(TCP_DIR), this);
+    const t3n = new Network(`${name}-t3n`, { lab: LAB, networkName: "t3n", provider: engine.docker }, { parent: this });
+    const server = new Service(`${name}-tcp-server`, {
+      lab: LAB,
+      service: "tcp-server",
+      image: tcpImage.imageId,
+      env: { PORT: String(TCP_SERVER_PORT) },
+      networks: [t3n],
+      ports: [{ container: TCP_SERVER_PORT, host: TCP_HOST_PORT }],
+      engine,
+    }, { parent: this });
+    new Service(`${name}-tcp-client`, {
+      lab: LAB,
+      service: "tcp-client",
+      image: tcpImage.imageId,
+      command: ["client"],
+      env: { SERVER_HOST: "tcp-server", SERVER_PORT: String(TCP_SERVER_PORT) },
+      networks: [t3n],
+      oneShot: true,
+      engine,
+    }, { parent: this, dependsOn: server.containers });
+
+    this.tcpUrl = platform.url(TCP_HOST_PORT, "").apply((url) => url.replace(/^http/, "tcp"));
+    this.registerOutputs({ tcpUrl: this.tcpUrl, bindMountFile: this.bindMountFile });
+  }
+}
+
+export const dockerBasics: LabModule = {
+  publishedPorts: () => [TCP_HOST_PORT],
+  deploy(platform: Platform, _config: LabsConfig): LabSummary {
+    const lab = new DockerBasics(LAB, { platform });
+    return {
+      urls: { tcpServer: lab.tcpUrl },
+      tryIt: [
+        pulumi.output("docker stop signals-exec   # exits at once: node is PID 1 and gets SIGTERM"),
+        pulumi.output("docker stop signals-shell  # waits 10 s: /bin/sh swallows SIGTERM"),
+        pulumi.output(`cat ${lab.bindMountFile}   # on the Docker host: written by containers through the bind mount`),
+        lab.tcpUrl.apply((url) => `echo hello | nc ${new URL(url).hostname} ${new URL(url).port}`),
+      ],
+    };
+  },
+};

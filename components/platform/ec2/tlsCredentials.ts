@@ -1,0 +1,81 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+
+const VALIDITY_HOURS = 24 * 365;
+
+export interface Certificate {
+  keyPem: pulumi.Output<string>;
+  certPem: pulumi.Output<string>;
+}
+
+function issue(
+  name: string,
+  ca: Certificate,
+  args: { commonName: string; uses: string[]; ipAddresses?: pulumi.Input<string>[]; dnsNames?: pulumi.Input<string>[] },
+  parent: pulumi.Resource,
+): Certificate {
+  const key = new tls.PrivateKey(`${name}-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent });
+  const request = new tls.CertRequest(
+    `${name}-csr`,
+    {
+      privateKeyPem: key.privateKeyPem,
+      subject: { commonName: args.commonName, organization: "container-labs" },
+      ipAddresses: args.ipAddresses,
+      dnsNames: args.dnsNames,
+    },
+    { parent },
+  );
+  const cert = new tls.LocallySignedCert(
+    `${name}-cert`,
+    {
+      certRequestPem: request.certRequestPem,
+      caPrivateKeyPem: ca.keyPem,
+      caCertPem: ca.certPem,
+      validityPeriodHours: VALIDITY_HOURS,
+      allowedUses: ["digital_signature", "key_encipherment", ...args.uses],
+    },
+    { parent },
+  );
+  return { keyPem: key.privateKeyPem, certPem: cert.certPem };
+}
+
+export interface DockerTlsCredentials {
+  ca: Certificate;
+  server: Certificate;
+  client: Certificate;
+}
+
+/**
+ * A private CA, a server certificate for the host's address and a client
+ * certificate for the Docker provider: mutual TLS on 2376, all generated,
+ * all private keys kept as secrets in the stack's state.
+ */
+export function dockerTlsCredentials(
+  name: string,
+  host: { ip: pulumi.Input<string>; dnsName: pulumi.Input<string> },
+  parent: pulumi.Resource,
+): DockerTlsCredentials {
+  const caKey = new tls.PrivateKey(`${name}-ca-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent });
+  const caCert = new tls.SelfSignedCert(
+    `${name}-ca-cert`,
+    {
+      privateKeyPem: caKey.privateKeyPem,
+      isCaCertificate: true,
+      subject: { commonName: `${name} Docker CA`, organization: "container-labs" },
+      validityPeriodHours: VALIDITY_HOURS,
+      allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
+    },
+    { parent },
+  );
+  const ca = { keyPem: caKey.privateKeyPem, certPem: caCert.certPem };
+  return {
+    ca,
+    server: issue(`${name}-server`, ca, {
+      commonName: "docker-host",
+      uses: ["server_auth"],
+      ipAddresses: [host.ip, "127.0.0.1"],
+      dnsNames: [host.dnsName, "localhost"],
+    }, parent),
+    client: issue(`${name}-client`, ca, { commonName: "pulumi", uses: ["client_auth"] }, parent),
+  };
+}

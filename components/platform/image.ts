@@ -1,0 +1,106 @@
+import * as path from "node:path";
+import * as docker from "@pulumi/docker";
+import * as dockerBuild from "@pulumi/docker-build";
+import * as pulumi from "@pulumi/pulumi";
+import type { Registry } from "./registry";
+
+/** The repository root: build contexts and Dockerfiles are found from here, whatever the cwd. */
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+
+export interface BuildSource {
+  kind: "build";
+  /** Build context, relative to the repository root. */
+  context: string;
+  /** Dockerfile, relative to the repository root. */
+  dockerfile: string;
+  buildArgs?: Record<string, string>;
+}
+
+export interface PullSource {
+  kind: "pull";
+  /** An external reference pinned by digest. */
+  ref: string;
+}
+
+export type ImageSource = BuildSource | PullSource;
+
+/** A Node service under images/<lab>/<service>, built with the shared Dockerfile. */
+export function nodeService(workspace: string, contract: { port: number; healthPath?: string }): BuildSource {
+  return {
+    kind: "build",
+    context: ".",
+    dockerfile: "images/node-service.Dockerfile",
+    buildArgs: { SERVICE: workspace, PORT: String(contract.port), HEALTH_PATH: contract.healthPath ?? "/health" },
+  };
+}
+
+/** An image directory with a Dockerfile of its own (nginx configs, the docker-basics demos). */
+export function ownDockerfile(directory: string, dockerfile = "Dockerfile"): BuildSource {
+  return { kind: "build", context: directory, dockerfile: path.posix.join(directory, dockerfile) };
+}
+
+export interface ImageArgs {
+  /** The repository name, e.g. cmpt756-s1. */
+  repository: string;
+  source: ImageSource;
+  /** A reference that replaces the build (config imageOverrides). */
+  override?: string;
+  registry: Registry;
+  /** The engine that runs the containers: the image is made present there. */
+  docker: docker.Provider;
+  /** Target CPU, e.g. linux/amd64 for an x86 EC2 host; unset builds for this machine. */
+  platform?: string;
+  /** Tag for built images (the stack name), so each stack's images are told apart. */
+  tag: string;
+}
+
+/**
+ * A lab image present on the Docker host: built here with buildx (pushed to
+ * the registry on a cloud target, loaded into the local engine otherwise) or
+ * pulled from an external reference. Containers take `imageId`, so a rebuild
+ * that changes the image replaces exactly the containers that use it.
+ */
+export class Image extends pulumi.ComponentResource {
+  /** Digest-pinned reference: registry digest when pushed or pulled; the image ID when only loaded locally. */
+  readonly ref: pulumi.Output<string>;
+  /** The image ID on the Docker host: what containers run. */
+  readonly imageId: pulumi.Output<string>;
+
+  constructor(name: string, args: ImageArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("container-labs:platform:Image", name, {}, opts);
+    const source: ImageSource = args.override ? { kind: "pull", ref: args.override } : args.source;
+    let reference: pulumi.Input<string>;
+    let pullTrigger: pulumi.Input<string> | undefined;
+    if (source.kind === "build") {
+      const build = new dockerBuild.Image(
+        `${name}-build`,
+        {
+          context: { location: path.join(REPO_ROOT, source.context) },
+          dockerfile: { location: path.join(REPO_ROOT, source.dockerfile) },
+          buildArgs: source.buildArgs,
+          platforms: args.platform ? [args.platform as dockerBuild.Platform] : undefined,
+          tags: [`${args.registry.repository(args.repository)}:${args.tag}`],
+          push: args.registry.pushes,
+          load: !args.registry.pushes,
+          registries: args.registry.pushCredentials,
+        },
+        { parent: this },
+      );
+      // Pushed: tag@sha256 from the registry. Loaded: the local tag, re-read whenever the build's digest moves.
+      reference = args.registry.pushes ? build.ref : `${args.registry.repository(args.repository)}:${args.tag}`;
+      pullTrigger = build.digest;
+    } else {
+      reference = source.ref;
+    }
+    const present = new docker.RemoteImage(
+      `${name}-image`,
+      { name: reference, keepLocally: true, pullTriggers: pullTrigger ? [pullTrigger] : undefined },
+      { parent: this, provider: args.docker },
+    );
+    this.imageId = present.imageId;
+    this.ref = args.registry.pushes || source.kind === "pull"
+      ? pulumi.output(reference)
+      : present.imageId;
+    this.registerOutputs({ ref: this.ref, imageId: this.imageId });
+  }
+}

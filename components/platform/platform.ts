@@ -1,0 +1,56 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { BuiltImage } from "../../config";
+import type { DockerHost } from "./dockerHost";
+import { Image, type ImageSource } from "./image";
+import type { Registry } from "./registry";
+import type { Engine } from "./service";
+
+export interface PlatformSettings {
+  /** Tag for built images: the stack's name. */
+  stack: string;
+  imageOverrides: Partial<Record<BuiltImage, string>>;
+  portRemap: Map<number, number>;
+}
+
+/**
+ * What a lab is given to deploy itself: the Docker host, its engine, images
+ * made present there, and URLs. Labs never ask which target this is.
+ */
+export class Platform {
+  readonly engine: Engine;
+
+  constructor(readonly host: DockerHost, readonly registry: Registry, private readonly settings: PlatformSettings) {
+    this.engine = { docker: host.docker, hostPort: (port) => settings.portRemap.get(port) ?? port };
+  }
+
+  /** One of the labs' own images, built from `source` unless config overrides it. */
+  image(name: string, image: BuiltImage, source: ImageSource, parent: pulumi.Resource): Image {
+    return new Image(
+      name,
+      {
+        repository: image.replace("/", "-"),
+        source,
+        override: this.settings.imageOverrides[image],
+        registry: this.registry,
+        docker: this.host.docker,
+        platform: this.host.buildPlatform,
+        tag: this.settings.stack,
+      },
+      { parent },
+    );
+  }
+
+  /** A third-party image (redis, postgres...), pinned by digest. */
+  pull(name: string, ref: string, parent: pulumi.Resource): Image {
+    return new Image(
+      name,
+      { repository: name, source: { kind: "pull", ref }, registry: this.registry, docker: this.host.docker, tag: this.settings.stack },
+      { parent },
+    );
+  }
+
+  /** The URL a user opens for a port the lab publishes. */
+  url(publishedPort: number, path = "/", scheme = "http"): pulumi.Output<string> {
+    return pulumi.interpolate`${scheme}://${this.host.address}:${this.engine.hostPort(publishedPort)}${path}`;
+  }
+}
