@@ -1,0 +1,88 @@
+/**
+ * s2, the music service, in front of db and dynalite. Every route under its
+ * prefix needs a token; tokens come from s1's login (both share JWT_SECRET).
+ */
+import { SignJWT } from "jose";
+import type { ServiceProcess } from "@container-labs/test-kit";
+import { call } from "../../db/test/support/http";
+import { JWT_SECRET, createTables, startDb, startDynalite, startFront, type Dynamo } from "../../db/test/support/stack";
+
+let dynamo: Dynamo;
+let db: ServiceProcess;
+let s1: ServiceProcess;
+let s2: ServiceProcess;
+let token: string;
+const api = (path: string): string => s2.url(`/api/v1/music${path}`);
+const song = { Artist: "The Harbour Lights", SongTitle: "Northbound Ferry" };
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+  await createTables(dynamo.client, "s2");
+  db = await startDb(dynamo.endpoint, "s2");
+  [s1, s2] = await Promise.all([startFront("s1", db), startFront("s2", db)]);
+  const user = await call(s1.url("/api/v1/user/"), { method: "POST", body: { fname: "Jonah", lname: "W", email: "j@example.org" } });
+  token = (await call(s1.url("/api/v1/user/login"), { method: "PUT", body: { uid: user.json.user_id } })).text;
+});
+
+afterAll(async () => {
+  await Promise.all([s1?.stop(), s2?.stop()]);
+  await db?.stop();
+  await dynamo?.stop();
+});
+
+describe("with a token from s1's login", () => {
+  it("creates a song, reads it back in the Query shape, deletes it, then reads nothing", async () => {
+    const created = await call(api("/"), { method: "POST", body: song, authorization: token });
+    expect(created.status).toBe(200);
+    const musicId = created.json.music_id as string;
+    expect(musicId).toMatch(/^[0-9a-f-]{36}$/);
+
+    const read = await call(api(`/${musicId}`), { authorization: `Bearer ${token}` });
+    expect(read.json).toEqual({ Count: 1, ScannedCount: 1, Items: [{ music_id: musicId, ...song }] });
+
+    expect((await call(api(`/${musicId}`), { method: "DELETE", authorization: token })).status).toBe(200);
+    expect((await call(api(`/${musicId}`), { authorization: token })).json).toEqual({ Count: 0, Items: [], ScannedCount: 0 });
+  });
+
+  it("answers 400 naming SongTitle when it is missing, and for malformed JSON", async () => {
+    const missing = await call(api("/"), { method: "POST", body: { Artist: "x" }, authorization: token });
+    expect(missing.status).toBe(400);
+    expect(missing.json).toEqual({ error: "body must have required property 'SongTitle'" });
+    const malformed = await call(api("/"), { method: "POST", body: "{", authorization: token });
+    expect(malformed.status).toBe(400);
+    expect(malformed.json.error).toMatch(/not valid JSON/);
+  });
+});
+
+describe("every route but health and readiness needs the header", () => {
+  it.each([
+    ["POST", "/"],
+    ["GET", "/some-id"],
+    ["DELETE", "/some-id"],
+  ])("%s %s answers 401 missing auth without it", async (method, path) => {
+    const answer = await call(api(path), { method, body: method === "POST" ? song : undefined });
+    expect(answer.status).toBe(401);
+    expect(answer.json).toEqual({ error: "missing auth" });
+  });
+
+  it("refuses a forged and an expired token", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const forged = await new SignJWT({ user_id: "x" }).setProtectedHeader({ alg: "HS256" }).setExpirationTime(now + 600)
+      .sign(new TextEncoder().encode("another-secret-of-at-least-32-characters"));
+    const expired = await new SignJWT({ user_id: "x" }).setProtectedHeader({ alg: "HS256" }).setExpirationTime(now - 10)
+      .sign(new TextEncoder().encode(JWT_SECRET));
+    const forgedAnswer = await call(api("/"), { method: "POST", body: song, authorization: forged });
+    expect(forgedAnswer.status).toBe(401);
+    expect(forgedAnswer.json).toEqual({ error: "invalid token: signature verification failed" });
+    const expiredAnswer = await call(api("/"), { method: "POST", body: song, authorization: expired });
+    expect(expiredAnswer.status).toBe(401);
+    expect(expiredAnswer.json).toEqual({ error: "token expired" });
+  });
+
+  it("answers health and readiness under the prefix without a token, metrics at the root", async () => {
+    expect((await call(api("/health"))).json).toEqual({ status: "ok" });
+    expect((await call(api("/readiness"))).json).toEqual({ status: "ready" });
+    const metrics = await call(s2.url("/metrics"));
+    expect(metrics.text).toMatch(/http_requests_total\{method="POST",route="\/api\/v1\/music",status_code="401"\} [1-9]/);
+  });
+});
