@@ -12,6 +12,12 @@ export interface Recorded {
   name: string;
   inputs: Record<string, any>;
   provider?: string;
+  /** Top-level inputs that arrived as secrets. */
+  secretInputs: string[];
+  /** Names of the resources this one was told to wait for (its dependsOn). */
+  dependsOn: string[];
+  /** Resource options that matter to users: protect, retainOnDelete, deleteBeforeReplace, ignoreChanges. */
+  options: pulumi.CustomResourceOptions;
 }
 
 let counter = 0;
@@ -31,6 +37,8 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
       return { publicIp: "203.0.113.10", publicDns: "ec2-203-0-113-10.compute.amazonaws.com", arn: `arn:aws:ec2:eu-west-1:123456789012:instance/${name}` };
     case "aws:iam/role:Role":
       return { arn: `arn:aws:iam::123456789012:role/${name}`, name: inputs.name ?? name };
+    case "aws:iam/instanceProfile:InstanceProfile":
+      return { name: inputs.name ?? name, arn: `arn:aws:iam::123456789012:instance-profile/${name}` };
     case "aws:dynamodb/table:Table":
       return { arn: `arn:aws:dynamodb:eu-west-1:123456789012:table/${inputs.name}` };
     case "tls:index/privateKey:PrivateKey":
@@ -45,6 +53,40 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
     default:
       return {};
   }
+}
+
+/** How the runtime marks a secret value on the wire. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+function isSecretSentinel(value: unknown): value is { value: unknown } {
+  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG] === SECRET_VALUE;
+}
+
+/** Inputs with secrets replaced by their values (provider inputs arrive as JSON strings: parsed back). */
+function unwrapSecrets(value: unknown): unknown {
+  if (isSecretSentinel(value)) {
+    const inner = value.value;
+    if (typeof inner === "string" && /^[[{]/.test(inner)) {
+      try {
+        return unwrapSecrets(JSON.parse(inner));
+      } catch {
+        return inner;
+      }
+    }
+    return unwrapSecrets(inner);
+  }
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, unwrapSecrets(inner)]));
+  }
+  return value;
+}
+
+function dependencyNames(options: pulumi.CustomResourceOptions): string[] {
+  const deps = options.dependsOn;
+  const list = Array.isArray(deps) ? deps : deps ? [deps] : [];
+  return list.flatMap((dep) => (pulumi.Resource.isInstance(dep) ? [(dep as unknown as { __name?: string }).__name ?? ""] : []));
 }
 
 function invoke(token: string, args: Record<string, any>): Record<string, unknown> {
@@ -79,13 +121,17 @@ export interface RunOptions {
 /** Sets config and mocks for `stack`, runs `program`, and waits for every registration to finish. */
 export async function runStack<T>(stack: string, program: () => T, options: RunOptions = {}): Promise<StackRun<T>> {
   const resources: Recorded[] = [];
+  const optionsByName = new Map<string, pulumi.CustomResourceOptions>();
   const { values, secretKeys } = stackConfig(stack, options.set, options.secrets);
   pulumi.runtime.setAllConfig(values, secretKeys);
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        const inputs = args.inputs as Record<string, any>;
-        resources.push({ type: args.type, name: args.name, inputs, provider: args.provider });
+        const raw = args.inputs as Record<string, any>;
+        const inputs = unwrapSecrets(raw) as Record<string, any>;
+        const secretInputs = Object.keys(raw).filter((key) => isSecretSentinel(raw[key]));
+        const options = optionsByName.get(`${args.type}::${args.name}`) ?? {};
+        resources.push({ type: args.type, name: args.name, inputs, secretInputs, provider: args.provider, options, dependsOn: dependencyNames(options) });
         counter += 1;
         return { id: `${args.name}-id-${counter}`, state: { ...inputs, ...computedOutputs(args.type, args.name, inputs) } };
       },
@@ -97,17 +143,29 @@ export async function runStack<T>(stack: string, program: () => T, options: RunO
     stack,
     options.preview ?? false,
   );
-  const outputs = program();
-  // Registrations resolve asynchronously; wait until no new resource appears.
-  let seen = -1;
-  while (seen !== resources.length) {
-    seen = resources.length;
-    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
-  }
+  // Runs the program inside a root stack, as the language host does, so a stack
+  // transformation can record each resource's options (dependsOn, protect...), which the mocks do not see.
+  let outputs: T | undefined;
+  let failure: unknown;
+  await pulumi.runtime.runInPulumiStack(async () => {
+    pulumi.runtime.registerStackTransformation((args) => {
+      optionsByName.set(`${args.type}::${args.name}`, args.opts as pulumi.CustomResourceOptions);
+      return undefined;
+    });
+    try {
+      outputs = program();
+    } catch (err) {
+      failure = err;
+    }
+    return {};
+  });
+  if (failure !== undefined) throw failure;
+  // Registrations resolve asynchronously: wait until the runtime has no RPC in flight.
+  await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
   const ofType = (type: string) => resources.filter((resource) => resource.type === type);
   return {
     resources,
-    outputs,
+    outputs: outputs as T,
     ofType,
     one(type, key, value) {
       const matches = ofType(type).filter((resource) => resource.inputs[key] === value);
