@@ -1,5 +1,5 @@
 import { COURSE_NOTIFICATIONS_KEY, ConfigurationError, loadConfig, type LabsConfig } from "../config";
-import { resolve, runStack, type RunOptions } from "./support/mocks";
+import { isSecret, resolve, runStack, type RunOptions } from "./support/mocks";
 import { projectFile } from "./support/stackConfig";
 
 const load = async (stack: string, options: RunOptions = {}): Promise<LabsConfig> => (await runStack(stack, loadConfig, options)).outputs;
@@ -28,7 +28,7 @@ describe("configuration of the local stack (Pulumi.yaml defaults + Pulumi.local.
   it("defaults the notifications key to the course's published key, kept secret", async () => {
     const config = await load("local");
     expect(await resolve(config.notifications.secretKey)).toBe(COURSE_NOTIFICATIONS_KEY);
-    expect(await config.notifications.secretKey.isSecret).toBe(true);
+    expect(await isSecret(config.notifications.secretKey)).toBe(true);
     expect(config.notifications.probeRuns).toBe(3);
   });
 
@@ -45,7 +45,7 @@ describe("configuration of the dev stack (Pulumi.dev.yaml)", () => {
     expect(config.ec2).toEqual({ instanceType: "t3.medium", allowedCidr: "198.51.100.0/24", sshCidr: "198.51.100.0/24", rootVolumeGb: 30 });
     expect(config.registry?.owner).toBe("container-labs");
     expect(await resolve(config.registry!.token)).toBe("ghp_test");
-    expect(await config.registry!.token.isSecret).toBe(true);
+    expect(await isSecret(config.registry!.token)).toBe(true);
     expect(config.dockercoins.workers).toBe(2);
   });
 

@@ -7,6 +7,7 @@ import type { Ec2Settings, LocalSettings } from "../../config";
 import { HOST_DATA_DIR } from "./ec2/cloudInit";
 import { cpuArchitecture, createEc2Host, DOCKER_TLS_PORT, type Ec2Host } from "./ec2/ec2Host";
 import type { Registry } from "./registry";
+import { shellQuote } from "./shell";
 
 export type DockerHostArgs =
   | { target: "local"; local: LocalSettings; registry: Registry }
@@ -17,6 +18,8 @@ export interface HostCommandArgs {
   create: pulumi.Input<string>;
   /** Inputs whose change runs `create` again. */
   triggers?: pulumi.Input<unknown>[];
+  /** Given to the command on standard input: how secrets reach it without showing in its command line. */
+  stdin?: pulumi.Input<string>;
   /** Resources that must exist first (e.g. a healthy container). */
   dependsOn?: pulumi.Resource[];
 }
@@ -72,13 +75,13 @@ export class DockerHost extends pulumi.ComponentResource {
     if (this.ec2) {
       return new command.remote.Command(
         name,
-        { connection: this.ec2.connection, create: args.create, triggers: args.triggers },
+        { connection: this.ec2.connection, create: args.create, stdin: args.stdin, triggers: args.triggers },
         { parent, dependsOn: [this.ec2.dockerReady, ...dependsOn] },
       );
     }
     return new command.local.Command(
       name,
-      { create: args.create, triggers: args.triggers, interpreter: ["/bin/sh", "-c"] },
+      { create: args.create, stdin: args.stdin, triggers: args.triggers, interpreter: ["/bin/sh", "-c"] },
       { parent, dependsOn },
     );
   }
@@ -92,8 +95,8 @@ export class DockerHost extends pulumi.ComponentResource {
     const absolute = path.posix.join(this.dataDir, relative);
     // On EC2 the dir is chowned to 1000; a laptop has no sudo to spare, so it is made group- and world-writable.
     const create = this.ec2
-      ? `sudo install -d -m 0755 -o 1000 -g 1000 '${absolute}'`
-      : `mkdir -p '${absolute}' && chmod 0777 '${absolute}'`;
+      ? `sudo install -d -m 0755 -o 1000 -g 1000 ${shellQuote(absolute)}`
+      : `mkdir -p ${shellQuote(absolute)} && chmod 0777 ${shellQuote(absolute)}`;
     const ready = this.command(name, { create, triggers: [absolute] }, parent);
     return { path: absolute, ready };
   }

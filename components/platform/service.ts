@@ -41,8 +41,8 @@ export interface ServiceArgs {
   image: pulumi.Input<string>;
   /** N containers sharing the service's network alias; they cannot publish ports. */
   replicas?: number;
-  entrypoint?: pulumi.Input<string>[];
-  command?: pulumi.Input<string>[];
+  entrypoint?: pulumi.Input<pulumi.Input<string>[]>;
+  command?: pulumi.Input<pulumi.Input<string>[]>;
   env?: Record<string, pulumi.Input<string>>;
   /** Environment values that are secrets: the container's whole env list is then stored as a secret. */
   secretEnv?: Record<string, pulumi.Input<string>>;

@@ -32,7 +32,7 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
       return { digest, contextHash: `hash-${name}`, ref: `${inputs.tags?.[0] ?? name}@${digest}` };
     }
     case "docker:index/remoteImage:RemoteImage":
-      return { imageId: fakeDigest(`id-${name}`), repoDigest: inputs.name };
+      return { imageId: `sha256:image-id-of-${name}`, repoDigest: inputs.name };
     case "aws:ec2/instance:Instance":
       return { publicIp: "203.0.113.10", publicDns: "ec2-203-0-113-10.compute.amazonaws.com", arn: `arn:aws:ec2:eu-west-1:123456789012:instance/${name}` };
     case "aws:iam/role:Role":
@@ -48,6 +48,10 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
       return { certPem: `-----BEGIN CERTIFICATE-----\n${name}\n-----END CERTIFICATE-----\n` };
     case "tls:index/certRequest:CertRequest":
       return { certRequestPem: `csr-${name}` };
+    case "command:local:Command":
+    case "command:remote:Command":
+      // What the latency probe's script prints: one latency per line.
+      return { stdout: /latency probe/.test(String(inputs.create)) ? "0.0021\n0.0018\n0.0019\n" : "", stderr: "" };
     case "random:index/randomPassword:RandomPassword":
       return { result: `generated-${name}` };
     default:
@@ -184,5 +188,5 @@ export function resolve<T>(value: pulumi.Input<T>): Promise<T> {
 
 /** Whether an Output is marked secret. */
 export function isSecret(value: pulumi.Input<unknown>): Promise<boolean> {
-  return pulumi.output(value).isSecret;
+  return pulumi.isSecret(pulumi.output(value));
 }

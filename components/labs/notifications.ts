@@ -1,0 +1,92 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { LabsConfig } from "../../config";
+import { nodeService } from "../platform/image";
+import { LatencyProbe } from "../platform/latencyProbe";
+import { Network } from "../platform/network";
+import type { Platform } from "../platform/platform";
+import { Service } from "../platform/service";
+import type { LabModule, LabSummary } from "./lab";
+
+const LAB = "notifications";
+/** The course's container name: the probe, and students' scripts, reach the service by it. */
+export const SERVICE_NAME = "notifications-service";
+export const SERVICE_PORT = 3000;
+const HEALTH_PATH = "/health";
+const NOTIFY_URL = `http://${SERVICE_NAME}:${SERVICE_PORT}/api/notify`;
+
+export interface NotificationsArgs {
+  platform: Platform;
+  /** The service's --secret-key (32 bytes). */
+  secretKey: pulumi.Input<string>;
+  /** How many times the probe runs per deployment. */
+  probeRuns: number;
+}
+
+/**
+ * The assignment: the notifications-service on a user-defined network, and
+ * the short-lived latency probe run N times against it by container name,
+ * its latencies appended to a file on a host bind mount and read back.
+ */
+export class Notifications extends pulumi.ComponentResource {
+  readonly url: pulumi.Output<string>;
+  readonly latencies: pulumi.Output<number[]>;
+  readonly latencyFile: string;
+
+  constructor(name: string, args: NotificationsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("container-labs:labs:Notifications", name, {}, opts);
+    const { platform } = args;
+    const network = new Network(`${name}-network`, { lab: LAB, networkName: LAB, provider: platform.engine.docker }, { parent: this });
+    const serviceImage = platform.image(
+      `${name}-service`,
+      "notifications/notifications-service",
+      nodeService("notifications/notifications-service", { port: SERVICE_PORT, healthPath: HEALTH_PATH }),
+      this,
+    );
+    const service = new Service(`${name}-service`, {
+      lab: LAB,
+      service: SERVICE_NAME,
+      image: serviceImage.imageId,
+      // The course's command line; the key makes the container's command a secret in state.
+      command: pulumi.secret(pulumi.output(args.secretKey).apply((key) => ["--secret-key", key])),
+      networks: [network],
+      ports: [{ container: SERVICE_PORT, host: SERVICE_PORT }],
+      waitHealthy: true,
+      engine: platform.engine,
+    }, { parent: this });
+
+    const probeImage = platform.image(
+      `${name}-probe`,
+      "notifications/latency-probe",
+      nodeService("notifications/latency-probe", { port: SERVICE_PORT }),
+      this,
+    );
+    const probe = new LatencyProbe(`${name}-probe`, {
+      host: platform.host,
+      image: probeImage.imageId,
+      network,
+      resultsDir: platform.host.directory(`${name}-results-dir`, LAB, this),
+      url: NOTIFY_URL,
+      runs: args.probeRuns,
+      secretKey: args.secretKey,
+      dependsOn: service.containers,
+      triggers: [serviceImage.imageId],
+    }, { parent: this });
+
+    this.url = platform.url(SERVICE_PORT, "/api/notify");
+    this.latencies = probe.latencies;
+    this.latencyFile = probe.file;
+    this.registerOutputs({ url: this.url, latencies: this.latencies, latencyFile: this.latencyFile });
+  }
+}
+
+export const notifications: LabModule = {
+  publishedPorts: () => [SERVICE_PORT],
+  deploy(platform: Platform, config: LabsConfig): LabSummary {
+    const lab = new Notifications(LAB, { platform, secretKey: config.notifications.secretKey, probeRuns: config.notifications.probeRuns });
+    return {
+      urls: { notify: lab.url, metrics: platform.url(SERVICE_PORT, "/api/metrics"), apiDocs: platform.url(SERVICE_PORT, "/") },
+      tryIt: [lab.url.apply((url) => `curl -s -X POST ${url} -H 'Content-Type: application/json' -d @example-notification.json`)],
+      details: { latencies: lab.latencies, latencyFile: pulumi.output(lab.latencyFile) },
+    };
+  },
+};

@@ -1,0 +1,98 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { DockerHost } from "./dockerHost";
+import type { Network } from "./network";
+import { shellQuote } from "./shell";
+
+export interface ProbeScriptArgs {
+  /** Image ID of the probe on the Docker host. */
+  image: string;
+  network: string;
+  /** Absolute host directory mounted at /data; the probe appends to latencies.txt there. */
+  resultsDir: string;
+  /** The URL the probe posts to, reached by container name on `network`. */
+  url: string;
+  runs: number;
+}
+
+export const RESULTS_FILE = "latencies.txt";
+
+/**
+ * The shell the Command runs on the Docker host: N short-lived probe
+ * containers, progress on stderr, then the N lines they appended on stdout.
+ * The key comes on stdin, so it is in no command line and no `ps` output.
+ */
+export function probeScript(args: ProbeScriptArgs): string {
+  const dir = shellQuote(args.resultsDir);
+  return [
+    "set -eu",
+    "IFS= read -r SECRET_KEY || true",
+    "export SECRET_KEY",
+    `run=1`,
+    `while [ "$run" -le ${args.runs} ]; do`,
+    `  echo "latency probe: run $run of ${args.runs}" >&2`,
+    `  docker run --rm --network ${shellQuote(args.network)} --volume ${dir}:/data \\`,
+    `    --env SECRET_KEY --env NOTIFICATIONS_URL=${shellQuote(args.url)} --env OUTPUT_FILE=/data/${RESULTS_FILE} \\`,
+    `    ${shellQuote(args.image)} >&2`,
+    `  run=$((run + 1))`,
+    "done",
+    `tail -n ${args.runs} ${dir}/${RESULTS_FILE}`,
+  ].join("\n");
+}
+
+/** The latencies in the Command's stdout, one per line. */
+export function parseLatencies(stdout: string): number[] {
+  return stdout
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0)
+    .map((line) => {
+      const value = Number(line);
+      if (!Number.isFinite(value)) throw new Error(`latency probe: "${line}" in the results file is not a number`);
+      return value;
+    });
+}
+
+export interface LatencyProbeArgs {
+  host: DockerHost;
+  image: pulumi.Input<string>;
+  network: Network;
+  resultsDir: { path: string; ready: pulumi.Resource };
+  url: string;
+  runs: number;
+  /** The key the probe encrypts a fresh notification with (fresh timestamp: the real request latency). */
+  secretKey: pulumi.Input<string>;
+  /** What must be up first (the healthy service). */
+  dependsOn: pulumi.Resource[];
+  /** Inputs whose change runs the probe again (the service's image). */
+  triggers: pulumi.Input<unknown>[];
+}
+
+/**
+ * Runs the notifications latency probe N times on the Docker host, as the
+ * assessment does, and reads the latencies back from the host's file.
+ */
+export class LatencyProbe extends pulumi.ComponentResource {
+  readonly latencies: pulumi.Output<number[]>;
+  /** The results file on the Docker host, where every run's line is kept. */
+  readonly file: string;
+
+  constructor(name: string, args: LatencyProbeArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("container-labs:platform:LatencyProbe", name, {}, opts);
+    const script = pulumi
+      .all([args.image, args.network.name])
+      .apply(([image, network]) => probeScript({ image, network, resultsDir: args.resultsDir.path, url: args.url, runs: args.runs }));
+    const run = args.host.command(
+      `${name}-runs`,
+      {
+        create: script,
+        stdin: pulumi.interpolate`${args.secretKey}\n`,
+        triggers: [args.image, args.runs, ...args.triggers],
+        dependsOn: [args.resultsDir.ready, ...args.dependsOn],
+      },
+      this,
+    );
+    this.latencies = run.stdout.apply(parseLatencies);
+    this.file = `${args.resultsDir.path}/${RESULTS_FILE}`;
+    this.registerOutputs({ latencies: this.latencies, file: this.file });
+  }
+}

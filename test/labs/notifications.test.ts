@@ -1,0 +1,75 @@
+import * as os from "node:os";
+import { COURSE_NOTIFICATIONS_KEY, loadConfig } from "../../config";
+import { deployLabs } from "../../program";
+import { resolve, runStack, type StackRun } from "../support/mocks";
+
+const program = () => deployLabs(loadConfig());
+const CONTAINER = "docker:index/container:Container";
+
+describe.each([
+  ["local", "command:local:Command", `${os.homedir()}/.container-labs/local/notifications`],
+  ["dev", "command:remote:Command", "/var/lib/container-labs/notifications"],
+])("the notifications lab on the %s stack", (stack, commandType, resultsDir) => {
+  let run: StackRun<ReturnType<typeof program>>;
+  beforeAll(async () => {
+    run = await runStack(stack, program, { secrets: { ghcrToken: "ghp_test" } });
+  });
+  const probeCommand = () => run.ofType(commandType).find((c) => c.name === "notifications-probe-runs")!;
+
+  it("runs the service as notifications-service on its own network, published on 3000", () => {
+    const service = run.one(CONTAINER, "name", "notifications-service");
+    expect(service.inputs.networksAdvanced).toEqual([{ name: "notifications", aliases: ["notifications-service"] }]);
+    expect(service.inputs.ports).toEqual([{ internal: 3000, external: 3000, ip: "0.0.0.0", protocol: "tcp" }]);
+    expect(run.one("docker:index/network:Network", "name", "notifications").inputs.driver).toBe("bridge");
+  });
+
+  it("starts the service with --secret-key from config, kept as a secret", () => {
+    const service = run.one(CONTAINER, "name", "notifications-service");
+    expect(service.inputs.command).toEqual(["--secret-key", COURSE_NOTIFICATIONS_KEY]);
+    expect(service.secretInputs).toContain("command");
+  });
+
+  it("takes the configured key instead of the course's", async () => {
+    const own = await runStack(stack, program, { secrets: { ghcrToken: "t", notificationsSecretKey: "0123456789abcdef0123456789abcdef" } });
+    expect(own.one(CONTAINER, "name", "notifications-service").inputs.command).toEqual(["--secret-key", "0123456789abcdef0123456789abcdef"]);
+  });
+
+  it("waits for the service to be healthy before the probe runs", () => {
+    expect(run.one(CONTAINER, "name", "notifications-service").inputs.wait).toBe(true);
+    expect(probeCommand().dependsOn).toEqual(expect.arrayContaining(["notifications-results-dir", "notifications-service"]));
+  });
+
+  it("runs the probe 3 times on the same network, reaching the service by name, with the results dir bind-mounted", () => {
+    const script: string = probeCommand().inputs.create;
+    expect(script).toContain('while [ "$run" -le 3 ]');
+    expect(script).toContain("--network 'notifications'");
+    expect(script).toContain("NOTIFICATIONS_URL='http://notifications-service:3000/api/notify'");
+    expect(script).toContain(`--volume '${resultsDir}':/data`);
+  });
+
+  it("hands the probe the key on stdin, never on its command line", () => {
+    const command = probeCommand();
+    expect(command.inputs.stdin).toBe(`${COURSE_NOTIFICATIONS_KEY}\n`);
+    expect(command.inputs.create).not.toContain(COURSE_NOTIFICATIONS_KEY);
+    expect(command.secretInputs).toContain("stdin");
+  });
+
+  it("runs again when the probe image, the service image or the number of runs change", () => {
+    expect(probeCommand().inputs.triggers).toEqual([
+      "sha256:image-id-of-notifications-probe-image",
+      3,
+      "sha256:image-id-of-notifications-service-image",
+    ]);
+  });
+
+  it("exports the latencies as numbers and the file's host path", async () => {
+    const lab = run.outputs.labs.notifications!;
+    expect(await resolve(lab.details!.latencies)).toEqual([0.0021, 0.0018, 0.0019]);
+    expect(await resolve(lab.details!.latencyFile)).toBe(`${resultsDir}/latencies.txt`);
+  });
+
+  it("makes the results directory writable by the probe's user", () => {
+    const dir = run.ofType(commandType).find((c) => c.name === "notifications-results-dir")!;
+    expect(dir.inputs.create).toMatch(stack === "dev" ? /^sudo install -d -m 0755 -o 1000 -g 1000 / : /^mkdir -p .* && chmod 0777 /);
+  });
+});
