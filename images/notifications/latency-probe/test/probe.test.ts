@@ -103,6 +103,8 @@ describe("when the probe cannot record a latency it exits 1, says why, and write
       level: "error",
       msg: `${service.url("/api/notify")} answered 400: Cipher text not encrypted with provided nonce and server key`,
     });
+    // An HTTP answer is final: no second try.
+    expect(logs.filter((l) => l.msg === "notifications-service not reachable yet")).toEqual([]);
     expect(lines()).toEqual([]);
   });
 

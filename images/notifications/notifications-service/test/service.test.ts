@@ -72,6 +72,12 @@ describe("POST /api/notify accepts", () => {
     }
   });
 
+  it("a timestamp far in the future: a negative latency, printed in full as the course's service prints floats", async () => {
+    const reply = await notify(bodyWith({ ...fields, timestamp: 1e22 }));
+    expect(reply.status).toBe(200);
+    expect(reply.text).toMatch(/^-\d{22}$/); // e.g. -9999999999998205000000, never -9.999999999998205e+21
+  });
+
   it("a JSON Content-Type with a charset, and a cipher without a notification_type member as none", async () => {
     expect((await notify(freshNotifyBody(key, fields), "application/json; charset=utf-8")).status).toBe(200);
   });
