@@ -22,6 +22,9 @@ FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE
 ARG PORT
 ARG HEALTH_PATH=/health
+# Directories the service writes that the lab mounts named volumes on: made here and
+# owned by `node`, because Docker gives a new named volume the ownership of its mount point.
+ARG WRITABLE_DIRS=""
 ENV NODE_ENV=production \
     HEALTHCHECK_PORT=${PORT} \
     HEALTHCHECK_PATH=${HEALTH_PATH}
@@ -29,6 +32,7 @@ WORKDIR /app
 COPY --from=build /src/node_modules node_modules/
 COPY --from=build /src/packages packages/
 COPY --from=build /src/images/${SERVICE} images/${SERVICE}/
+RUN if [ -n "$WRITABLE_DIRS" ]; then mkdir -p $WRITABLE_DIRS && chown node:node $WRITABLE_DIRS; fi
 WORKDIR /app/images/${SERVICE}
 USER node
 EXPOSE ${PORT}

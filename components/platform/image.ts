@@ -24,14 +24,22 @@ export interface PullSource {
 
 export type ImageSource = BuildSource | PullSource;
 
+export interface NodeServiceContract {
+  port: number;
+  healthPath?: string;
+  /** Directories the service writes that named volumes are mounted on: owned by the image's user. */
+  writableDirs?: string[];
+}
+
 /** A Node service under images/<lab>/<service>, built with the shared Dockerfile. */
-export function nodeService(workspace: string, contract: { port: number; healthPath?: string }): BuildSource {
-  return {
-    kind: "build",
-    context: ".",
-    dockerfile: "images/node-service.Dockerfile",
-    buildArgs: { SERVICE: workspace, PORT: String(contract.port), HEALTH_PATH: contract.healthPath ?? "/health" },
+export function nodeService(workspace: string, contract: NodeServiceContract): BuildSource {
+  const buildArgs: Record<string, string> = {
+    SERVICE: workspace,
+    PORT: String(contract.port),
+    HEALTH_PATH: contract.healthPath ?? "/health",
   };
+  if (contract.writableDirs) buildArgs.WRITABLE_DIRS = contract.writableDirs.join(" ");
+  return { kind: "build", context: ".", dockerfile: "images/node-service.Dockerfile", buildArgs };
 }
 
 /** An image directory with a Dockerfile of its own (nginx configs, the docker-basics demos). */

@@ -57,9 +57,15 @@ function postgresBin(tool: string): string {
   throw new Error(`PostgreSQL's ${tool} not found under ${root}: run scripts/test.sh, which installs Debian's postgresql`);
 }
 
-/** PostgreSQL refuses to run as root; under root the cluster belongs to the postgres user. */
-function asClusterOwner(command: string, args: string[]): { command: string; args: string[] } {
-  return process.getuid?.() === 0 ? { command: "runuser", args: ["-u", "postgres", "--", command, ...args] } : { command, args };
+/**
+ * PostgreSQL refuses to run as root: under root the cluster belongs to the
+ * postgres user, and its processes are started as that user directly (not
+ * through runuser, which would not pass our signals on).
+ */
+function clusterOwner(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"]).toString().trim());
+  return { uid: id("-u"), gid: id("-g") };
 }
 
 export interface Postgres extends Dependency {
@@ -73,18 +79,16 @@ export async function startPostgres(port?: number): Promise<Postgres> {
   const bound = port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), "pg-"));
   const data = join(dir, "data");
-  if (process.getuid?.() === 0) {
-    const ids = execFileSync("id", ["-u", "postgres"]).toString().trim();
-    const gid = execFileSync("id", ["-g", "postgres"]).toString().trim();
-    chownSync(dir, Number(ids), Number(gid));
-  }
-  const init = asClusterOwner(postgresBin("initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
-  execFileSync(init.command, init.args, { stdio: "pipe" });
-  const server = asClusterOwner(postgresBin("postgres"), [
-    "-D", data, "-p", String(bound), "-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${dir}`,
-    "-c", "fsync=off", "-c", "full_page_writes=off",
-  ]);
-  const proc = run("postgres", server.command, { args: server.args });
+  const owner = clusterOwner();
+  if (owner) chownSync(dir, owner.uid, owner.gid);
+  execFileSync(postgresBin("initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"], { stdio: "pipe", ...owner });
+  const proc = run("postgres", postgresBin("postgres"), {
+    args: [
+      "-D", data, "-p", String(bound), "-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${dir}`,
+      "-c", "fsync=off", "-c", "full_page_writes=off",
+    ],
+    ...owner,
+  });
   await waitForPort("postgres", proc, bound, 30000);
   const urlFor = (database: string) => `postgres://postgres@127.0.0.1:${bound}/${database}`;
   const psql = (sql: string) => execFileSync("psql", [urlFor("postgres"), "-v", "ON_ERROR_STOP=1", "-qc", sql], { stdio: "pipe" });

@@ -55,12 +55,15 @@ export interface RunOptions {
   args?: string[];
   env?: Record<string, string | undefined>;
   cwd?: string;
+  /** Run as this user and group (e.g. PostgreSQL, which refuses to run as root). */
+  uid?: number;
+  gid?: number;
 }
 
 function spawnChild(command: string, options: RunOptions): ChildProcess {
   const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" };
   for (const [key, value] of Object.entries(options.env ?? {})) if (value !== undefined) env[key] = value;
-  return spawn(command, options.args ?? [], { cwd: options.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  return spawn(command, options.args ?? [], { cwd: options.cwd, env, uid: options.uid, gid: options.gid, stdio: ["ignore", "pipe", "pipe"] });
 }
 
 /** Starts `command` with a clean environment plus `env` (PATH and HOME kept). */

@@ -1,0 +1,31 @@
+import fastifyStatic from "@fastify/static";
+import { createHttpService, type Logger } from "@container-labs/service-kit";
+import type { FastifyInstance } from "fastify";
+import type { Pool } from "pg";
+import { registerUploadRoutes } from "./upload-routes";
+
+export interface AppOptions {
+  logger: Logger;
+  pool: Pool;
+  staticDir: string;
+  mediaDir: string;
+  maxUploadBytes: number;
+}
+
+/** The app one worker serves: the course's Flask routes plus health, readiness and metrics. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { app } = createHttpService({
+    logger: options.logger,
+    healthPath: "/health",
+    readiness: { path: "/ready", check: async () => void (await options.pool.query("select 1")) },
+  });
+
+  app.get("/", async () => ({ hello: "world" }));
+  await registerUploadRoutes(app, options);
+  // nginx serves these two in front of the app; the app serves them too, as Flask does in development.
+  // Hidden files (an upload still being written) are never served.
+  for (const [prefix, root] of [["/static/", options.staticDir], ["/media/", options.mediaDir]]) {
+    await app.register(fastifyStatic, { root, prefix, decorateReply: false, index: false, dotfiles: "ignore" });
+  }
+  return app;
+}

@@ -1,0 +1,151 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { startPostgres, waitFor, type Postgres, type ServiceProcess } from "@container-labs/test-kit";
+import { makeVolumes, startApp, upload, type Volumes } from "./webstack";
+
+const MAX_UPLOAD_BYTES = 64 * 1024;
+
+let postgres: Postgres;
+let volumes: Volumes;
+let app: ServiceProcess;
+
+beforeAll(async () => {
+  postgres = await startPostgres();
+  postgres.createDatabase("webstack");
+  volumes = makeVolumes();
+  app = await startApp({ postgres, database: "webstack", volumes, env: { MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES) } });
+}, 60000);
+
+afterAll(async () => {
+  await app?.stop();
+  await postgres?.stop();
+  volumes?.remove();
+});
+
+describe("the course's routes", () => {
+  it("GET / answers {hello: world}", async () => {
+    const res = await fetch(app.url("/"));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ hello: "world" });
+  });
+
+  it("GET /upload answers an HTML form posting a file field to /upload", async () => {
+    const res = await fetch(app.url("/upload"));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+    const html = await res.text();
+    expect(html).toMatch(/<form action="\/upload" method="post" enctype="multipart\/form-data">/);
+    expect(html).toMatch(/<input type="file" name="file">/);
+  });
+
+  it("serves the image's static files, copied into STATIC_DIR at start", async () => {
+    expect(readFileSync(join(volumes.staticDir, "hello.txt"), "utf8")).toMatch(/hello/);
+    const res = await fetch(app.url("/static/hello.txt"));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(readFileSync(join(volumes.staticDir, "hello.txt"), "utf8"));
+  });
+
+  it("answers 404 for a missing static or media file", async () => {
+    expect((await fetch(app.url("/static/nope.txt"))).status).toBe(404);
+    expect((await fetch(app.url("/media/nope.txt"))).status).toBe(404);
+  });
+
+  it("/health answers while the process serves; /ready once the database answers", async () => {
+    expect(await (await fetch(app.url("/health"))).json()).toEqual({ status: "ok" });
+    expect(await (await fetch(app.url("/ready"))).json()).toEqual({ status: "ready" });
+  });
+
+  it("/metrics counts the requests of the worker that answers it, per route", async () => {
+    const counted = /http_requests_total\{method="GET",route="\/",status_code="200"\} [1-9]/;
+    // Each worker keeps its own counts, and which worker answers is the primary's choice: ask until one has served /.
+    await waitFor("a worker's metrics to count GET /", async () => {
+      await (await fetch(app.url("/"))).arrayBuffer();
+      return counted.test(await (await fetch(app.url("/metrics"))).text());
+    }, { timeoutMs: 5000 });
+  });
+});
+
+describe("uploads", () => {
+  it("stores a posted file in MEDIA_DIR and serves it back at /media/<name>", async () => {
+    const content = `a photo, ${Date.now()}`;
+    const answer = await upload(app.url(""), "photo.jpg", content);
+    expect(answer).toEqual({
+      status: 201,
+      location: "/media/photo.jpg",
+      body: { file: "photo.jpg", url: "/media/photo.jpg", bytes: content.length },
+    });
+    expect(readFileSync(join(volumes.mediaDir, "photo.jpg"), "utf8")).toBe(content);
+    const served = await fetch(app.url("/media/photo.jpg"));
+    expect(await served.text()).toBe(content);
+  });
+
+  it("never overwrites: a second file of the same name gets a new name and both are kept", async () => {
+    const first = await upload(app.url(""), "twice.txt", "first");
+    const second = await upload(app.url(""), "twice.txt", "second");
+    expect(first.body.file).toBe("twice.txt");
+    expect(second.body.file).toBe("twice-1.txt");
+    expect(readFileSync(join(volumes.mediaDir, "twice.txt"), "utf8")).toBe("first");
+    expect(readFileSync(join(volumes.mediaDir, "twice-1.txt"), "utf8")).toBe("second");
+  });
+
+  it("keeps parallel uploads of one name apart, across workers", async () => {
+    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => upload(app.url(""), "race.bin", `copy ${i}`)));
+    const names = answers.map((answer) => answer.body.file);
+    expect(new Set(names).size).toBe(6);
+    const contents = names.map((name) => readFileSync(join(volumes.mediaDir, name!), "utf8")).sort();
+    expect(contents).toEqual(Array.from({ length: 6 }, (_, i) => `copy ${i}`).sort());
+  });
+
+  it.each([
+    ["../../escaped.txt", "escaped.txt"],
+    ["/tmp/absolute.txt", "absolute.txt"],
+    ["nul\u0000byte.txt", "nulbyte.txt"],
+    [".hidden", "hidden"],
+  ])("stores %j inside MEDIA_DIR as %j", async (clientName, storedName) => {
+    const answer = await upload(app.url(""), clientName, "payload");
+    expect(answer.status).toBe(201);
+    expect(answer.body.file).toBe(storedName);
+    expect(readFileSync(join(volumes.mediaDir, storedName), "utf8")).toBe("payload");
+  });
+
+  it("writes nothing outside MEDIA_DIR and leaves no temporary files", async () => {
+    await upload(app.url(""), "../outside.txt", "payload");
+    expect(existsSync(join(dirname(volumes.mediaDir), "outside.txt"))).toBe(false);
+    expect(existsSync("/tmp/absolute.txt")).toBe(false);
+    expect(readdirSync(volumes.mediaDir).filter((name) => name.startsWith("."))).toEqual([]);
+  });
+
+  it("never serves hidden files from the media volume", async () => {
+    writeFileSync(join(volumes.mediaDir, ".secret"), "hidden");
+    expect((await fetch(app.url("/media/.secret"))).status).toBe(404);
+  });
+
+  it("refuses a file over MAX_UPLOAD_BYTES with 413 and keeps nothing of it", async () => {
+    const before = readdirSync(volumes.mediaDir);
+    const answer = await upload(app.url(""), "big.bin", Buffer.alloc(MAX_UPLOAD_BYTES + 1, 1));
+    expect(answer.status).toBe(413);
+    expect(answer.body.error).toBe(`the file is larger than the limit of ${MAX_UPLOAD_BYTES} bytes`);
+    expect(readdirSync(volumes.mediaDir)).toEqual(before);
+  });
+
+  it("accepts a file of exactly MAX_UPLOAD_BYTES", async () => {
+    const answer = await upload(app.url(""), "exact.bin", Buffer.alloc(MAX_UPLOAD_BYTES, 2));
+    expect(answer.status).toBe(201);
+    expect(answer.body.bytes).toBe(MAX_UPLOAD_BYTES);
+  });
+
+  it("answers 415 to a body that is not multipart and 400 to a form without a file field", async () => {
+    const json = await fetch(app.url("/upload"), { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
+    expect(json.status).toBe(415);
+    const form = new FormData();
+    form.append("note", "no file here");
+    const noFile = await fetch(app.url("/upload"), { method: "POST", body: form });
+    expect(noFile.status).toBe(400);
+    expect(await noFile.json()).toEqual({ error: 'the form has no file in a field named "file"' });
+  });
+
+  it("is still serving after all of that", async () => {
+    expect(app.running).toBe(true);
+    expect((await fetch(app.url("/"))).status).toBe(200);
+  });
+});

@@ -1,0 +1,135 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { run, startPostgres, waitFor, type Postgres, type ServiceProcess } from "@container-labs/test-kit";
+import { APP_SCRIPT, makeVolumes, startApp, type Volumes } from "./webstack";
+
+let postgres: Postgres;
+let volumes: Volumes;
+
+beforeAll(async () => {
+  postgres = await startPostgres();
+  postgres.createDatabase("webstack");
+  volumes = makeVolumes();
+}, 60000);
+
+afterAll(async () => {
+  await postgres?.stop();
+  volumes?.remove();
+});
+
+/** Pids the primary logged as "worker listening", in order. */
+function listeningWorkers(app: ServiceProcess): number[] {
+  return app
+    .logLines()
+    .filter((line) => line.msg === "worker listening")
+    .map((line) => line.workerPid as number);
+}
+
+/** The parent pid of a live process, or undefined once it is gone. */
+function parentOf(pid: number): number | undefined {
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so split after its ")".
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+describe("WEB_CONCURRENCY worker processes behind one port, as gunicorn runs Flask", () => {
+  let app: ServiceProcess;
+
+  beforeAll(async () => {
+    app = await startApp({ postgres, database: "webstack", volumes, env: { WEB_CONCURRENCY: "3" } });
+    await waitFor("3 workers listening", () => listeningWorkers(app).length === 3);
+  }, 30000);
+
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it("forks WEB_CONCURRENCY workers, children of the primary, all on the app's port", () => {
+    const workers = listeningWorkers(app);
+    expect(new Set(workers).size).toBe(3);
+    for (const pid of workers) expect(parentOf(pid)).toBe(app.child.pid);
+    const ports = app.logLines().filter((line) => line.msg === "worker listening").map((line) => line.port);
+    expect(ports).toEqual([app.port, app.port, app.port]);
+  });
+
+  it("replaces a worker that dies, and keeps serving meanwhile", async () => {
+    const [victim] = listeningWorkers(app);
+    process.kill(victim, "SIGKILL");
+    await waitFor("a replacement worker", () => listeningWorkers(app).length === 4);
+    const replacement = listeningWorkers(app)[3];
+    expect(parentOf(victim)).toBeUndefined();
+    expect(parentOf(replacement)).toBe(app.child.pid);
+    const statuses = await Promise.all(Array.from({ length: 20 }, () => fetch(app.url("/")).then((res) => res.status)));
+    expect(statuses.every((status) => status === 200)).toBe(true);
+  });
+
+  it("on SIGTERM passes it to every worker and exits 0 once all have closed", async () => {
+    const live = listeningWorkers(app).filter((pid) => parentOf(pid) === app.child.pid);
+    expect(live).toHaveLength(3);
+    const exit = await app.stop("SIGTERM");
+    expect(exit).toEqual({ code: 0, signal: null });
+    for (const pid of live) expect(parentOf(pid)).toBeUndefined();
+    expect(app.logLines().some((line) => line.msg === "all workers closed" && line.workers === 3)).toBe(true);
+  });
+});
+
+/** Runs the app with the test's database and volumes plus `env`, until it exits by itself. */
+async function runUntilExit(env: Record<string, string>) {
+  const proc = run("webstack-app", process.execPath, {
+    args: [APP_SCRIPT],
+    env: { DATABASE_URL: postgres.urlFor("webstack"), STATIC_DIR: volumes.staticDir, MEDIA_DIR: volumes.mediaDir, ...env },
+  });
+  const exit = await proc.exited;
+  return { code: exit.code, output: proc.output(), logs: proc.logLines() };
+}
+
+describe("a worker that cannot start", () => {
+  it("is restarted a bounded number of times, then the app gives up with exit 1", async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, "0.0.0.0", resolve));
+    const address = squatter.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    try {
+      const answer = await runUntilExit({ PORT: String(port), WEB_CONCURRENCY: "1" });
+      expect(answer.code).toBe(1);
+      expect(answer.logs.filter((line) => line.msg === "worker died; starting a replacement")).toHaveLength(5);
+      expect(answer.logs.some((line) => line.msg === "workers keep dying; giving up")).toBe(true);
+    } finally {
+      squatter.close();
+    }
+  }, 20000);
+});
+
+describe("settings are checked before anything starts", () => {
+  it("a bad WEB_CONCURRENCY stops the app with one line naming it", async () => {
+    const answer = await runUntilExit({ WEB_CONCURRENCY: "0" });
+    expect(answer.code).toBe(1);
+    const lines = answer.output.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0])).toEqual({
+      level: "fatal",
+      service: "webstack-app",
+      msg: 'WEB_CONCURRENCY="0" is not valid: an integer from 1 to 64',
+    });
+  });
+
+  it("a DATABASE_URL that is not a postgres URL is named, its value never printed", async () => {
+    const answer = await runUntilExit({ DATABASE_URL: "mysql://root:hunter2@db/app" });
+    expect(answer.code).toBe(1);
+    expect(answer.output).toContain("DATABASE_URL");
+    expect(answer.output).not.toContain("hunter2");
+  });
+
+  it("a MEDIA_DIR the app cannot write stops it naming MEDIA_DIR", async () => {
+    const file = join(volumes.root, "not-a-dir");
+    writeFileSync(file, "");
+    const answer = await runUntilExit({ MEDIA_DIR: join(file, "media") });
+    expect(answer.code).toBe(1);
+    expect(answer.output).toContain(`MEDIA_DIR=${join(file, "media")} is not a directory this process`);
+  });
+});

@@ -1,0 +1,90 @@
+/**
+ * What the webstack tests (and the benchmark) share: the built app started as
+ * a process against a real PostgreSQL, its two volumes as temp dirs, and
+ * multipart bodies built byte by byte so file names reach the app exactly as written.
+ */
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { startService, type Postgres, type ServiceProcess } from "@container-labs/test-kit";
+
+export const APP_DIR = resolve(__dirname, "..");
+export const APP_SCRIPT = join(APP_DIR, "dist", "main.js");
+export const CLI_SCRIPT = join(APP_DIR, "dist", "cli.js");
+
+/**
+ * Stops a test-kit PostgreSQL promptly. Under root, test-kit runs the server
+ * through `runuser`, which does not pass SIGINT on: stop() then waits out its
+ * 10 s grace, kills runuser and leaves the server running, orphaned, holding
+ * jest's pipes until it notices its data dir is gone. So the server itself is
+ * signalled first. (Reported for test-kit: spawn with the uid/gid options instead.)
+ */
+/** The static and media volumes as world-readable temp dirs (nginx's workers run as another user). */
+export interface Volumes {
+  root: string;
+  staticDir: string;
+  mediaDir: string;
+  remove(): void;
+}
+
+export function makeVolumes(): Volumes {
+  const root = mkdtempSync(join(tmpdir(), "webstack-"));
+  chmodSync(root, 0o755);
+  const staticDir = join(root, "staticfiles");
+  const mediaDir = join(root, "mediafiles");
+  for (const dir of [staticDir, mediaDir]) mkdirSync(dir, { mode: 0o755 });
+  return { root, staticDir, mediaDir, remove: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+export interface AppOptions {
+  postgres: Postgres;
+  database: string;
+  volumes: Volumes;
+  env?: Record<string, string>;
+}
+
+/** The app (primary and its workers) on a free port, once /health answers. */
+export function startApp({ postgres, database, volumes, env }: AppOptions): Promise<ServiceProcess> {
+  return startService("webstack-app", {
+    script: APP_SCRIPT,
+    env: {
+      DATABASE_URL: postgres.urlFor(database),
+      STATIC_DIR: volumes.staticDir,
+      MEDIA_DIR: volumes.mediaDir,
+      ...env,
+    },
+  });
+}
+
+export interface Multipart {
+  body: Buffer;
+  headers: Record<string, string>;
+}
+
+/** A multipart/form-data body with one file part, its filename written verbatim. */
+export function multipartFile(filename: string, content: Buffer | string, field = "file"): Multipart {
+  const boundary = `----webstack${Date.now().toString(16)}`;
+  const head = `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`;
+  const body = Buffer.concat([Buffer.from(head, "latin1"), Buffer.from(content), Buffer.from(`\r\n--${boundary}--\r\n`)]);
+  return { body, headers: { "content-type": `multipart/form-data; boundary=${boundary}` } };
+}
+
+export interface UploadAnswer {
+  status: number;
+  location: string | null;
+  body: { file?: string; url?: string; bytes?: number; error?: string };
+}
+
+/** POSTs one file to `<baseUrl>/upload`. */
+export async function upload(baseUrl: string, filename: string, content: Buffer | string): Promise<UploadAnswer> {
+  const { body, headers } = multipartFile(filename, content);
+  const res = await fetch(`${baseUrl}/upload`, { method: "POST", body, headers });
+  const text = await res.text();
+  let parsed: UploadAnswer["body"];
+  try {
+    parsed = JSON.parse(text) as UploadAnswer["body"];
+  } catch {
+    parsed = { error: text };
+  }
+  return { status: res.status, location: res.headers.get("location"), body: parsed };
+}

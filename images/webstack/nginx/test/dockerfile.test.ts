@@ -1,0 +1,49 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { DockerfileParser, type Dockerfile } from "dockerfile-ast";
+import { TEMPLATE_PATH, templateVariables } from "./render";
+
+const IMAGE_DIR = resolve(__dirname, "..");
+const dockerfile: Dockerfile = DockerfileParser.parse(readFileSync(join(IMAGE_DIR, "Dockerfile"), "utf8"));
+const env = new Map(dockerfile.getENVs().flatMap((instruction) => instruction.getProperties().map((p) => [p.getName(), p.getValue() ?? ""])));
+const templateVars = templateVariables(readFileSync(TEMPLATE_PATH, "utf8"));
+
+describe("the nginx image's Dockerfile (checked statically: no Docker engine here)", () => {
+  it("builds FROM the official nginx image pinned by version and digest", () => {
+    const [from, ...more] = dockerfile.getFROMs();
+    expect(more).toHaveLength(0);
+    expect(from.getImageName()).toBe("nginx");
+    expect(from.getImageTag()).toMatch(/^1\.\d+(\.\d+)?-alpine$/);
+    expect(from.getImageDigest()).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  it("gives every template variable a default, the contract's: the app by service name on 5000, port 80, the course's volume paths", () => {
+    expect(templateVars).toEqual(["APP_UPSTREAM", "CLIENT_MAX_BODY_SIZE", "MEDIA_ROOT", "NGINX_PORT", "STATIC_ROOT"]);
+    expect(Object.fromEntries(templateVars.map((name) => [name, env.get(name)]))).toEqual({
+      APP_UPSTREAM: "app:5000",
+      CLIENT_MAX_BODY_SIZE: "11m",
+      MEDIA_ROOT: "/home/app/web/mediafiles/",
+      NGINX_PORT: "80",
+      STATIC_ROOT: "/home/app/web/staticfiles/",
+    });
+  });
+
+  it("lets envsubst touch exactly the template's variables, so nginx's own $host and friends survive", () => {
+    const filter = new RegExp(env.get("NGINX_ENVSUBST_FILTER")!.replace(/^"|"$/g, ""));
+    for (const name of templateVars) expect(name).toMatch(filter);
+    for (const name of ["host", "HOSTNAME", "PATH", "HOME", "NGINX_VERSION"]) expect(name).not.toMatch(filter);
+  });
+
+  it("copies the template from this directory into the official image's templates dir", () => {
+    const copies = dockerfile.getCOPYs().map((copy) => copy.getArguments().map((arg) => arg.getValue()));
+    expect(copies).toEqual([["templates/default.conf.template", "/etc/nginx/templates/default.conf.template"]]);
+    expect(existsSync(join(IMAGE_DIR, "templates/default.conf.template"))).toBe(true);
+  });
+
+  it("runs nginx in the foreground in exec form, with a health check on its own route", () => {
+    const [cmd] = dockerfile.getCMDs();
+    expect(JSON.parse(cmd.getArgumentsContent() ?? "")).toEqual(["nginx", "-g", "daemon off;"]);
+    const healthcheck = dockerfile.getHEALTHCHECKs()[0]?.getArgumentsContent() ?? "";
+    expect(healthcheck).toContain("http://127.0.0.1:${NGINX_PORT}/nginx-health");
+  });
+});
