@@ -108,6 +108,8 @@ export interface LabsConfig {
   project: string;
   stack: string;
   target: Target;
+  /** aws:region: where the EC2 host and real tables live; DynamoDB Local's nominal region locally. */
+  awsRegion: string;
   labs: LabName[];
   /** Present when images are pushed to ghcr.io (ec2 with at least one image to build). */
   registry?: RegistrySettings;
@@ -337,6 +339,7 @@ export function loadConfig(): LabsConfig {
     project: PROJECT,
     stack,
     target,
+    awsRegion: new Reader("aws").string("region") ?? "us-east-1",
     labs,
     registry,
     imageOverrides,

@@ -34,6 +34,7 @@ export function deployLabs(config: LabsConfig): StackOutputs {
     stack: config.stack,
     imageOverrides: config.imageOverrides,
     portRemap: config.portRemap,
+    awsRegion: config.awsRegion,
   });
 
   const labs: Partial<Record<LabName, LabSummary>> = {};

@@ -114,8 +114,8 @@ export const dockerBasics: LabModule = {
     return {
       urls: { tcpServer: lab.tcpUrl },
       tryIt: [
-        pulumi.output("docker stop signals-exec   # exits at once: node is PID 1 and gets SIGTERM"),
-        pulumi.output("docker stop signals-shell  # waits 10 s: /bin/sh swallows SIGTERM"),
+        pulumi.output("docker stop docker-basics-signals-exec   # exits at once: node is PID 1 and gets SIGTERM"),
+        pulumi.output("docker stop docker-basics-signals-shell  # waits 10 s: /bin/sh swallows SIGTERM"),
         pulumi.output(`cat ${lab.bindMountFile}   # on the Docker host: written by containers through the bind mount`),
         lab.tcpUrl.apply((url) => `echo hello | nc ${new URL(url).hostname} ${new URL(url).port}`),
       ],

@@ -45,6 +45,7 @@ export class Notifications extends pulumi.ComponentResource {
     const service = new Service(`${name}-service`, {
       lab: LAB,
       service: SERVICE_NAME,
+      containerName: SERVICE_NAME,
       image: serviceImage.imageId,
       // The course's command line; the key makes the container's command a secret in state.
       command: pulumi.secret(pulumi.output(args.secretKey).apply((key) => ["--secret-key", key])),

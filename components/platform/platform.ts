@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { BuiltImage } from "../../config";
 import type { DockerHost } from "./dockerHost";
+import { dynamoDbLocal, dynamoDbService, type DynamoBackend } from "./dynamo";
 import { Image, type ImageSource } from "./image";
+import type { Network } from "./network";
 import type { Registry } from "./registry";
 import type { Engine } from "./service";
 
@@ -10,6 +12,7 @@ export interface PlatformSettings {
   stack: string;
   imageOverrides: Partial<Record<BuiltImage, string>>;
   portRemap: Map<number, number>;
+  awsRegion: string;
 }
 
 /**
@@ -47,6 +50,12 @@ export class Platform {
       { repository: name, source: { kind: "pull", ref }, registry: this.registry, docker: this.host.docker, tag: this.settings.stack },
       { parent },
     );
+  }
+
+  /** DynamoDB for a lab whose containers sit on `network`: the real service on EC2, DynamoDB Local otherwise. */
+  dynamoDb(name: string, network: Network, parent: pulumi.Resource): DynamoBackend {
+    const role = this.host.instanceRole;
+    return role ? dynamoDbService(role) : dynamoDbLocal(name, this, network, this.settings.awsRegion, parent);
   }
 
   /** The URL a user opens for a port the lab publishes. */

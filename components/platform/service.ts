@@ -34,8 +34,9 @@ export interface Engine {
 
 export interface ServiceArgs {
   lab: string;
-  /** The service's name: its network alias, and its container name unless containerName says otherwise. */
+  /** The service's name: its network alias, so other containers reach it by this name. */
   service: string;
+  /** The container's name; unset: <lab>-<service>, unique across labs sharing an engine. */
   containerName?: string;
   /** Image ID or digest-pinned reference (from Image). */
   image: pulumi.Input<string>;
@@ -86,7 +87,7 @@ export class Service extends pulumi.ComponentResource {
     if (replicas > 1 && (args.ports?.length ?? 0) > 0) {
       throw new Error(`${args.lab}/${args.service}: ${replicas} replicas cannot all publish host ports ${args.ports!.map((p) => p.host).join(", ")}`);
     }
-    const baseName = args.containerName ?? args.service;
+    const baseName = args.containerName ?? `${args.lab}-${args.service}`;
     const plainEnv = envList(args.env ?? {});
     const secretEnv = args.secretEnv ?? {};
     const envs = Object.keys(secretEnv).length > 0
