@@ -81,7 +81,7 @@ export async function run(): Promise<void> {
           runs: recorded.length,
           "process p50 ms": percentile(wall, 50),
           "process p99 ms": percentile(wall, 99),
-          "recorded latency p50": body === "fresh" ? `${percentile(recorded, 50) * 1000} ms` : `${(percentile(recorded, 50) / 86400 / 365.25).toFixed(2)} years`,
+          "recorded latency p50": body === "fresh" ? `${(percentile(recorded, 50) * 1000).toFixed(2)} ms` : `${(percentile(recorded, 50) / 86400 / 365.25).toFixed(2)} years`,
         });
       }
       printTable("latency-probe: 20 sequential runs each, node process start to exit", probeRows);
