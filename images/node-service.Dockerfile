@@ -12,11 +12,11 @@ WORKDIR /src
 COPY package.json package-lock.json tsconfig.base.json ./
 COPY packages/ packages/
 COPY images/${SERVICE}/ images/${SERVICE}/
-# Installs only this service's dependencies (and those of the packages it links);
-# its build (tsc -b) compiles the shared packages it references first.
-RUN npm ci --ignore-scripts --no-audit --no-fund --workspace "images/${SERVICE}" \
- && npm run build --workspace "images/${SERVICE}" \
- && npm prune --omit=dev --ignore-scripts --no-audit --no-fund --workspace "images/${SERVICE}"
+# Every workspace present here (the shared packages and this one service), with
+# their dev dependencies: the TypeScript toolchain and the types the build needs.
+# tsc -b compiles the shared packages the service references, then the service.
+RUN npm ci --ignore-scripts --no-audit --no-fund --workspaces --include-workspace-root=false \
+ && npm run build --workspace "images/${SERVICE}"
 
 FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE
@@ -24,14 +24,20 @@ ARG PORT
 ARG HEALTH_PATH=/health
 # Directories the service writes that the lab mounts named volumes on: made here and
 # owned by `node`, because Docker gives a new named volume the ownership of its mount point.
-ARG WRITABLE_DIRS=""
+ARG WRITABLE_DIRS
 ENV NODE_ENV=production \
     HEALTHCHECK_PORT=${PORT} \
     HEALTHCHECK_PATH=${HEALTH_PATH}
 WORKDIR /app
-COPY --from=build /src/node_modules node_modules/
+COPY package.json package-lock.json ./
+COPY packages/ packages/
+COPY images/${SERVICE}/ images/${SERVICE}/
+# Only the production dependencies of this service and the packages it links
+# (optional ones too are left out: the lockfile marks the TypeScript toolchain "devOptional").
+RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund --workspace "images/${SERVICE}" \
+ && npm cache clean --force
 COPY --from=build /src/packages packages/
-COPY --from=build /src/images/${SERVICE} images/${SERVICE}/
+COPY --from=build /src/images/${SERVICE}/dist images/${SERVICE}/dist/
 RUN if [ -n "$WRITABLE_DIRS" ]; then mkdir -p $WRITABLE_DIRS && chown node:node $WRITABLE_DIRS; fi
 WORKDIR /app/images/${SERVICE}
 USER node

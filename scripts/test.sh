@@ -15,7 +15,5 @@ npm run typecheck --silent
 echo "--- jest"
 status=0
 npx jest --ci --json --outputFile=.ci-results.json "$@" || status=$?
-# The plain closing line CI reads in any language.
-node -e 'const r = require("./.ci-results.json");
-  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);'
+[ -f .ci-results.json ] && node scripts/ci-summary.js .ci-results.json
 exit "$status"

@@ -7,6 +7,21 @@
 import * as pulumi from "@pulumi/pulumi";
 import { stackConfig } from "./stackConfig";
 
+export interface RecordedOptions {
+  protect?: boolean;
+  retainOnDelete?: boolean;
+  deleteBeforeReplace?: boolean;
+  ignoreChanges?: string[];
+  customTimeouts?: pulumi.CustomTimeouts;
+}
+
+function recordedOptions(options: pulumi.CustomResourceOptions): RecordedOptions {
+  const { protect, retainOnDelete, deleteBeforeReplace, ignoreChanges, customTimeouts } = options;
+  return Object.fromEntries(
+    Object.entries({ protect, retainOnDelete, deleteBeforeReplace, ignoreChanges, customTimeouts }).filter(([, value]) => value !== undefined),
+  );
+}
+
 export interface Recorded {
   type: string;
   name: string;
@@ -16,8 +31,8 @@ export interface Recorded {
   secretInputs: string[];
   /** Names of the resources this one was told to wait for (its dependsOn). */
   dependsOn: string[];
-  /** Resource options that matter to users: protect, retainOnDelete, deleteBeforeReplace, ignoreChanges. */
-  options: pulumi.CustomResourceOptions;
+  /** Resource options that matter to users (plain values only: resources in options would make huge diffs). */
+  options: RecordedOptions;
 }
 
 let counter = 0;
@@ -87,6 +102,18 @@ function unwrapSecrets(value: unknown): unknown {
   return value;
 }
 
+/** Providers receive non-string settings as JSON strings: parsed back for assertions. */
+function providerInputs(raw: Record<string, any>): Record<string, any> {
+  return Object.fromEntries(Object.entries(raw).map(([key, value]) => {
+    if (typeof value !== "string") return [key, value];
+    try {
+      return [key, JSON.parse(value)];
+    } catch {
+      return [key, value];
+    }
+  }));
+}
+
 function dependencyNames(options: pulumi.CustomResourceOptions): string[] {
   const deps = options.dependsOn;
   const list = Array.isArray(deps) ? deps : deps ? [deps] : [];
@@ -122,6 +149,22 @@ export interface RunOptions {
   preview?: boolean;
 }
 
+interface MonitorWithOutputs {
+  registerResourceOutputs(request: { getUrn(): string }, callback: (...args: unknown[]) => void): void;
+}
+
+/** Resolves when the current mock monitor receives the root stack's outputs. */
+function watchStackOutputs(): Promise<void> {
+  const monitor = pulumi.runtime.getMonitor() as unknown as MonitorWithOutputs;
+  const original = monitor.registerResourceOutputs.bind(monitor);
+  return new Promise((resolve) => {
+    monitor.registerResourceOutputs = (request, callback) => {
+      original(request, callback);
+      if (request.getUrn().includes("::pulumi:pulumi:Stack::")) resolve();
+    };
+  });
+}
+
 /** Sets config and mocks for `stack`, runs `program`, and waits for every registration to finish. */
 export async function runStack<T>(stack: string, program: () => T, options: RunOptions = {}): Promise<StackRun<T>> {
   const resources: Recorded[] = [];
@@ -132,10 +175,18 @@ export async function runStack<T>(stack: string, program: () => T, options: RunO
     {
       newResource(args) {
         const raw = args.inputs as Record<string, any>;
-        const inputs = unwrapSecrets(raw) as Record<string, any>;
+        const inputs = unwrapSecrets(args.type.startsWith("pulumi:providers:") ? providerInputs(raw) : raw) as Record<string, any>;
         const secretInputs = Object.keys(raw).filter((key) => isSecretSentinel(raw[key]));
         const options = optionsByName.get(`${args.type}::${args.name}`) ?? {};
-        resources.push({ type: args.type, name: args.name, inputs, secretInputs, provider: args.provider, options, dependsOn: dependencyNames(options) });
+        resources.push({
+          type: args.type,
+          name: args.name,
+          inputs,
+          secretInputs,
+          provider: args.provider,
+          options: recordedOptions(options),
+          dependsOn: dependencyNames(options),
+        });
         counter += 1;
         return { id: `${args.name}-id-${counter}`, state: { ...inputs, ...computedOutputs(args.type, args.name, inputs) } };
       },
@@ -147,6 +198,9 @@ export async function runStack<T>(stack: string, program: () => T, options: RunO
     stack,
     options.preview ?? false,
   );
+  // The stack's outputs are registered late (once its URN is known); a run is
+  // over only when they have reached this run's mocks, not the next run's.
+  const stackOutputsRegistered = watchStackOutputs();
   // Runs the program inside a root stack, as the language host does, so a stack
   // transformation can record each resource's options (dependsOn, protect...), which the mocks do not see.
   let outputs: T | undefined;
@@ -163,9 +217,9 @@ export async function runStack<T>(stack: string, program: () => T, options: RunO
     }
     return {};
   });
-  if (failure !== undefined) throw failure;
-  // Registrations resolve asynchronously: wait until the runtime has no RPC in flight.
+  await stackOutputsRegistered;
   await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+  if (failure !== undefined) throw failure;
   const ofType = (type: string) => resources.filter((resource) => resource.type === type);
   return {
     resources,
