@@ -3,13 +3,13 @@
  *
  * NOTIFICATIONS_URL  where to POST (default http://notifications-service:3000/api/notify: the service by container name)
  * OUTPUT_FILE        the file each run appends one latency line to (default /data/latencies.txt, a host bind mount)
- * PROBE_BODY         example: the assignment's fixed body (its "latency" is the age of a 2023 ciphertext);
- *                    fresh: the same fields encrypted now with SECRET_KEY, so the figure is the request's real latency
- * SECRET_KEY         the service's key; required for PROBE_BODY=fresh
+ * SECRET_KEY         the service's key: set, the probe encrypts the same fields now (fresh timestamp), so the
+ *                    figure is the request's real latency; unset, it sends the assignment's fixed body, whose
+ *                    "latency" is the age of its 2023 ciphertext
  * PROBE_ATTEMPTS     tries while the service cannot be reached (default 10, 0.5 s apart), for a probe started with the service
  * REQUEST_TIMEOUT_MS how long one try may take (default 5000)
  */
-import { envChoice, envInt, envOptional, envString, envUrl, ConfigError } from "@container-labs/service-kit";
+import { envInt, envOptional, envString, envUrl, ConfigError } from "@container-labs/service-kit";
 import { secretKeyBytes } from "@container-labs/notification-cipher";
 
 export interface ProbeConfig {
@@ -24,13 +24,11 @@ export interface ProbeConfig {
 type Env = Record<string, string | undefined>;
 
 export function readConfig(env: Env = process.env): ProbeConfig {
-  const kind = envChoice("PROBE_BODY", ["example", "fresh"] as const, "example", env);
   let body: ProbeConfig["body"] = { kind: "example" };
-  if (kind === "fresh") {
-    const secret = envOptional("SECRET_KEY", env);
-    if (secret === undefined) throw new ConfigError("SECRET_KEY", undefined, "required with PROBE_BODY=fresh");
+  const secret = envOptional("SECRET_KEY", env);
+  if (secret !== undefined) {
     try {
-      body = { kind, key: secretKeyBytes(secret) };
+      body = { kind: "fresh", key: secretKeyBytes(secret) };
     } catch (err) {
       throw new ConfigError("SECRET_KEY", "<hidden>", (err as Error).message);
     }

@@ -40,7 +40,7 @@ it("runs from its ENTRYPOINT, posts a fresh notification and appends the latency
   const probe = run("probe-image", process.execPath, {
     args: image.entrypoint.slice(1),
     cwd: image.workdir,
-    env: { ...image.env, NOTIFICATIONS_URL: service.url("/api/notify"), OUTPUT_FILE: file, PROBE_BODY: "fresh", SECRET_KEY: EXAMPLE_SECRET_KEY },
+    env: { ...image.env, NOTIFICATIONS_URL: service.url("/api/notify"), OUTPUT_FILE: file, SECRET_KEY: EXAMPLE_SECRET_KEY },
   });
   const exit = await probe.exited;
   expect({ exit, output: exit.code === 0 ? "" : probe.output() }).toEqual({ exit: { code: 0, signal: null }, output: "" });

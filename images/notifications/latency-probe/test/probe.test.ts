@@ -62,8 +62,8 @@ describe("the latency probe", () => {
     for (const line of lines()) expect(Number(line)).toBeCloseTo(Date.now() / 1000 - EXAMPLE_TIMESTAMP, -1);
   });
 
-  it("with PROBE_BODY=fresh and the shared key, records the request's real latency", async () => {
-    const { exit } = await probe({ PROBE_BODY: "fresh", SECRET_KEY: EXAMPLE_SECRET_KEY });
+  it("with the shared key, encrypts a fresh body and records the request's real latency", async () => {
+    const { exit } = await probe({ SECRET_KEY: EXAMPLE_SECRET_KEY });
     expect(exit.code).toBe(0);
     const [line] = lines();
     expect(line).toMatch(/^\d+\.\d+$/);
@@ -73,7 +73,7 @@ describe("the latency probe", () => {
 
   it("creates the output file's folder, and never interleaves lines when runs overlap", async () => {
     const file = join(dir, "nested", "deeper", "latencies.txt");
-    const runs = await Promise.all(Array.from({ length: 8 }, () => probe({ OUTPUT_FILE: file, PROBE_BODY: "fresh", SECRET_KEY: EXAMPLE_SECRET_KEY })));
+    const runs = await Promise.all(Array.from({ length: 8 }, () => probe({ OUTPUT_FILE: file, SECRET_KEY: EXAMPLE_SECRET_KEY })));
     expect(runs.map((r) => r.exit.code)).toEqual(Array(8).fill(0));
     expect(lines(file)).toHaveLength(8);
     for (const line of lines(file)) expect(line).toMatch(/^\d+\.\d+$/);
@@ -97,7 +97,7 @@ describe("the latency probe", () => {
 
 describe("when the probe cannot record a latency it exits 1, says why, and writes nothing", () => {
   it("the service refuses the notification (fresh body under another key): its status and text are logged", async () => {
-    const { exit, logs } = await probe({ PROBE_BODY: "fresh", SECRET_KEY: "C".repeat(32) });
+    const { exit, logs } = await probe({ SECRET_KEY: "C".repeat(32) });
     expect(exit.code).toBe(1);
     expect(logs.at(-1)).toMatchObject({
       level: "error",
@@ -143,9 +143,7 @@ describe("when the probe cannot record a latency it exits 1, says why, and write
   });
 
   it.each<[string, Record<string, string>, RegExp]>([
-    ["PROBE_BODY=fresh without SECRET_KEY", { PROBE_BODY: "fresh" }, /SECRET_KEY.*required with PROBE_BODY=fresh/],
-    ["a SECRET_KEY that is not 32 bytes", { PROBE_BODY: "fresh", SECRET_KEY: "short" }, /SECRET_KEY.*32 bytes/],
-    ["an unknown PROBE_BODY", { PROBE_BODY: "random" }, /PROBE_BODY="random" is not valid: one of example, fresh/],
+    ["a SECRET_KEY that is not 32 bytes", { SECRET_KEY: "short" }, /SECRET_KEY.*32 bytes/],
     ["a NOTIFICATIONS_URL that is not a URL", { NOTIFICATIONS_URL: "notifications-service:3000" }, /NOTIFICATIONS_URL/],
   ])("a bad setting: %s", async (_what, env, message) => {
     const { exit, logs, output } = await probe(env);
