@@ -1,0 +1,4 @@
+import { runLessonService } from "@container-labs/dockercoins-kit";
+import { buildHasherApp } from "./app";
+
+runLessonService("hasher", buildHasherApp);

@@ -1,0 +1,21 @@
+import { envChoice, envInt, LOG_LEVELS, type LogLevel } from "@container-labs/service-kit";
+
+type Env = Record<string, string | undefined>;
+
+/** The settings every dockercoins service reads. */
+export interface ServiceSettings {
+  port: number;
+  logLevel: LogLevel;
+}
+
+export function readServiceSettings(defaultPort: number, env: Env = process.env): ServiceSettings {
+  return {
+    port: envInt("PORT", defaultPort, { min: 1, max: 65535 }, env),
+    logLevel: envChoice("LOG_LEVEL", LOG_LEVELS, "info", env),
+  };
+}
+
+/** LESSON_DELAY_MS: the course's 0.1 s pauses in rng, hasher and worker; 0 runs the stack at full speed. */
+export function readLessonDelayMs(env: Env = process.env): number {
+  return envInt("LESSON_DELAY_MS", 100, { min: 0, max: 60000 }, env);
+}
