@@ -1,0 +1,87 @@
+/**
+ * demo-3 as processes: the server and the client of one image talking over
+ * 127.0.0.1. The client finds the server by a name ("localhost" here, the
+ * server's container name on the t3n network), not by an IP address.
+ */
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { freePort, run, waitFor, type RunningProcess } from "@container-labs/test-kit";
+
+const MAIN = join(__dirname, "..", "dist", "main.js");
+
+const started: RunningProcess[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((proc) => proc.stop("SIGKILL")));
+});
+
+function tcpServer(args: string[], env: Record<string, string>): RunningProcess {
+  const proc = run("tcp-server", process.execPath, { args: [MAIN, ...args], env });
+  started.push(proc);
+  return proc;
+}
+
+async function startServer(): Promise<{ server: RunningProcess; port: number }> {
+  const port = await freePort();
+  const server = tcpServer([], { HOST: "127.0.0.1", PORT: String(port) });
+  await waitFor("the server to listen", () => server.output().includes(`listening on 127.0.0.1:${port}`), { timeoutMs: 5000 });
+  return { server, port };
+}
+
+describe("the server (no arguments)", () => {
+  it("exits 0 on SIGTERM, saying it stopped", async () => {
+    const { server } = await startServer();
+    expect(await server.stop("SIGTERM")).toEqual({ code: 0, signal: null });
+    expect(server.output()).toContain("stopped");
+  });
+
+  it("refuses a PORT that is not a port", async () => {
+    const server = tcpServer([], { PORT: "12x" });
+    expect(await server.exited).toEqual({ code: 1, signal: null });
+    expect(server.output()).toContain('PORT must be a whole number from 1 to 65535, got "12x"');
+  });
+});
+
+describe("the client (client [host:port])", () => {
+  it("reaches the server by name through SERVER_HOST and SERVER_PORT, prints its greeting and exits 0", async () => {
+    const { server, port } = await startServer();
+    const client = tcpServer(["client"], { SERVER_HOST: "localhost", SERVER_PORT: String(port), MESSAGE: "hi server" });
+    expect(await client.exited).toEqual({ code: 0, signal: null });
+    expect(client.output()).toBe(`hello from ${hostname()}, you said: hi server\n`);
+    expect(server.output()).toContain('received "hi server"');
+  });
+
+  it("takes the server as a host:port argument, as the course's client does", async () => {
+    const { port } = await startServer();
+    const client = tcpServer(["client", `localhost:${port}`], { MESSAGE: "by argument" });
+    expect(await client.exited).toEqual({ code: 0, signal: null });
+    expect(client.output()).toBe(`hello from ${hostname()}, you said: by argument\n`);
+  });
+
+  it("waits for a server that starts after it", async () => {
+    const port = await freePort();
+    const client = tcpServer(["client", `localhost:${port}`], { MESSAGE: "early", RETRY_DELAY_MS: "200" });
+    await waitFor("a failed first attempt", () => client.output().includes("attempt 1/10"), { timeoutMs: 5000 });
+    tcpServer([], { HOST: "127.0.0.1", PORT: String(port) });
+    expect(await client.exited).toEqual({ code: 0, signal: null });
+    expect(client.output()).toContain("you said: early");
+  });
+
+  it("exits 1 naming the server and the reason once its attempts are used up", async () => {
+    const closedPort = await freePort();
+    const client = tcpServer(["client"], {
+      SERVER_HOST: "127.0.0.1",
+      SERVER_PORT: String(closedPort),
+      CONNECT_ATTEMPTS: "3",
+      RETRY_DELAY_MS: "100",
+    });
+    expect(await client.exited).toEqual({ code: 1, signal: null });
+    expect(client.output()).toContain(`attempt 3/3 to reach 127.0.0.1:${closedPort} failed`);
+    expect(client.output()).toContain(`cannot reach 127.0.0.1:${closedPort} after 3 attempts: connect ECONNREFUSED`);
+  });
+
+  it("exits 2 with its usage when given more than one target", async () => {
+    const client = tcpServer(["client", "a:1", "b:2"], {});
+    expect(await client.exited).toEqual({ code: 2, signal: null });
+    expect(client.output()).toContain("usage: main.js [serve] | main.js client [host:port]");
+  });
+});

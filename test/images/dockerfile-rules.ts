@@ -1,0 +1,205 @@
+/**
+ * Static rules for the project's Dockerfiles. Each rule takes the text of a
+ * Dockerfile (and what it needs to know about the build context) and returns
+ * the problems it finds, one sentence each: [] means the file keeps the rule.
+ */
+import { existsSync, readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { Add, Copy, DockerfileParser, type Arg, type Dockerfile, type Instruction } from "dockerfile-ast";
+
+/** `name:version@sha256:<64 hex>`; the tag must hold a digit, so `latest` or `bookworm-slim` alone are not versions. */
+const PINNED_IMAGE = /^(?<name>[^\s:@]+(?::\d+\/[^\s:@]+)?):(?<tag>[\w][\w.-]*)@sha256:[0-9a-f]{64}$/;
+const ROOT_USERS = new Set(["root", "0"]);
+
+const parse = (text: string): Dockerfile => DockerfileParser.parse(text);
+const lineOf = (instruction: Instruction): number => (instruction.getRange()?.start.line ?? 0) + 1;
+
+function argDefaults(args: Arg[]): Map<string, string> {
+  const defaults = new Map<string, string>();
+  for (const arg of args) {
+    const property = arg.getProperty();
+    const value = property?.getValue();
+    if (property && value !== null && value !== undefined) defaults.set(property.getName(), value);
+  }
+  return defaults;
+}
+
+/** The ARG defaults declared before the first FROM: the only variables a FROM can use. */
+const globalArgDefaults = (dockerfile: Dockerfile): Map<string, string> => argDefaults(dockerfile.getInitialARGs());
+
+/** Replaces `${NAME}` and `$NAME` from `values`; unknown variables stay as they are. */
+export function substitute(text: string, values: ReadonlyMap<string, string>): string {
+  return text.replace(/\$\{(\w+)\}|\$(\w+)/g, (whole, braced?: string, bare?: string) => values.get((braced ?? bare)!) ?? whole);
+}
+
+/** The instructions of the last stage: the image that runs. */
+function runtimeStage(dockerfile: Dockerfile): Instruction[] {
+  const instructions = dockerfile.getInstructions();
+  const lastFrom = instructions.map((instruction) => instruction.getKeyword()).lastIndexOf("FROM");
+  return instructions.slice(lastFrom);
+}
+
+/** The image the runtime stage starts from, ARGs resolved. */
+export function runtimeBaseImage(text: string): string | undefined {
+  const dockerfile = parse(text);
+  const from = runtimeStage(dockerfile)[0];
+  const image = from?.getArguments()[0]?.getValue();
+  return image === undefined ? undefined : substitute(image, globalArgDefaults(dockerfile));
+}
+
+export function unpinnedBaseImageProblems(text: string): string[] {
+  const dockerfile = parse(text);
+  const args = globalArgDefaults(dockerfile);
+  const stageNames = new Set<string>();
+  const problems: string[] = [];
+  for (const from of dockerfile.getFROMs()) {
+    const written = from.getArguments().find((argument) => !argument.getValue().startsWith("--"))?.getValue() ?? "";
+    const image = substitute(written, args);
+    const stage = from.getBuildStage();
+    if (!stageNames.has(image) && image !== "scratch") {
+      const pinned = PINNED_IMAGE.exec(image);
+      if (!pinned || !/\d/.test(pinned.groups!.tag)) {
+        const resolved = image === written ? "" : ` (${written} resolves to "${image}")`;
+        problems.push(`line ${lineOf(from)}: FROM ${written}${resolved} is not pinned as name:version@sha256:<64 hex>`);
+      }
+    }
+    if (stage) stageNames.add(stage);
+  }
+  return problems;
+}
+
+export function rootRuntimeProblems(text: string): string[] {
+  const users = runtimeStage(parse(text)).filter((instruction) => instruction.getKeyword() === "USER");
+  const last = users[users.length - 1];
+  if (!last) return ["the runtime (last) stage sets no USER, so it runs as the base image's user (root for most)"];
+  const user = last.getArgumentsContent()?.split(":")[0] ?? "";
+  return ROOT_USERS.has(user) ? [`line ${lineOf(last)}: the runtime stage runs as ${user}`] : [];
+}
+
+/** Docker's own rule: an argument list that parses as a JSON array of strings is exec form, anything else is run by /bin/sh -c. */
+function isExecForm(instruction: Instruction): boolean {
+  try {
+    const parsed: unknown = JSON.parse(instruction.getArgumentsContent() ?? "");
+    return Array.isArray(parsed) && parsed.every((word) => typeof word === "string");
+  } catch {
+    return false;
+  }
+}
+
+export type EntrypointForm = "exec" | "shell";
+
+/**
+ * "exec": every ENTRYPOINT and CMD is an exec-form JSON array. "shell": the
+ * ENTRYPOINT is shell form; its CMD is then left alone, since a shell-form
+ * ENTRYPOINT never passes the CMD on (showing that is the point of the example).
+ */
+export function entrypointFormProblems(text: string, expected: EntrypointForm): string[] {
+  const dockerfile = parse(text);
+  const checked = expected === "exec" ? [...dockerfile.getENTRYPOINTs(), ...dockerfile.getCMDs()] : dockerfile.getENTRYPOINTs();
+  const problems = checked
+    .filter((instruction) => (isExecForm(instruction) ? "exec" : "shell") !== expected)
+    .map((instruction) => `line ${lineOf(instruction)}: ${instruction.getKeyword()} ${instruction.getArgumentsContent()} is not ${expected} form`);
+  if (expected === "shell" && dockerfile.getENTRYPOINTs().length === 0) problems.push("expected a shell-form ENTRYPOINT, found none");
+  return problems;
+}
+
+export function missingHealthcheckProblems(text: string): string[] {
+  const healthchecks = runtimeStage(parse(text)).filter((instruction) => instruction.getKeyword() === "HEALTHCHECK");
+  const enabled = healthchecks.filter((healthcheck) => healthcheck.getArgumentsContent()?.trim().toUpperCase() !== "NONE");
+  return enabled.length > 0 ? [] : ["the runtime stage serves HTTP but has no HEALTHCHECK"];
+}
+
+/** What a COPY can see: the context directory, minus what its .dockerignore patterns exclude. */
+export interface BuildContext {
+  directory: string;
+  isIgnored(relativePath: string): boolean;
+}
+
+/** A .dockerignore glob as a RegExp over context-relative paths: `**` any directories, `*` and `?` within one name. */
+export function globToRegExp(glob: string): RegExp {
+  let source = "";
+  for (let i = 0; i < glob.length; i++) {
+    if (glob.startsWith("**/", i)) {
+      source += "(?:.*/)?";
+      i += 2;
+    } else if (glob.startsWith("**", i)) {
+      source += ".*";
+      i += 1;
+    } else if (glob[i] === "*") source += "[^/]*";
+    else if (glob[i] === "?") source += "[^/]";
+    else source += glob[i].replace(/[.+^${}()|[\]\\]/g, "\\$&");
+  }
+  return new RegExp(`^${source}$`);
+}
+
+/** .dockerignore semantics: a pattern excludes a path and all below it; a later `!pattern` takes a path back. */
+export function dockerignoreMatcher(patterns: string): (relativePath: string) => boolean {
+  const rules = patterns
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#"))
+    .map((line) => {
+      const include = line.startsWith("!");
+      const glob = (include ? line.slice(1) : line).replace(/^\.?\//, "").replace(/\/$/, "");
+      return { include, pattern: globToRegExp(glob) };
+    });
+  return (relativePath) => {
+    const segments = relativePath.split("/");
+    const pathAndAncestors = segments.map((_, i) => segments.slice(0, i + 1).join("/"));
+    let ignored = false;
+    for (const { include, pattern } of rules) {
+      if (pathAndAncestors.some((path) => pattern.test(path))) ignored = !include;
+    }
+    return ignored;
+  };
+}
+
+const GLOB_CHARS = /[*?[]/;
+
+function sourceProblem(source: string, context: BuildContext): string | undefined {
+  const relative = source.replace(/^\.?\/+/, "").replace(/\/+$/, "") || ".";
+  if (relative === "." || relative === "..") return undefined;
+  if (relative.startsWith("../")) return `${source} is outside the build context`;
+  if (GLOB_CHARS.test(relative)) {
+    const parent = dirname(relative);
+    if (GLOB_CHARS.test(parent)) return undefined; // a glob across directories: not checked here
+    const name = globToRegExp(relative.slice(parent.length + 1));
+    const directory = join(context.directory, parent);
+    const matches = existsSync(directory) ? readdirSync(directory).filter((entry) => name.test(entry)) : [];
+    const visible = matches.filter((entry) => !context.isIgnored(parent === "." ? entry : `${parent}/${entry}`));
+    return visible.length > 0 ? undefined : `${source} matches nothing in the build context`;
+  }
+  if (!existsSync(join(context.directory, relative))) return `${source} does not exist in the build context`;
+  if (context.isIgnored(relative)) return `${source} is excluded from the build context by .dockerignore`;
+  return undefined;
+}
+
+/**
+ * Every COPY or ADD source taken from the build context must be there:
+ * `--from` copies come from a stage and remote ADD sources from the network,
+ * so neither is checked. `buildArgs` are the values the build passes.
+ */
+export function missingCopySourceProblems(text: string, context: BuildContext, buildArgs: ReadonlyMap<string, string> = new Map()): string[] {
+  const dockerfile = parse(text);
+  const values = new Map([...globalArgDefaults(dockerfile), ...argDefaults(dockerfile.getARGs()), ...buildArgs]);
+  const problems: string[] = [];
+  for (const instruction of dockerfile.getInstructions()) {
+    if (!(instruction instanceof Copy || instruction instanceof Add)) continue;
+    const keyword = instruction.getKeyword();
+    const fromStage = instruction.getFlags().some((flag) => flag.getName() === "from");
+    if (fromStage || instruction.getArgumentsContent()?.includes("<<")) continue;
+    const words = isExecForm(instruction)
+      ? (JSON.parse(instruction.getArgumentsContent()!) as string[])
+      : instruction.getArguments().map((argument) => argument.getValue());
+    const sources = words.filter((word) => !word.startsWith("--")).slice(0, -1);
+    for (const written of sources) {
+      if (/^(https?|git):\/\/|^git@/.test(written)) continue;
+      const source = substitute(written, values);
+      const problem = source.includes("$")
+        ? `${written} uses a variable with no value, so it cannot be checked`
+        : sourceProblem(source, context);
+      if (problem) problems.push(`line ${lineOf(instruction)}: ${keyword} source ${problem}`);
+    }
+  }
+  return problems;
+}
