@@ -1,4 +1,5 @@
 import type { LabName } from "../../config";
+import { cmpt756 } from "./cmpt756";
 import { dockerBasics } from "./dockerBasics";
 import type { LabModule } from "./lab";
 import { notifications } from "./notifications";
@@ -7,4 +8,5 @@ import { notifications } from "./notifications";
 export const LABS: Partial<Record<LabName, LabModule>> = {
   "docker-basics": dockerBasics,
   notifications,
+  cmpt756,
 };

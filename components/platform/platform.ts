@@ -21,9 +21,12 @@ export interface PlatformSettings {
  */
 export class Platform {
   readonly engine: Engine;
+  /** The AWS region services are told to use (DynamoDB Local accepts any). */
+  readonly awsRegion: string;
 
   constructor(readonly host: DockerHost, readonly registry: Registry, private readonly settings: PlatformSettings) {
     this.engine = { docker: host.docker, hostPort: (port) => settings.portRemap.get(port) ?? port };
+    this.awsRegion = settings.awsRegion;
   }
 
   /** One of the labs' own images, built from `source` unless config overrides it. */
@@ -55,7 +58,7 @@ export class Platform {
   /** DynamoDB for a lab whose containers sit on `network`: the real service on EC2, DynamoDB Local otherwise. */
   dynamoDb(name: string, network: Network, parent: pulumi.Resource): DynamoBackend {
     const role = this.host.instanceRole;
-    return role ? dynamoDbService(role) : dynamoDbLocal(name, this, network, this.settings.awsRegion, parent);
+    return role ? dynamoDbService(role) : dynamoDbLocal(name, this, network, this.awsRegion, parent);
   }
 
   /** The URL a user opens for a port the lab publishes. */

@@ -138,7 +138,8 @@ export class Service extends pulumi.ComponentResource {
           logDriver: "json-file",
           logOpts: LOG_ROTATION,
         },
-        { parent: this, provider: args.engine.docker, deleteBeforeReplace: true },
+        // The component's dependsOn is handed to each container, so a container starts only after what the service waits for.
+        { parent: this, provider: args.engine.docker, deleteBeforeReplace: true, dependsOn: opts?.dependsOn },
       );
     });
     this.containerNames = pulumi.all(this.containers.map((container) => container.name));

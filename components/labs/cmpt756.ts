@@ -1,0 +1,136 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { Cmpt756Settings, LabsConfig } from "../../config";
+import { DynamoTables } from "../platform/dynamoTables";
+import { nodeService } from "../platform/image";
+import { Network } from "../platform/network";
+import type { Platform } from "../platform/platform";
+import { Service } from "../platform/service";
+import type { LabModule, LabSummary } from "./lab";
+
+const LAB = "cmpt756";
+export const PORTS = { s1: 30000, s2: 30001, db: 30002 } as const;
+const PREFIX = { s1: "/api/v1/user", s2: "/api/v1/music", db: "/api/v1/datastore" } as const;
+const DB_URL = `http://db:${PORTS.db}${PREFIX.db}`;
+/** Exactly what the db service does with its tables: nothing more is granted. */
+export const TABLE_ACTIONS = [
+  "dynamodb:DescribeTable",
+  "dynamodb:Query",
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:DeleteItem",
+] as const;
+
+export interface Cmpt756Args {
+  platform: Platform;
+  settings: Cmpt756Settings;
+}
+
+/**
+ * CMPT 756's users (s1) and music (s2) services over the datastore (db),
+ * backed by the User- and Music- tables; db is reached by name and published
+ * on the host's loopback only; tokens and the loader's password are generated.
+ */
+export class Cmpt756 extends pulumi.ComponentResource {
+  readonly usersUrl: pulumi.Output<string>;
+  readonly musicUrl: pulumi.Output<string>;
+  readonly tableNames: pulumi.Output<string[]>;
+
+  constructor(name: string, args: Cmpt756Args, opts?: pulumi.ComponentResourceOptions) {
+    super("container-labs:labs:Cmpt756", name, {}, opts);
+    const { platform, settings } = args;
+    const engine = platform.engine;
+    const network = new Network(`${name}-network`, { lab: LAB, networkName: LAB, provider: engine.docker }, { parent: this });
+
+    const dynamo = platform.dynamoDb(`${name}-dynamodb`, network, this);
+    const tables = new DynamoTables(`${name}-tables`, {
+      tables: [
+        { name: `User-${settings.tableSuffix}`, hashKey: "user_id" },
+        { name: `Music-${settings.tableSuffix}`, hashKey: "music_id" },
+      ],
+      billing: settings.billing,
+      backend: dynamo,
+    }, { parent: this });
+    dynamo.grant(`${name}-tables-access`, tables.arns.apply((arns) => JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: [...TABLE_ACTIONS], Resource: arns }],
+    })), this);
+
+    const jwtSecret = new random.RandomPassword(`${name}-jwt-secret`, { length: 48, special: false }, { parent: this });
+    const loaderToken = new random.RandomPassword(`${name}-loader-token`, { length: 32, special: false }, { parent: this });
+
+    const image = (service: "s1" | "s2" | "db") => platform.image(
+      `${name}-${service}`,
+      `cmpt756/${service}`,
+      nodeService(`cmpt756/${service}`, { port: PORTS[service], healthPath: `${PREFIX[service]}/health` }),
+      this,
+    );
+    const dbImage = image("db");
+    const db = new Service(`${name}-db`, {
+      lab: LAB,
+      service: "db",
+      image: dbImage.imageId,
+      env: {
+        TABLE_SUFFIX: settings.tableSuffix,
+        AWS_REGION: platform.awsRegion,
+        ...(dynamo.containerEndpoint ? { DYNAMODB_ENDPOINT: dynamo.containerEndpoint } : {}),
+      },
+      secretEnv: { SVC_LOADER_TOKEN: loaderToken.result },
+      networks: [network],
+      // Reachable for debugging from the host itself, never from outside it.
+      ports: [{ container: PORTS.db, host: PORTS.db, hostIp: "127.0.0.1" }],
+      waitHealthy: true,
+      engine,
+    }, { parent: this, dependsOn: [tables] });
+
+    for (const service of ["s1", "s2"] as const) {
+      new Service(`${name}-${service}`, {
+        lab: LAB,
+        service,
+        image: image(service).imageId,
+        env: { DB_URL },
+        secretEnv: { JWT_SECRET: jwtSecret.result },
+        networks: [network],
+        ports: [{ container: PORTS[service], host: PORTS[service] }],
+        engine,
+      }, { parent: this, dependsOn: db.containers });
+    }
+
+    if (settings.seed) {
+      // The course's loader, once: the sample users and songs, posted to db's /load.
+      new Service(`${name}-seed`, {
+        lab: LAB,
+        service: "seed",
+        image: dbImage.imageId,
+        entrypoint: ["node"],
+        command: ["dist/load.js", DB_URL],
+        secretEnv: { SVC_LOADER_TOKEN: loaderToken.result },
+        networks: [network],
+        oneShot: true,
+        healthcheck: "none",
+        engine,
+      }, { parent: this, dependsOn: db.containers });
+    }
+
+    this.usersUrl = platform.url(PORTS.s1, `${PREFIX.s1}/`);
+    this.musicUrl = platform.url(PORTS.s2, `${PREFIX.s2}/`);
+    this.tableNames = tables.names;
+    this.registerOutputs({ usersUrl: this.usersUrl, musicUrl: this.musicUrl, tableNames: this.tableNames });
+  }
+}
+
+export const cmpt756: LabModule = {
+  publishedPorts: () => [PORTS.s1, PORTS.s2],
+  deploy(platform: Platform, config: LabsConfig): LabSummary {
+    const lab = new Cmpt756(LAB, { platform, settings: config.cmpt756 });
+    return {
+      urls: { usersApi: lab.usersUrl, musicApi: lab.musicUrl },
+      tryIt: [
+        lab.usersUrl.apply((url) => `curl -s -X POST ${url} -H 'Content-Type: application/json' -d '{"fname": "Ada", "lname": "Lovelace", "email": "ada@example.org"}'`),
+        lab.usersUrl.apply((url) => `curl -s -X PUT ${url}login -H 'Content-Type: application/json' -d '{"uid": "<user_id from the first call>"}'`),
+        lab.musicUrl.apply((url) => `curl -s ${url}<music_id> -H 'Authorization: Bearer <token from login>'`),
+      ],
+      details: { tables: lab.tableNames },
+    };
+  },
+};

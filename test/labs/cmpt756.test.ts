@@ -1,0 +1,149 @@
+import { loadConfig } from "../../config";
+import { deployLabs } from "../../program";
+import { resolve, runStack, type StackRun } from "../support/mocks";
+
+const program = () => deployLabs(loadConfig());
+const CONTAINER = "docker:index/container:Container";
+const TABLE = "aws:dynamodb/table:Table";
+type Run = StackRun<ReturnType<typeof program>>;
+
+const container = (run: Run, name: string) => run.one(CONTAINER, "name", name);
+const env = (run: Run, name: string): Record<string, string> =>
+  Object.fromEntries((container(run, name).inputs.envs as string[]).map((entry) => entry.split(/=(.*)/s).slice(0, 2)));
+
+describe("the cmpt756 lab on the dev stack (real DynamoDB, images on ghcr.io)", () => {
+  let run: Run;
+  beforeAll(async () => {
+    run = await runStack("dev", program, { secrets: { ghcrToken: "ghp_test" } });
+  });
+
+  it("creates User-<stack> and Music-<stack> with their string hash keys, on demand, with PITR and encryption", () => {
+    const user = run.one(TABLE, "name", "User-dev");
+    const music = run.one(TABLE, "name", "Music-dev");
+    expect([user.inputs.hashKey, user.inputs.attributes]).toEqual(["user_id", [{ name: "user_id", type: "S" }]]);
+    expect([music.inputs.hashKey, music.inputs.attributes]).toEqual(["music_id", [{ name: "music_id", type: "S" }]]);
+    for (const table of [user, music]) {
+      expect(table.inputs.billingMode).toBe("PAY_PER_REQUEST");
+      expect(table.inputs.pointInTimeRecovery).toEqual({ enabled: true });
+      expect(table.inputs.serverSideEncryption).toEqual({ enabled: true });
+      expect(table.provider ?? "").not.toMatch(/dynamodb-provider/);
+    }
+  });
+
+  it("provisions 5/5 as the course did when asked", async () => {
+    const provisioned = await runStack("dev", program, { secrets: { ghcrToken: "t" }, set: { cmpt756Billing: "provisioned" } });
+    expect(provisioned.one(TABLE, "name", "User-dev").inputs).toMatchObject({ billingMode: "PROVISIONED", readCapacity: 5, writeCapacity: 5 });
+  });
+
+  it("grants the host's role only the item and query actions db uses, on exactly the two tables", () => {
+    const [policy] = run.ofType("aws:iam/rolePolicy:RolePolicy");
+    expect(policy.inputs.role).toBe("host-role");
+    const document = JSON.parse(policy.inputs.policy);
+    expect(document.Statement).toEqual([{
+      Effect: "Allow",
+      Action: ["dynamodb:DescribeTable", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+      Resource: ["arn:aws:dynamodb:eu-west-1:123456789012:table/User-dev", "arn:aws:dynamodb:eu-west-1:123456789012:table/Music-dev"],
+    }]);
+    expect(JSON.stringify(document)).not.toContain("*");
+  });
+
+  it("gives no container AWS keys: db gets its region and tables, credentials come from the instance role", () => {
+    for (const c of run.ofType(CONTAINER)) {
+      const names = ((c.inputs.envs ?? []) as string[]).map((entry) => entry.split("=")[0]);
+      expect(names).not.toContain("AWS_ACCESS_KEY_ID");
+      expect(names).not.toContain("AWS_SECRET_ACCESS_KEY");
+    }
+    expect(env(run, "cmpt756-db")).toMatchObject({ TABLE_SUFFIX: "dev", AWS_REGION: "eu-west-1" });
+    expect(env(run, "cmpt756-db").DYNAMODB_ENDPOINT).toBeUndefined();
+    expect(run.ofType("docker:index/container:Container").map((c) => c.inputs.name)).not.toContain("dynamodb-local");
+  });
+
+  it("pushes the three images to ghcr.io/<owner>/cmpt756-<service>", () => {
+    const tags = run.ofType("docker-build:index:Image").map((image) => image.inputs.tags[0]).filter((tag: string) => tag.includes("cmpt756"));
+    expect(tags.sort()).toEqual(["ghcr.io/container-labs/cmpt756-db:dev", "ghcr.io/container-labs/cmpt756-s1:dev", "ghcr.io/container-labs/cmpt756-s2:dev"]);
+  });
+
+  it("opens s1 and s2 to the allowed network, and not db", () => {
+    const ports = (run.ofType("aws:ec2/securityGroup:SecurityGroup")[0].inputs.ingress as Array<{ fromPort: number }>).map((rule) => rule.fromPort);
+    expect(ports).toEqual(expect.arrayContaining([30000, 30001]));
+    expect(ports).not.toContain(30002);
+  });
+});
+
+describe.each(["local", "dev"])("the cmpt756 services on the %s stack", (stack) => {
+  let run: Run;
+  beforeAll(async () => {
+    run = await runStack(stack, program, { secrets: { ghcrToken: "ghp_test" } });
+  });
+
+  it("puts s1, s2 and db on one network, db reached by name, s1 and s2 published, db on loopback only", () => {
+    for (const name of ["cmpt756-s1", "cmpt756-s2", "cmpt756-db"]) {
+      expect(container(run, name).inputs.networksAdvanced).toEqual([{ name: "cmpt756", aliases: [name.replace("cmpt756-", "")] }]);
+    }
+    expect(container(run, "cmpt756-s1").inputs.ports).toEqual([{ internal: 30000, external: 30000, ip: "0.0.0.0", protocol: "tcp" }]);
+    expect(container(run, "cmpt756-s2").inputs.ports).toEqual([{ internal: 30001, external: 30001, ip: "0.0.0.0", protocol: "tcp" }]);
+    expect(container(run, "cmpt756-db").inputs.ports).toEqual([{ internal: 30002, external: 30002, ip: "127.0.0.1", protocol: "tcp" }]);
+    expect(env(run, "cmpt756-s1").DB_URL).toBe("http://db:30002/api/v1/datastore");
+    expect(env(run, "cmpt756-s2").DB_URL).toBe("http://db:30002/api/v1/datastore");
+  });
+
+  it("signs tokens with one generated secret shared by s1 and s2, and protects /load with a generated token, all secret", () => {
+    expect(env(run, "cmpt756-s1").JWT_SECRET).toBe("generated-cmpt756-jwt-secret");
+    expect(env(run, "cmpt756-s2").JWT_SECRET).toBe("generated-cmpt756-jwt-secret");
+    expect(env(run, "cmpt756-db").SVC_LOADER_TOKEN).toBe("generated-cmpt756-loader-token");
+    for (const name of ["cmpt756-s1", "cmpt756-s2", "cmpt756-db"]) expect(container(run, name).secretInputs).toContain("envs");
+    expect(run.one("random:index/randomPassword:RandomPassword", "length", 48).name).toBe("cmpt756-jwt-secret");
+  });
+
+  it("seeds nothing unless asked, and then once through db's /load", async () => {
+    expect(run.ofType(CONTAINER).map((c) => c.inputs.name)).not.toContain("cmpt756-seed");
+    const seeded = await runStack(stack, program, { secrets: { ghcrToken: "t" }, set: { cmpt756Seed: true } });
+    const seed = seeded.one(CONTAINER, "name", "cmpt756-seed");
+    expect([seed.inputs.entrypoints, seed.inputs.command]).toEqual([["node"], ["dist/load.js", "http://db:30002/api/v1/datastore"]]);
+    expect(seed.inputs.mustRun).toBe(false);
+    expect(seed.dependsOn).toEqual(["cmpt756-db"]);
+  });
+
+  it("exports the users and music API URLs and the table names", async () => {
+    const lab = run.outputs.labs.cmpt756!;
+    const host = stack === "dev" ? "203.0.113.10" : "localhost";
+    expect(await resolve(lab.urls.usersApi)).toBe(`http://${host}:30000/api/v1/user/`);
+    expect(await resolve(lab.urls.musicApi)).toBe(`http://${host}:30001/api/v1/music/`);
+    expect(await resolve(lab.details!.tables)).toEqual([`User-${stack}`, `Music-${stack}`]);
+  });
+});
+
+describe("the cmpt756 lab on the local stack (DynamoDB Local)", () => {
+  let run: Run;
+  beforeAll(async () => {
+    run = await runStack("local", program);
+  });
+
+  it("runs a pinned DynamoDB Local with its data on a named volume, published on loopback only", () => {
+    const local = container(run, "dynamodb-local");
+    expect(local.inputs.image).toBe("sha256:image-id-of-cmpt756-dynamodb-image");
+    const pulled = run.ofType("docker:index/remoteImage:RemoteImage").find((i) => i.name === "cmpt756-dynamodb-image")!;
+    expect(pulled.inputs.name).toMatch(/^amazon\/dynamodb-local:[\d.]+@sha256:[0-9a-f]{64}$/);
+    expect(local.inputs.volumes).toEqual([{ containerPath: "/home/dynamodblocal/data", readOnly: false, volumeName: "dynamodb-local-data" }]);
+    expect(local.inputs.ports).toEqual([{ internal: 8000, external: 18000, ip: "127.0.0.1", protocol: "tcp" }]);
+    expect(run.one("docker:index/volume:Volume", "name", "dynamodb-local-data").options.retainOnDelete).toBe(true);
+  });
+
+  it("creates the same tables through an AWS provider pointed at DynamoDB Local, after it starts", () => {
+    const [provider] = run.ofType("pulumi:providers:aws");
+    expect(provider.inputs.endpoints).toEqual([{ dynamodb: "http://localhost:18000" }]);
+    expect(provider.inputs).toMatchObject({ skipCredentialsValidation: true, skipRequestingAccountId: true });
+    expect(provider.dependsOn).toEqual(["cmpt756-dynamodb"]);
+    for (const name of ["User-local", "Music-local"]) {
+      const table = run.one(TABLE, "name", name);
+      expect(table.provider).toContain("cmpt756-dynamodb-provider");
+      // DynamoDB Local has neither backups nor KMS: those stay for the real service.
+      expect(table.inputs.pointInTimeRecovery).toBeUndefined();
+    }
+  });
+
+  it("points db at DynamoDB Local by name and grants nothing in IAM", () => {
+    expect(env(run, "cmpt756-db")).toMatchObject({ DYNAMODB_ENDPOINT: "http://dynamodb-local:8000", TABLE_SUFFIX: "local" });
+    expect(run.ofType("aws:iam/rolePolicy:RolePolicy")).toEqual([]);
+  });
+});
