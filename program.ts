@@ -14,11 +14,7 @@ export interface StackOutputs {
 
 /** Makes the platform for the configured target, then deploys every enabled lab on it. */
 export function deployLabs(config: LabsConfig): StackOutputs {
-  const modules = config.labs.flatMap((lab) => {
-    const module = LABS[lab];
-    if (!module) pulumi.log.warn(`lab ${lab} is not implemented yet; skipping it`);
-    return module ? [{ lab, module }] : [];
-  });
+  const modules = config.labs.map((lab) => ({ lab, module: LABS[lab] }));
   const labPorts = modules
     .flatMap(({ module }) => module.publishedPorts(config))
     .map((port) => config.portRemap.get(port) ?? port);

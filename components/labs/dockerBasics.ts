@@ -38,7 +38,7 @@ export class DockerBasics extends pulumi.ComponentResource {
 
     // demo-1: the same program, two entry-point forms; `docker stop` shows the difference.
     for (const form of ["exec", "shell"] as const) {
-      const image = platform.image(`${name}-signals-${form}`, `docker-basics/signals-${form}`, ownDockerfile(SIGNALS_DIR, `Dockerfile.${form}`), this);
+      const image = platform.image(`${name}-signals-${form}`, `docker-basics/signals-${form}`, ownDockerfile(SIGNALS_DIR, `Dockerfile.${form}`, "repository"), this);
       new Service(`${name}-signals-${form}`, {
         lab: LAB,
         service: `signals-${form}`,
@@ -49,8 +49,8 @@ export class DockerBasics extends pulumi.ComponentResource {
     }
 
     // demo-2: a long-lived tailer and a short-lived appender share a file, on a named volume and on a bind mount.
-    const writer = platform.image(`${name}-volume-writer`, "docker-basics/volume-writer", ownDockerfile(VOLUME_DIR), this);
-    const namedVolume = new Volume(`${name}-t2v`, { lab: LAB, volumeName: "t2v", keep: "delete", provider: engine.docker }, { parent: this });
+    const writer = platform.image(`${name}-volume-writer`, "docker-basics/volume-writer", ownDockerfile(VOLUME_DIR, "Dockerfile", "repository"), this);
+    const namedVolume = new Volume(`${name}-t2v`, { lab: LAB, volumeName: "t2v", keep: { holds: "scratch" }, provider: engine.docker }, { parent: this });
     const bindDir = platform.host.directory(`${name}-bind-dir`, "docker-basics/bind", this);
     const storages = [
       { label: "volume", source: namedVolume, dependsOn: [] as pulumi.Resource[] },
@@ -80,7 +80,7 @@ export class DockerBasics extends pulumi.ComponentResource {
     this.bindMountFile = `${bindDir.path}/save_file`;
 
     // demo-3: published 3001 -> 1234, and reached by name from a client on t3n.
-    const tcpImage = platform.image(`${name}-tcp-server`, "docker-basics/tcp-server", ownDockerfile(TCP_DIR), this);
+    const tcpImage = platform.image(`${name}-tcp-server`, "docker-basics/tcp-server", ownDockerfile(TCP_DIR, "Dockerfile", "repository"), this);
     const t3n = new Network(`${name}-t3n`, { lab: LAB, networkName: "t3n", provider: engine.docker }, { parent: this });
     const server = new Service(`${name}-tcp-server`, {
       lab: LAB,

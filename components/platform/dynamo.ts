@@ -31,7 +31,7 @@ export const DYNAMODB_LOCAL_ALIAS = "dynamodb-local";
 export function dynamoDbLocal(name: string, platform: Platform, network: Network, region: string, parent: pulumi.Resource): DynamoBackend {
   const engine = platform.engine;
   const image = platform.pull(name, THIRD_PARTY_IMAGES.dynamodbLocal, parent);
-  const data = new Volume(`${name}-data`, { lab: "platform", volumeName: "dynamodb-local-data", keep: "retain", provider: engine.docker }, { parent });
+  const data = new Volume(`${name}-data`, { lab: "platform", volumeName: "dynamodb-local-data", keep: { holds: "data", onDestroy: "retain" }, provider: engine.docker }, { parent });
   const service = new Service(`${name}`, {
     lab: "platform",
     service: DYNAMODB_LOCAL_ALIAS,

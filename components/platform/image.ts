@@ -42,9 +42,13 @@ export function nodeService(workspace: string, contract: NodeServiceContract): B
   return { kind: "build", context: ".", dockerfile: "images/node-service.Dockerfile", buildArgs };
 }
 
-/** An image directory with a Dockerfile of its own (nginx configs, the docker-basics demos). */
-export function ownDockerfile(directory: string, dockerfile = "Dockerfile"): BuildSource {
-  return { kind: "build", context: directory, dockerfile: path.posix.join(directory, dockerfile) };
+/**
+ * An image directory with a Dockerfile of its own (nginx configs, the
+ * docker-basics demos), built with that directory as context unless the
+ * Dockerfile says its context is the repository root.
+ */
+export function ownDockerfile(directory: string, dockerfile = "Dockerfile", context: "directory" | "repository" = "directory"): BuildSource {
+  return { kind: "build", context: context === "directory" ? directory : ".", dockerfile: path.posix.join(directory, dockerfile) };
 }
 
 export interface ImageArgs {

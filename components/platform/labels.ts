@@ -4,6 +4,10 @@ export const LABEL_PREFIX = "container-labs";
 export interface Owner {
   lab: string;
   service?: string;
+  /** What the policy pack keys on: "job-worker" (may mount the Docker socket). */
+  role?: string;
+  /** A volume that holds data users would miss (the policy pack wants it retained or protected). */
+  data?: boolean;
 }
 
 export function ownerLabels(owner: Owner): Array<{ label: string; value: string }> {
@@ -12,5 +16,7 @@ export function ownerLabels(owner: Owner): Array<{ label: string; value: string 
     { label: `${LABEL_PREFIX}.lab`, value: owner.lab },
   ];
   if (owner.service) labels.push({ label: `${LABEL_PREFIX}.service`, value: owner.service });
+  if (owner.role) labels.push({ label: `${LABEL_PREFIX}.role`, value: owner.role });
+  if (owner.data) labels.push({ label: `${LABEL_PREFIX}.data`, value: "true" });
   return labels;
 }

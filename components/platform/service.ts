@@ -40,7 +40,7 @@ export interface ServiceArgs {
   containerName?: string;
   /** Image ID or digest-pinned reference (from Image). */
   image: pulumi.Input<string>;
-  /** N containers sharing the service's network alias; they cannot publish ports. */
+  /** N containers sharing the service's network alias; only the first publishes `ports` (a host port is taken once). */
   replicas?: number;
   entrypoint?: pulumi.Input<pulumi.Input<string>[]>;
   command?: pulumi.Input<pulumi.Input<string>[]>;
@@ -58,7 +58,9 @@ export interface ServiceArgs {
   waitHealthy?: boolean;
   restart?: "unless-stopped" | "always" | "on-failure";
   user?: pulumi.Input<string>;
-  groupAdd?: pulumi.Input<string>[];
+  groupAdd?: pulumi.Input<pulumi.Input<string>[]>;
+  /** A role the policy pack recognises, e.g. "job-worker" for the only containers allowed the Docker socket. */
+  role?: string;
   engine: Engine;
 }
 
@@ -84,9 +86,6 @@ export class Service extends pulumi.ComponentResource {
     if (!Number.isInteger(replicas) || replicas < 1) {
       throw new Error(`${args.lab}/${args.service}: replicas must be a positive integer, got ${replicas}`);
     }
-    if (replicas > 1 && (args.ports?.length ?? 0) > 0) {
-      throw new Error(`${args.lab}/${args.service}: ${replicas} replicas cannot all publish host ports ${args.ports!.map((p) => p.host).join(", ")}`);
-    }
     const baseName = args.containerName ?? `${args.lab}-${args.service}`;
     const plainEnv = envList(args.env ?? {});
     const secretEnv = args.secretEnv ?? {};
@@ -104,9 +103,9 @@ export class Service extends pulumi.ComponentResource {
           entrypoints: args.entrypoint,
           command: args.command,
           envs,
-          labels: ownerLabels({ lab: args.lab, service: args.service }),
+          labels: ownerLabels({ lab: args.lab, service: args.service, role: args.role }),
           networksAdvanced: args.networks.map((network) => ({ name: network.name, aliases: [args.service] })),
-          ports: args.ports?.map((port) => ({
+          ports: index > 0 ? undefined : args.ports?.map((port) => ({
             internal: port.container,
             external: args.engine.hostPort(port.host),
             ip: port.hostIp ?? "0.0.0.0",

@@ -2,14 +2,17 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ownerLabels } from "./labels";
 
-/** What happens to a volume's data on `pulumi destroy`. */
-export type Keep = "delete" | "retain" | "protect";
+/**
+ * What `pulumi destroy` does with a volume: scratch volumes go; data volumes
+ * (databases, uploads) are retained (left in Docker) or protected (destroy
+ * refuses until the protection is lifted), by setting.
+ */
+export type Keep = { holds: "scratch" } | { holds: "data"; onDestroy: "retain" | "protect" };
 
 export interface VolumeArgs {
   lab: string;
   /** The Docker volume's name (e.g. t2v, postgres_data). */
   volumeName: string;
-  /** Data volumes are retained or protected by setting; scratch volumes are deleted. */
   keep: Keep;
   provider: docker.Provider;
 }
@@ -22,12 +25,12 @@ export class Volume extends pulumi.ComponentResource {
     super("container-labs:platform:Volume", name, {}, opts);
     const volume = new docker.Volume(
       `${name}-volume`,
-      { name: args.volumeName, labels: ownerLabels({ lab: args.lab }) },
+      { name: args.volumeName, labels: ownerLabels({ lab: args.lab, data: args.keep.holds === "data" }) },
       {
         parent: this,
         provider: args.provider,
-        retainOnDelete: args.keep === "retain",
-        protect: args.keep === "protect",
+        retainOnDelete: args.keep.holds === "data" && args.keep.onDestroy === "retain",
+        protect: args.keep.holds === "data" && args.keep.onDestroy === "protect",
       },
     );
     this.name = volume.name;

@@ -31,7 +31,7 @@ describe("the dev stack's Docker host on EC2", () => {
     const [sg] = run.ofType("aws:ec2/securityGroup:SecurityGroup");
     const rules = sg.inputs.ingress as Array<{ fromPort: number; toPort: number; cidrBlocks: string[] }>;
     // SSH, Docker over TLS, then the enabled labs' published ports in order.
-    expect(rules.map((rule) => rule.fromPort)).toEqual([22, 2376, 3000, 3001, 30000, 30001]);
+    expect(rules.map((rule) => rule.fromPort)).toEqual([22, 2376, 80, 1337, 3000, 3001, 8000, 8001, 8002, 30000, 30001]);
     for (const rule of rules) {
       expect(rule.toPort).toBe(rule.fromPort);
       expect(rule.cidrBlocks).toEqual(["198.51.100.0/24"]);

@@ -1,0 +1,97 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { DockercoinsSettings, LabsConfig } from "../../config";
+import { nodeService } from "../platform/image";
+import { THIRD_PARTY_IMAGES } from "../platform/images";
+import { Network } from "../platform/network";
+import type { Platform } from "../platform/platform";
+import { Service } from "../platform/service";
+import type { LabModule, LabSummary } from "./lab";
+
+const LAB = "dockercoins";
+/** Host ports as the course publishes them; every service listens on 80 inside. */
+export const PORTS = { webui: 8000, rng: 8001, hasher: 8002 } as const;
+const SERVICE_PORT = 80;
+/** The worker serves only its health and metrics. */
+const WORKER_PORT = 8080;
+
+export interface DockercoinsArgs {
+  platform: Platform;
+  settings: DockercoinsSettings;
+}
+
+/**
+ * The DockerCoins workshop: workers mine through rng and hasher, count in
+ * redis, and webui graphs the speed. Services find each other by name; the
+ * replica counts are the lesson's knob.
+ */
+export class Dockercoins extends pulumi.ComponentResource {
+  readonly webuiUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: DockercoinsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("container-labs:labs:Dockercoins", name, {}, opts);
+    const { platform, settings } = args;
+    const engine = platform.engine;
+    const network = new Network(`${name}-network`, { lab: LAB, networkName: LAB, provider: engine.docker }, { parent: this });
+    const delay = { LESSON_DELAY_MS: String(settings.lessonDelayMs) };
+
+    const redisImage = platform.pull(`${name}-redis`, THIRD_PARTY_IMAGES.redis, this);
+    const redis = new Service(`${name}-redis`, {
+      lab: LAB, service: "redis", image: redisImage.imageId, networks: [network], engine,
+    }, { parent: this });
+
+    const build = (service: "rng" | "hasher" | "worker" | "webui", port: number) =>
+      platform.image(`${name}-${service}`, `dockercoins/${service}`, nodeService(`dockercoins/${service}`, { port }), this).imageId;
+
+    const lesson = (service: "rng" | "hasher", replicas: number) => new Service(`${name}-${service}`, {
+      lab: LAB,
+      service,
+      image: build(service, SERVICE_PORT),
+      replicas,
+      env: delay,
+      networks: [network],
+      ports: [{ container: SERVICE_PORT, host: PORTS[service] }],
+      engine,
+    }, { parent: this });
+    const rng = lesson("rng", settings.rngReplicas);
+    const hasher = lesson("hasher", settings.hasherReplicas);
+
+    if (settings.workers > 0) {
+      new Service(`${name}-worker`, {
+        lab: LAB,
+        service: "worker",
+        image: build("worker", WORKER_PORT),
+        replicas: settings.workers,
+        env: { ...delay, RNG_URL: "http://rng", HASHER_URL: "http://hasher", REDIS_URL: "redis://redis:6379" },
+        networks: [network],
+        engine,
+      }, { parent: this, dependsOn: [...redis.containers, ...rng.containers, ...hasher.containers] });
+    }
+
+    new Service(`${name}-webui`, {
+      lab: LAB,
+      service: "webui",
+      image: build("webui", SERVICE_PORT),
+      env: { REDIS_URL: "redis://redis:6379" },
+      networks: [network],
+      ports: [{ container: SERVICE_PORT, host: PORTS.webui }],
+      engine,
+    }, { parent: this, dependsOn: redis.containers });
+
+    this.webuiUrl = platform.url(PORTS.webui);
+    this.registerOutputs({ webuiUrl: this.webuiUrl });
+  }
+}
+
+export const dockercoins: LabModule = {
+  publishedPorts: () => [PORTS.webui, PORTS.rng, PORTS.hasher],
+  deploy(platform: Platform, config: LabsConfig): LabSummary {
+    const lab = new Dockercoins(LAB, { platform, settings: config.dockercoins });
+    return {
+      urls: { webui: lab.webuiUrl, rng: platform.url(PORTS.rng), hasher: platform.url(PORTS.hasher) },
+      tryIt: [
+        lab.webuiUrl.apply((url) => `open ${url} and watch the speed; then: pulumi config set dockercoinsWorkers 4 && pulumi up`),
+        platform.url(PORTS.rng, "/32").apply((url) => `curl -s ${url} | od -An -tx1 | head -2`),
+      ],
+    };
+  },
+};

@@ -1,0 +1,128 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { KleewebSettings, LabsConfig } from "../../config";
+import { nodeService, ownDockerfile } from "../platform/image";
+import { THIRD_PARTY_IMAGES } from "../platform/images";
+import { Network } from "../platform/network";
+import type { Platform } from "../platform/platform";
+import { Service } from "../platform/service";
+import type { LabModule, LabSummary } from "./lab";
+import { Postgres } from "./postgres";
+
+const LAB = "kleeweb";
+export const SITE_PORT = 80;
+const WEB_PORT = 8000;
+const WORKER_PORT = 8001;
+export const DOCKER_SOCKET = "/var/run/docker.sock";
+const REDIS_URL = "redis://redis:6379";
+
+export interface KleewebArgs {
+  platform: Platform;
+  settings: KleewebSettings;
+}
+
+/**
+ * Klee-Web's dockerized deployment: nginx (the only public port) in front of
+ * web; jobs queued in redis, recorded in PostgreSQL, and run by workers in
+ * sibling containers through the Docker socket. Everything restarts always.
+ */
+export class Kleeweb extends pulumi.ComponentResource {
+  readonly url: pulumi.Output<string>;
+
+  constructor(name: string, args: KleewebArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("container-labs:labs:Kleeweb", name, {}, opts);
+    const { platform, settings } = args;
+    const engine = platform.engine;
+    const network = new Network(`${name}-network`, {
+      lab: LAB,
+      networkName: "kleeweb_network",
+      ipam: { subnet: settings.subnet, gateway: settings.gateway },
+      provider: engine.docker,
+    }, { parent: this });
+
+    const redisImage = platform.pull(`${name}-redis`, THIRD_PARTY_IMAGES.redis, this);
+    const redis = new Service(`${name}-redis`, {
+      lab: LAB, service: "redis", image: redisImage.imageId, networks: [network], restart: "always", engine,
+    }, { parent: this });
+    const postgres = new Postgres(`${name}-postgres`, {
+      platform,
+      lab: LAB,
+      network,
+      database: LAB,
+      volumeName: "postgres_data",
+      keep: { holds: "data", onDestroy: settings.protectDatabase ? "protect" : "retain" },
+      restart: "always",
+    }, { parent: this });
+    const backends = [...redis.containers, ...postgres.containers];
+    const logLevel = { LOG_LEVEL: settings.logLevel };
+
+    const webImage = platform.image(`${name}-web`, "kleeweb/web", nodeService("kleeweb/web", { port: WEB_PORT }), this);
+    const web = new Service(`${name}-web`, {
+      lab: LAB,
+      service: "web",
+      image: webImage.imageId,
+      env: { ...logLevel, REDIS_URL },
+      secretEnv: { DATABASE_URL: postgres.url },
+      networks: [network],
+      restart: "always",
+      waitHealthy: true,
+      engine,
+    }, { parent: this, dependsOn: backends });
+
+    const jobImage = platform.pull(`${name}-job`, settings.jobImage ?? THIRD_PARTY_IMAGES.klee, this);
+    const workerImage = platform.image(`${name}-worker`, "kleeweb/worker", nodeService("kleeweb/worker", { port: WORKER_PORT }), this);
+    // The socket's group as containers see it differs per host: ask the engine, through the worker's own image.
+    const socketGroup = platform.host.command(`${name}-docker-socket-group`, {
+      create: pulumi.interpolate`docker run --rm --entrypoint node --volume ${DOCKER_SOCKET}:${DOCKER_SOCKET} ${workerImage.imageId} -e "process.stdout.write(String(require('fs').statSync('${DOCKER_SOCKET}').gid))"`,
+      triggers: [workerImage.imageId],
+    }, this);
+    new Service(`${name}-worker`, {
+      lab: LAB,
+      service: "worker",
+      role: "job-worker",
+      image: workerImage.imageId,
+      replicas: settings.workers,
+      env: {
+        ...logLevel,
+        REDIS_URL,
+        RUNNER: "docker",
+        JOB_IMAGE: settings.jobImage ?? THIRD_PARTY_IMAGES.klee,
+        DOCKER_SOCKET,
+      },
+      secretEnv: { DATABASE_URL: postgres.url },
+      networks: [network],
+      mounts: [{ source: { hostPath: DOCKER_SOCKET }, target: DOCKER_SOCKET }],
+      groupAdd: [socketGroup.stdout.apply((gid) => gid.trim())],
+      restart: "always",
+      engine,
+    }, { parent: this, dependsOn: [...backends, jobImage] });
+
+    const nginxImage = platform.image(`${name}-nginx`, "kleeweb/nginx", ownDockerfile("images/kleeweb/nginx"), this);
+    new Service(`${name}-nginx`, {
+      lab: LAB,
+      service: "nginx",
+      image: nginxImage.imageId,
+      env: { WEB_UPSTREAM: `web:${WEB_PORT}` },
+      networks: [network],
+      ports: [{ container: 80, host: SITE_PORT }],
+      restart: "always",
+      engine,
+    }, { parent: this, dependsOn: web.containers });
+
+    this.url = platform.url(SITE_PORT);
+    this.registerOutputs({ url: this.url });
+  }
+}
+
+export const kleeweb: LabModule = {
+  publishedPorts: () => [SITE_PORT],
+  deploy(platform: Platform, config: LabsConfig): LabSummary {
+    const lab = new Kleeweb(LAB, { platform, settings: config.kleeweb });
+    return {
+      urls: { site: lab.url },
+      tryIt: [
+        lab.url.apply((url) => `curl -s -X POST ${url}api/jobs -H 'Content-Type: application/json' -d '{"source": "int main(void) { return 0; }"}'`),
+        pulumi.output("docker logs -f kleeweb-worker-1   # meanwhile the job runs beside it: docker ps --filter label=kleeweb.job"),
+      ],
+    };
+  },
+};

@@ -1,0 +1,56 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { THIRD_PARTY_IMAGES } from "../platform/images";
+import type { Network } from "../platform/network";
+import type { Platform } from "../platform/platform";
+import { Service } from "../platform/service";
+import { Volume, type Keep } from "../platform/volume";
+
+export interface PostgresArgs {
+  platform: Platform;
+  lab: string;
+  network: Network;
+  /** Database and user name. */
+  database: string;
+  /** The data volume's name and what destroy does with it. */
+  volumeName: string;
+  keep: Keep;
+  restart?: "unless-stopped" | "always";
+}
+
+const PORT = 5432;
+const DATA_PATH = "/var/lib/postgresql/data";
+
+/**
+ * A pinned PostgreSQL reached by the name `db` on the lab's network, its data
+ * on a named volume, its password generated and kept secret. `url` is the
+ * connection string the lab's app gets, itself a secret.
+ */
+export class Postgres extends pulumi.ComponentResource {
+  readonly url: pulumi.Output<string>;
+  readonly containers: pulumi.Resource[];
+
+  constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("container-labs:labs:Postgres", name, {}, opts);
+    const { platform } = args;
+    const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this });
+    const image = platform.pull(`${name}`, THIRD_PARTY_IMAGES.postgres, this);
+    const data = new Volume(`${name}-data`, { lab: args.lab, volumeName: args.volumeName, keep: args.keep, provider: platform.engine.docker }, { parent: this });
+    const service = new Service(`${name}`, {
+      lab: args.lab,
+      service: "db",
+      image: image.imageId,
+      env: { POSTGRES_USER: args.database, POSTGRES_DB: args.database },
+      secretEnv: { POSTGRES_PASSWORD: password.result },
+      networks: [args.network],
+      mounts: [{ source: data, target: DATA_PATH }],
+      healthcheck: { test: ["CMD-SHELL", `pg_isready -U ${args.database} -d ${args.database}`], intervalSeconds: 5, retries: 10 },
+      waitHealthy: true,
+      restart: args.restart,
+      engine: platform.engine,
+    }, { parent: this });
+    this.containers = service.containers;
+    this.url = pulumi.secret(pulumi.interpolate`postgres://${args.database}:${password.result}@db:${PORT}/${args.database}`);
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,105 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { LabsConfig, WebstackSettings } from "../../config";
+import { nodeService, ownDockerfile } from "../platform/image";
+import { Network } from "../platform/network";
+import type { Platform } from "../platform/platform";
+import { Service } from "../platform/service";
+import { Volume } from "../platform/volume";
+import type { LabModule, LabSummary } from "./lab";
+import { Postgres } from "./postgres";
+
+const LAB = "webstack";
+export const SITE_PORT = 1337;
+const APP_PORT = 5000;
+const STATIC_DIR = "/home/app/web/staticfiles";
+const MEDIA_DIR = "/home/app/web/mediafiles";
+/** nginx's limit covers the whole multipart request, a little more than the file itself. */
+const MULTIPART_MARGIN_BYTES = 64 * 1024;
+
+const PROFILES = {
+  dev: { APP_PROFILE: "development", LOG_LEVEL: "debug" },
+  prod: { APP_PROFILE: "production", LOG_LEVEL: "info" },
+} as const;
+
+export interface WebstackArgs {
+  platform: Platform;
+  settings: WebstackSettings;
+}
+
+/**
+ * flask-on-docker's "Instagram stack": nginx (the only published port) in
+ * front of the app's workers in front of PostgreSQL; static and media files
+ * on volumes the app writes and nginx serves read-only.
+ */
+export class Webstack extends pulumi.ComponentResource {
+  readonly url: pulumi.Output<string>;
+
+  constructor(name: string, args: WebstackArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("container-labs:labs:Webstack", name, {}, opts);
+    const { platform, settings } = args;
+    const engine = platform.engine;
+    const network = new Network(`${name}-network`, { lab: LAB, networkName: LAB, provider: engine.docker }, { parent: this });
+    const keepData = settings.retainDatabase ? { holds: "data", onDestroy: "retain" } as const : { holds: "scratch" } as const;
+    const postgres = new Postgres(`${name}-postgres`, {
+      platform, lab: LAB, network, database: LAB, volumeName: "webstack_postgres_data", keep: keepData,
+    }, { parent: this });
+    const staticFiles = new Volume(`${name}-static`, { lab: LAB, volumeName: "webstack_static", keep: { holds: "scratch" }, provider: engine.docker }, { parent: this });
+    const media = new Volume(`${name}-media`, { lab: LAB, volumeName: "webstack_media", keep: keepData, provider: engine.docker }, { parent: this });
+
+    const appImage = platform.image(`${name}-app`, "webstack/app", nodeService("webstack/app", { port: APP_PORT, writableDirs: [STATIC_DIR, MEDIA_DIR] }), this);
+    const app = new Service(`${name}-app`, {
+      lab: LAB,
+      service: "app",
+      image: appImage.imageId,
+      env: {
+        ...PROFILES[settings.profile],
+        WEB_CONCURRENCY: String(settings.appWorkers),
+        STATIC_DIR,
+        MEDIA_DIR,
+        MAX_UPLOAD_BYTES: String(settings.maxUploadBytes),
+      },
+      secretEnv: { DATABASE_URL: postgres.url },
+      networks: [network],
+      mounts: [{ source: staticFiles, target: STATIC_DIR }, { source: media, target: MEDIA_DIR }],
+      waitHealthy: true,
+      engine,
+    }, { parent: this, dependsOn: postgres.containers });
+
+    const nginxImage = platform.image(`${name}-nginx`, "webstack/nginx", ownDockerfile("images/webstack/nginx"), this);
+    new Service(`${name}-nginx`, {
+      lab: LAB,
+      service: "nginx",
+      image: nginxImage.imageId,
+      env: {
+        APP_UPSTREAM: `app:${APP_PORT}`,
+        CLIENT_MAX_BODY_SIZE: String(settings.maxUploadBytes + MULTIPART_MARGIN_BYTES),
+        STATIC_ROOT: `${STATIC_DIR}/`,
+        MEDIA_ROOT: `${MEDIA_DIR}/`,
+      },
+      networks: [network],
+      mounts: [
+        { source: staticFiles, target: STATIC_DIR, readOnly: true },
+        { source: media, target: MEDIA_DIR, readOnly: true },
+      ],
+      ports: [{ container: 80, host: SITE_PORT }],
+      engine,
+    }, { parent: this, dependsOn: app.containers });
+
+    this.url = platform.url(SITE_PORT);
+    this.registerOutputs({ url: this.url });
+  }
+}
+
+export const webstack: LabModule = {
+  publishedPorts: () => [SITE_PORT],
+  deploy(platform: Platform, config: LabsConfig): LabSummary {
+    const lab = new Webstack(LAB, { platform, settings: config.webstack });
+    return {
+      urls: { site: lab.url, upload: lab.url.apply((url) => `${url}upload`) },
+      tryIt: [
+        lab.url.apply((url) => `curl -s ${url}`),
+        lab.url.apply((url) => `curl -s -F file=@photo.jpg ${url}upload`),
+      ],
+    };
+  },
+};

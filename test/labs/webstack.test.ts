@@ -1,0 +1,60 @@
+import { resolve, runStack } from "../support/mocks";
+import { container, env, labContainers, program, published, type Run } from "./helpers";
+
+describe.each(["local", "dev"])("the webstack lab on the %s stack", (stack) => {
+  let run: Run;
+  beforeAll(async () => {
+    run = await runStack(stack, program, { secrets: { ghcrToken: "ghp_test" } });
+  });
+
+  it("runs nginx, the app and PostgreSQL on one network, and publishes only nginx on 1337", () => {
+    expect(labContainers(run, "webstack")).toEqual(["webstack-app", "webstack-db", "webstack-nginx"]);
+    expect(published(run, "webstack-nginx")).toEqual(["0.0.0.0:1337->80"]);
+    expect(published(run, "webstack-app")).toEqual([]);
+    expect(published(run, "webstack-db")).toEqual([]);
+    expect(env(run, "webstack-nginx").APP_UPSTREAM).toBe("app:5000");
+  });
+
+  it("keeps PostgreSQL's data on a named volume that destroy leaves in place", () => {
+    expect(container(run, "webstack-db").inputs.volumes).toEqual([{ containerPath: "/var/lib/postgresql/data", readOnly: false, volumeName: "webstack_postgres_data" }]);
+    expect(run.one("docker:index/volume:Volume", "name", "webstack_postgres_data").options.retainOnDelete).toBe(true);
+  });
+
+  it("shares static and media: the app writes them, nginx only reads them", () => {
+    const mounts = (name: string) => container(run, name).inputs.volumes.map((v: { volumeName: string; readOnly: boolean }) => `${v.volumeName}:${v.readOnly ? "ro" : "rw"}`);
+    expect(mounts("webstack-app")).toEqual(["webstack_static:rw", "webstack_media:rw"]);
+    expect(mounts("webstack-nginx")).toEqual(["webstack_static:ro", "webstack_media:ro"]);
+  });
+
+  it("gives the database a generated password, kept secret, and the app the URL with it", () => {
+    expect(env(run, "webstack-db").POSTGRES_PASSWORD).toBe("generated-webstack-postgres-password");
+    expect(env(run, "webstack-app").DATABASE_URL).toBe("postgres://webstack:generated-webstack-postgres-password@db:5432/webstack");
+    for (const name of ["webstack-db", "webstack-app"]) expect(container(run, name).secretInputs).toContain("envs");
+    expect(container(run, "webstack-nginx").secretInputs).not.toContain("envs");
+  });
+
+  it("matches nginx's body limit to the app's upload limit", () => {
+    expect(env(run, "webstack-app").MAX_UPLOAD_BYTES).toBe("10485760");
+    expect(Number(env(run, "webstack-nginx").CLIENT_MAX_BODY_SIZE)).toBeGreaterThan(10485760);
+  });
+
+  it("runs the dev profile by default: debug logs, schema recreated and seeded", () => {
+    expect(env(run, "webstack-app")).toMatchObject({ APP_PROFILE: "development", LOG_LEVEL: "debug", WEB_CONCURRENCY: "2" });
+  });
+
+  it("exports the site URL", async () => {
+    expect(await resolve(run.outputs.labs.webstack!.urls.site)).toBe(`http://${stack === "dev" ? "203.0.113.10" : "localhost"}:1337/`);
+  });
+});
+
+describe("the webstack prod profile", () => {
+  it("creates the schema if missing, seeds nothing, logs at info, with the configured workers", async () => {
+    const run = await runStack("local", program, { set: { webstackProfile: "prod", webstackAppWorkers: "4" } });
+    expect(env(run, "webstack-app")).toMatchObject({ APP_PROFILE: "production", LOG_LEVEL: "info", WEB_CONCURRENCY: "4" });
+  });
+
+  it("lets destroy remove the database volume only when told", async () => {
+    const run = await runStack("local", program, { set: { webstackRetainDatabase: "false" } });
+    expect(run.one("docker:index/volume:Volume", "name", "webstack_postgres_data").options).toMatchObject({ protect: false, retainOnDelete: false });
+  });
+});
