@@ -15,7 +15,8 @@ COPY images/${SERVICE}/ images/${SERVICE}/
 # Every workspace present here (the shared packages and this one service), with
 # their dev dependencies: the TypeScript toolchain and the types the build needs.
 # tsc -b compiles the shared packages the service references, then the service.
-RUN npm ci --ignore-scripts --no-audit --no-fund --workspaces --include-workspace-root=false \
+RUN --mount=type=cache,target=/root/.npm,sharing=locked \
+    npm ci --ignore-scripts --no-audit --no-fund --workspaces --include-workspace-root=false \
  && npm run build --workspace "images/${SERVICE}"
 
 FROM ${NODE_IMAGE} AS runtime
@@ -34,8 +35,9 @@ COPY packages/ packages/
 COPY images/${SERVICE}/ images/${SERVICE}/
 # Only the production dependencies of this service and the packages it links
 # (optional ones too are left out: the lockfile marks the TypeScript toolchain "devOptional").
-RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund --workspace "images/${SERVICE}" \
- && npm cache clean --force
+# npm's cache lives in a BuildKit cache mount, never in the image.
+RUN --mount=type=cache,target=/root/.npm,sharing=locked \
+    npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund --workspace "images/${SERVICE}"
 COPY --from=build /src/packages packages/
 COPY --from=build /src/images/${SERVICE}/dist images/${SERVICE}/dist/
 RUN if [ -n "$WRITABLE_DIRS" ]; then mkdir -p $WRITABLE_DIRS && chown node:node $WRITABLE_DIRS; fi

@@ -5,8 +5,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { dockerignoreMatcher } from "@container-labs/test-kit";
 import {
-  dockerignoreMatcher,
   entrypointFormProblems,
   missingCopySourceProblems,
   missingHealthcheckProblems,

@@ -6,6 +6,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Add, Copy, DockerfileParser, type Arg, type Dockerfile, type Instruction } from "dockerfile-ast";
+import { globToRegExp } from "@container-labs/test-kit";
 
 /** `name:version@sha256:<64 hex>`; the tag must hold a digit, so `latest` or `bookworm-slim` alone are not versions. */
 const PINNED_IMAGE = /^(?<name>[^\s:@]+(?::\d+\/[^\s:@]+)?):(?<tag>[\w][\w.-]*)@sha256:[0-9a-f]{64}$/;
@@ -115,44 +116,7 @@ export interface BuildContext {
   isIgnored(relativePath: string): boolean;
 }
 
-/** A .dockerignore glob as a RegExp over context-relative paths: `**` any directories, `*` and `?` within one name. */
-export function globToRegExp(glob: string): RegExp {
-  let source = "";
-  for (let i = 0; i < glob.length; i++) {
-    if (glob.startsWith("**/", i)) {
-      source += "(?:.*/)?";
-      i += 2;
-    } else if (glob.startsWith("**", i)) {
-      source += ".*";
-      i += 1;
-    } else if (glob[i] === "*") source += "[^/]*";
-    else if (glob[i] === "?") source += "[^/]";
-    else source += glob[i].replace(/[.+^${}()|[\]\\]/g, "\\$&");
-  }
-  return new RegExp(`^${source}$`);
-}
 
-/** .dockerignore semantics: a pattern excludes a path and all below it; a later `!pattern` takes a path back. */
-export function dockerignoreMatcher(patterns: string): (relativePath: string) => boolean {
-  const rules = patterns
-    .split("\n")
-    .map((line) => line.trim())
-    .filter((line) => line !== "" && !line.startsWith("#"))
-    .map((line) => {
-      const include = line.startsWith("!");
-      const glob = (include ? line.slice(1) : line).replace(/^\.?\//, "").replace(/\/$/, "");
-      return { include, pattern: globToRegExp(glob) };
-    });
-  return (relativePath) => {
-    const segments = relativePath.split("/");
-    const pathAndAncestors = segments.map((_, i) => segments.slice(0, i + 1).join("/"));
-    let ignored = false;
-    for (const { include, pattern } of rules) {
-      if (pathAndAncestors.some((path) => pattern.test(path))) ignored = !include;
-    }
-    return ignored;
-  };
-}
 
 const GLOB_CHARS = /[*?[]/;
 

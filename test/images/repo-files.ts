@@ -4,7 +4,8 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { dockerignoreMatcher, type BuildContext } from "./dockerfile-rules";
+import { dockerignoreMatcher } from "@container-labs/test-kit";
+import type { BuildContext } from "./dockerfile-rules";
 
 export const REPO_ROOT = join(__dirname, "..", "..");
 const IMAGES = join(REPO_ROOT, "images");

@@ -50,27 +50,49 @@ interface Stage {
   cmd: string[];
 }
 
-/** .dockerignore as a predicate on context-relative paths ("**\/" may match no directory; "!" re-includes). */
-export function dockerignore(context: string): (relativePath: string) => boolean {
-  const file = join(context, ".dockerignore");
-  const rules = (existsSync(file) ? readFileSync(file, "utf8") : "")
+/** A .dockerignore glob as a RegExp over context-relative paths: `**` any directories, `*` and `?` within one name. */
+export function globToRegExp(glob: string): RegExp {
+  let source = "";
+  for (let i = 0; i < glob.length; i++) {
+    if (glob.startsWith("**/", i)) {
+      source += "(?:.*/)?";
+      i += 2;
+    } else if (glob.startsWith("**", i)) {
+      source += ".*";
+      i += 1;
+    } else if (glob[i] === "*") source += "[^/]*";
+    else if (glob[i] === "?") source += "[^/]";
+    else source += glob[i].replace(/[.+^${}()|[\]\\]/g, "\\$&");
+  }
+  return new RegExp(`^${source}$`);
+}
+
+/** .dockerignore semantics: a pattern excludes a path and all below it; a later `!pattern` takes a path back. */
+export function dockerignoreMatcher(patterns: string): (relativePath: string) => boolean {
+  const rules = patterns
     .split("\n")
     .map((line) => line.trim())
     .filter((line) => line !== "" && !line.startsWith("#"))
     .map((line) => {
       const include = line.startsWith("!");
-      const pattern = posix.normalize((include ? line.slice(1) : line).replace(/^\/+/, ""));
-      const source = pattern
-        .split(/(\*\*\/|\*\*|\*|\?)/)
-        .map((part) => ({ "**/": "(?:.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]" })[part] ?? part.replace(/[.+^${}()|[\]\\]/g, "\\$&"))
-        .join("");
-      return { include, regex: new RegExp(`^${source}(?:/.*)?$`) };
+      const glob = (include ? line.slice(1) : line).replace(/^\.?\//, "").replace(/\/$/, "");
+      return { include, pattern: globToRegExp(glob) };
     });
   return (relativePath) => {
+    const segments = relativePath.split("/");
+    const pathAndAncestors = segments.map((_, i) => segments.slice(0, i + 1).join("/"));
     let ignored = false;
-    for (const rule of rules) if (rule.regex.test(relativePath)) ignored = !rule.include;
+    for (const { include, pattern } of rules) {
+      if (pathAndAncestors.some((path) => pattern.test(path))) ignored = !include;
+    }
     return ignored;
   };
+}
+
+/** The .dockerignore of a build context as a predicate on context-relative paths. */
+export function dockerignore(context: string): (relativePath: string) => boolean {
+  const file = join(context, ".dockerignore");
+  return dockerignoreMatcher(existsSync(file) ? readFileSync(file, "utf8") : "");
 }
 
 function substitute(text: string, vars: Record<string, string>): string {
