@@ -4,7 +4,7 @@
  * the 32 bytes of the secret key, a 12-byte nonce, no associated data, and
  * base64 in the standard alphabet without padding.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, randomBytes, type KeyObject } from "node:crypto";
 
 export const KEY_BYTES = 32;
 export const NONCE_BYTES = 12;
@@ -50,7 +50,7 @@ export type OpenResult = { ok: true; plaintext: Buffer } | { ok: false; failure:
  * Opens cipher_data with `key`. Never throws on any input: a nonce of the
  * wrong length (which crashes the course's service) is an invalid cipher.
  */
-export function openCipherData(key: Uint8Array, cipherData: string): OpenResult {
+export function openCipherData(key: Uint8Array | KeyObject, cipherData: string): OpenResult {
   const parts = cipherData.split(".");
   if (parts.length !== 2) return { ok: false, failure: "invalid-cipher" };
   const nonce = decodeBase64NoPad(parts[0]);

@@ -22,7 +22,8 @@ export function instrument(app: FastifyInstance, registry: Registry, metricsPath
     registers: [registry],
   });
 
-  app.addHook("onResponse", async (request, reply) => {
+  // Callback style, not async: this runs on every request, and a promise per request shows in p99.
+  app.addHook("onResponse", (request, reply, done) => {
     const labels = {
       method: request.method,
       route: request.routeOptions.url ?? "unmatched",
@@ -30,6 +31,7 @@ export function instrument(app: FastifyInstance, registry: Registry, metricsPath
     };
     requests.inc(labels);
     durations.observe(labels, reply.elapsedTime / 1000);
+    done();
   });
 
   app.get(metricsPath, async (_request, reply) => {

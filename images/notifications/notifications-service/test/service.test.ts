@@ -209,11 +209,20 @@ describe("what it survives", () => {
     expect((await notify(EXAMPLE_BODY)).status).toBe(200);
   }, 60000);
 
-  it("logs JSON lines, one per notification, naming its measurement and answer", async () => {
-    await notify(freshNotifyBody(key, { ...fields, measurement_id: "log-check" }));
-    const line = () => service.logLines().find((l) => l.measurement_id === "log-check");
-    await waitFor("the notification's log line", () => line() !== undefined);
-    expect(line()).toMatchObject({ service: "notifications-service", level: "info", status: 200, msg: "notification accepted" });
+  it("logs a JSON line for each rejected notification, naming its measurement and answer; accepted ones only at debug", async () => {
+    const sealed = freshNotifyBody(key, { ...fields, measurement_id: "log-check" });
+    await notify({ ...sealed, measurement_id: "log-check-tampered" });
+    await notify(freshNotifyBody(key, { ...fields, measurement_id: "log-check-accepted" }));
+    const line = (id: string) => service.logLines().find((l) => l.measurement_id === id);
+    await waitFor("the rejection's log line", () => line("log-check-tampered") !== undefined);
+    expect(line("log-check-tampered")).toMatchObject({
+      service: "notifications-service",
+      level: "info",
+      status: 400,
+      msg: "notification rejected",
+      answer: "Unexpected measurement_id `log-check-tampered`. Expected `log-check`",
+    });
+    expect(line("log-check-accepted")).toBeUndefined();
     expect(service.output()).not.toContain(EXAMPLE_SECRET_KEY);
   });
 });
