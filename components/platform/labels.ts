@@ -8,6 +8,8 @@ export interface Owner {
   role?: string;
   /** A volume that holds data users would miss (the policy pack wants it retained or protected). */
   data?: boolean;
+  /** Says the volume is retained on destroy: policies see `protect` but not `retainOnDelete`. */
+  retained?: boolean;
 }
 
 export function ownerLabels(owner: Owner): Array<{ label: string; value: string }> {
@@ -18,5 +20,6 @@ export function ownerLabels(owner: Owner): Array<{ label: string; value: string 
   if (owner.service) labels.push({ label: `${LABEL_PREFIX}.service`, value: owner.service });
   if (owner.role) labels.push({ label: `${LABEL_PREFIX}.role`, value: owner.role });
   if (owner.data) labels.push({ label: `${LABEL_PREFIX}.data`, value: "true" });
+  if (owner.retained) labels.push({ label: `${LABEL_PREFIX}.retain-on-delete`, value: "true" });
   return labels;
 }

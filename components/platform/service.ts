@@ -137,8 +137,15 @@ export class Service extends pulumi.ComponentResource {
           logDriver: "json-file",
           logOpts: LOG_ROTATION,
         },
-        // The component's dependsOn is handed to each container, so a container starts only after what the service waits for.
-        { parent: this, provider: args.engine.docker, deleteBeforeReplace: true, dependsOn: opts?.dependsOn },
+        {
+          parent: this,
+          provider: args.engine.docker,
+          deleteBeforeReplace: true,
+          // The component's dependsOn is handed to each container, so a container starts only after what the service waits for.
+          dependsOn: opts?.dependsOn,
+          // The secrecy of the env input is also what the policy pack sees: it gets inputs decrypted.
+          additionalSecretOutputs: Object.keys(secretEnv).length > 0 ? ["envs"] : undefined,
+        },
       );
     });
     this.containerNames = pulumi.all(this.containers.map((container) => container.name));

@@ -23,13 +23,14 @@ export class Volume extends pulumi.ComponentResource {
 
   constructor(name: string, args: VolumeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("container-labs:platform:Volume", name, {}, opts);
+    const retained = args.keep.holds === "data" && args.keep.onDestroy === "retain";
     const volume = new docker.Volume(
       `${name}-volume`,
-      { name: args.volumeName, labels: ownerLabels({ lab: args.lab, data: args.keep.holds === "data" }) },
+      { name: args.volumeName, labels: ownerLabels({ lab: args.lab, data: args.keep.holds === "data", retained }) },
       {
         parent: this,
         provider: args.provider,
-        retainOnDelete: args.keep.holds === "data" && args.keep.onDestroy === "retain",
+        retainOnDelete: retained,
         protect: args.keep.holds === "data" && args.keep.onDestroy === "protect",
       },
     );

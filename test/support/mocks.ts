@@ -13,12 +13,13 @@ export interface RecordedOptions {
   deleteBeforeReplace?: boolean;
   ignoreChanges?: string[];
   customTimeouts?: pulumi.CustomTimeouts;
+  additionalSecretOutputs?: string[];
 }
 
 function recordedOptions(options: pulumi.CustomResourceOptions): RecordedOptions {
-  const { protect, retainOnDelete, deleteBeforeReplace, ignoreChanges, customTimeouts } = options;
+  const { protect, retainOnDelete, deleteBeforeReplace, ignoreChanges, customTimeouts, additionalSecretOutputs } = options;
   return Object.fromEntries(
-    Object.entries({ protect, retainOnDelete, deleteBeforeReplace, ignoreChanges, customTimeouts }).filter(([, value]) => value !== undefined),
+    Object.entries({ protect, retainOnDelete, deleteBeforeReplace, ignoreChanges, customTimeouts, additionalSecretOutputs }).filter(([, value]) => value !== undefined),
   );
 }
 

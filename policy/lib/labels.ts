@@ -1,0 +1,25 @@
+import { list } from "./properties";
+
+/**
+ * Labels the program puts on Docker resources to tell the rules what a
+ * resource is for. They are the contract between components/ and this pack.
+ */
+export const LABELS = {
+  /** `job-worker`: a container that starts job containers, so it needs the Docker socket. */
+  role: "container-labs.role",
+  /** `true`: a volume holding data a user would lose (databases, DynamoDB Local, probe results). */
+  data: "container-labs.data",
+  /**
+   * `true`: the volume is created with `retainOnDelete`. The analyzer protocol
+   * does not pass that option to policy packs (it passes `protect`), so the
+   * program states it here; test/ checks the label matches the option.
+   */
+  retainOnDelete: "container-labs.retain-on-delete",
+} as const;
+
+export const JOB_WORKER_ROLE = "job-worker";
+
+/** A Docker label's value from the provider's `[{label, value}]` list. */
+export function labelValue(labels: unknown, key: string): string | undefined {
+  return list<{ label?: string; value?: string }>(labels).find((entry) => entry.label === key)?.value;
+}

@@ -1,0 +1,12 @@
+/** The Pulumi type tokens the rules look at, as the engine reports them. */
+export const TYPES = {
+  securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+  securityGroupRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
+  securityGroupIngressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+  instance: "aws:ec2/instance:Instance",
+  dynamoTable: "aws:dynamodb/table:Table",
+  awsProvider: "pulumi:providers:aws",
+  container: "docker:index/container:Container",
+  remoteImage: "docker:index/remoteImage:RemoteImage",
+  volume: "docker:index/volume:Volume",
+} as const;

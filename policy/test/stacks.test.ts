@@ -1,0 +1,110 @@
+/**
+ * The whole program of each stack, run under the project's mocks, judged by
+ * every rule of the pack as the engine's analyzer would judge it: what a
+ * `pulumi preview --policy-pack policy` would report, without the CLI.
+ */
+import { createHash } from "node:crypto";
+import type { PolicyProviderResource } from "@pulumi/policy";
+import { loadConfig } from "../../config";
+import { deployLabs } from "../../program";
+import { runStack, type Recorded, type RunOptions, type StackRun } from "../../test/support/mocks";
+import { LABELS, labelValue } from "../lib/labels";
+import { TYPES } from "../lib/resourceTypes";
+import { resourcePolicies } from "../rules";
+import { allViolations, type ResourceUnderTest } from "./evaluate";
+
+const program = () => deployLabs(loadConfig());
+type Run = StackRun<ReturnType<typeof program>>;
+
+const STACKS: Array<[string, RunOptions]> = [
+  ["local", {}],
+  ["dev", { secrets: { ghcrToken: "ghp_test" } }],
+];
+
+/**
+ * The mocks give each pulled image the ID `sha256:image-id-of-<name>`; an
+ * engine reports `sha256:<64 hex>`. Containers are judged with an ID of the
+ * engine's shape, so the digest rule tests the program and not the stand-in.
+ */
+function asEngineImageId(image: unknown): unknown {
+  return typeof image === "string" && image.startsWith("sha256:image-id-of-")
+    ? `sha256:${createHash("sha256").update(image).digest("hex")}`
+    : image;
+}
+
+/**
+ * The explicit provider a resource names, as the analyzer passes it
+ * (reference: `<provider URN>::<id>`, URN ending `...$pulumi:providers:<pkg>::<name>`).
+ * Resources on a default provider get none here; the engine would pass the
+ * default provider, which has no endpoints and so exempts nothing either.
+ */
+function providerOf(run: Run, reference: string | undefined): PolicyProviderResource | undefined {
+  if (!reference) return undefined;
+  const parts = reference.split("::");
+  const [qualifiedType, name] = parts.slice(-3, -1);
+  const type = qualifiedType.split("$").pop()!;
+  const provider = run.resources.find((resource) => resource.type === type && resource.name === name);
+  if (!provider) throw new Error(`no recorded provider for ${reference}`);
+  return { type, name, urn: parts.slice(0, -1).join("::"), props: provider.inputs };
+}
+
+/** A recorded resource as the analyzer sees it: inputs with secrets decrypted, and the options the protocol carries. */
+function asAnalyzed(run: Run, stack: string, resource: Recorded): ResourceUnderTest {
+  const props = resource.type === TYPES.container ? { ...resource.inputs, image: asEngineImageId(resource.inputs.image) } : resource.inputs;
+  return {
+    type: resource.type,
+    name: resource.name,
+    stack,
+    props,
+    opts: {
+      protect: resource.options.protect ?? false,
+      ignoreChanges: resource.options.ignoreChanges ?? [],
+      deleteBeforeReplace: resource.options.deleteBeforeReplace,
+      additionalSecretOutputs: resource.options.additionalSecretOutputs ?? [],
+    },
+    provider: providerOf(run, resource.provider),
+  };
+}
+
+/** What the pack reports for every resource of a run. */
+function judge(run: Run, stack: string): Promise<string[]> {
+  return allViolations(resourcePolicies, run.resources.map((resource) => asAnalyzed(run, stack, resource)));
+}
+
+describe.each(STACKS)("the %s stack", (stack, options) => {
+  let run: Run;
+  beforeAll(async () => {
+    run = await runStack(stack, program, options);
+  });
+
+  it("meets every rule of the policy pack", async () => {
+    expect(await judge(run, stack)).toEqual([]);
+  });
+
+  // The pack cannot see secrecy or retainOnDelete, so it trusts two declarations; these keep them true.
+  it("declares a container's envs secret to the pack (additionalSecretOutputs) exactly when they are passed as a secret", () => {
+    const containers = run.ofType(TYPES.container);
+    const secretEnvs = containers.filter((container) => container.secretInputs.includes("envs")).map((container) => container.name);
+    const declared = containers.filter((container) => container.options.additionalSecretOutputs?.includes("envs")).map((container) => container.name);
+    expect(secretEnvs).toContain("cmpt756-db");
+    expect(declared).toEqual(secretEnvs);
+  });
+
+  it(`labels a volume ${LABELS.retainOnDelete}=true exactly when it is retained on delete`, () => {
+    const volumes = run.ofType(TYPES.volume);
+    const retained = volumes.filter((volume) => volume.options.retainOnDelete === true).map((volume) => volume.inputs.name);
+    const labelled = volumes.filter((volume) => labelValue(volume.inputs.labels, LABELS.retainOnDelete) === "true").map((volume) => volume.inputs.name);
+    expect(labelled).toEqual(retained);
+  });
+});
+
+describe("a broken variant of the dev stack", () => {
+  it("opening SSH to the internet adds exactly the SSH violation", async () => {
+    const { secrets } = STACKS[1][1];
+    const baseline = new Set(await judge(await runStack("dev", program, { secrets }), "dev"));
+    const broken = await judge(await runStack("dev", program, { secrets, set: { ec2SshCidr: "0.0.0.0/0" } }), "dev");
+    expect(broken.filter((violation) => !baseline.has(violation))).toEqual([
+      expect.stringMatching(/^no-admin-ports-open-to-the-world: host-sg: .*0\.0\.0\.0\/0 opens port 22 \(SSH\)/),
+    ]);
+  });
+});
