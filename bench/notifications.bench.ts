@@ -23,7 +23,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = 64;
 const json = { "content-type": "application/json" };
 const PROBE_RUNS = 100;
-const FRESH_POOL = 200_000;
+const FRESH_POOL = 20_000;
 const ms = (s: number) => s * 1000;
 
 export async function run(): Promise<void> {
