@@ -104,10 +104,16 @@ export interface KleewebSettings {
   jobImage?: string;
 }
 
-export interface LabsConfig {
+/** Where the labs run: exactly one target's settings, so no caller has to assume which. */
+export type Placement =
+  | { target: "local"; local: LocalSettings; ec2?: undefined }
+  | { target: "ec2"; ec2: Ec2Settings; local?: undefined };
+
+export type LabsConfig = CommonConfig & Placement;
+
+export interface CommonConfig {
   project: string;
   stack: string;
-  target: Target;
   /** aws:region: where the EC2 host and real tables live; DynamoDB Local's nominal region locally. */
   awsRegion: string;
   labs: LabName[];
@@ -116,8 +122,6 @@ export interface LabsConfig {
   imageOverrides: Partial<Record<BuiltImage, string>>;
   /** Host ports moved elsewhere: the lab's published port -> the port used instead (e.g. when 8000 is taken). */
   portRemap: Map<number, number>;
-  ec2?: Ec2Settings;
-  local?: LocalSettings;
   notifications: NotificationsSettings;
   cmpt756: Cmpt756Settings;
   webstack: WebstackSettings;
@@ -153,6 +157,8 @@ class Reader {
     return value === "" ? undefined : value;
   }
 
+  string(key: string, fallback: string): string;
+  string(key: string): string | undefined;
   string(key: string, fallback?: string): string | undefined {
     return this.raw(key) ?? fallback;
   }
@@ -305,8 +311,7 @@ export function loadConfig(): LabsConfig {
   const portRemap = readPortRemap(reader);
 
   let registry: RegistrySettings | undefined;
-  let ec2: Ec2Settings | undefined;
-  let local: LocalSettings | undefined;
+  let placement: Placement;
   if (target === "ec2") {
     if (buildsImages(labs, imageOverrides)) {
       const why = "when target is ec2: images are pushed to ghcr.io";
@@ -318,16 +323,19 @@ export function loadConfig(): LabsConfig {
       registry = { owner: owner.toLowerCase(), username, token: token ?? pulumi.secret("") };
     }
     const allowedCidr = reader.cidr("ec2AllowedCidr", reader.raw("ec2AllowedCidr"));
-    ec2 = {
-      instanceType: reader.string("ec2InstanceType", "t3.medium")!,
-      allowedCidr,
-      sshCidr: reader.cidr("ec2SshCidr", reader.raw("ec2SshCidr") ?? (allowedCidr || undefined)),
-      rootVolumeGb: reader.integer("ec2RootVolumeGb", 30, 8, 1024),
+    placement = {
+      target,
+      ec2: {
+        instanceType: reader.string("ec2InstanceType", "t3.medium"),
+        allowedCidr,
+        sshCidr: reader.cidr("ec2SshCidr", reader.raw("ec2SshCidr") ?? (allowedCidr || undefined)),
+        rootVolumeGb: reader.integer("ec2RootVolumeGb", 30, 8, 1024),
+      },
     };
   } else {
     const dataDir = reader.string("localDataDir") ?? path.join(os.homedir(), ".container-labs", stack);
     reader.check(path.isAbsolute(dataDir), "localDataDir", dataDir, "an absolute directory path");
-    local = { dockerHost: reader.string("localDockerHost", "unix:///var/run/docker.sock")!, dataDir };
+    placement = { target, local: { dockerHost: reader.string("localDockerHost", "unix:///var/run/docker.sock"), dataDir } };
   }
 
   const notificationsKey = reader.secret("notificationsSecretKey", (key) => {
@@ -338,14 +346,12 @@ export function loadConfig(): LabsConfig {
   const config: LabsConfig = {
     project: PROJECT,
     stack,
-    target,
+    ...placement,
     awsRegion: new Reader("aws").string("region") ?? "us-east-1",
     labs,
     registry,
     imageOverrides,
     portRemap,
-    ec2,
-    local,
     notifications: {
       secretKey: notificationsKey ?? pulumi.secret(COURSE_NOTIFICATIONS_KEY),
       probeRuns: reader.integer("notificationsProbeRuns", 3, 1, 100),
@@ -369,7 +375,7 @@ export function loadConfig(): LabsConfig {
     },
     kleeweb: {
       subnet: kleewebSubnet,
-      gateway: reader.ipInSubnet("kleewebGateway", reader.string("kleewebGateway", "172.18.0.1")!, kleewebSubnet),
+      gateway: reader.ipInSubnet("kleewebGateway", reader.string("kleewebGateway", "172.18.0.1"), kleewebSubnet),
       workers: reader.integer("kleewebWorkers", 2, 1, 20),
       logLevel: reader.choice("kleewebLogLevel", LOG_LEVELS, "info"),
       protectDatabase: reader.boolean("kleewebProtectDatabase", true),

@@ -23,8 +23,8 @@ export function deployLabs(config: LabsConfig): StackOutputs {
   const host = new DockerHost(
     "host",
     config.target === "ec2"
-      ? { target: "ec2", ec2: config.ec2!, registry, labPorts }
-      : { target: "local", local: config.local!, registry },
+      ? { target: "ec2", ec2: config.ec2, registry, labPorts }
+      : { target: "local", local: config.local, registry },
   );
   const platform = new Platform(host, registry, {
     stack: config.stack,
