@@ -2,21 +2,33 @@
  * The stack's configuration, read and validated once. Every other module takes
  * the typed `LabsConfig` this returns and never reads `pulumi.Config` itself.
  *
- * Defaults live in Pulumi.yaml (the CLI injects them); a stack file holds only
- * what differs. All problems are reported together, each naming the key, the
- * value and what is allowed, so one preview shows everything to fix.
+ * Every key the program reads is declared in Pulumi.yaml with its type,
+ * description and default (the only place defaults live); a stack file holds
+ * only what differs. Secrets cannot have a default there, so the optional
+ * ones (`ghcrToken`, `ghcrPullToken`, `notificationsSecretKey`) are not
+ * declared and the README lists them. The platform's keys are read here,
+ * each lab's beside its component (`components/labs/<lab>/settings.ts`);
+ * all problems are reported together, each naming the key, the value and
+ * what is allowed.
  */
+import { existsSync, readFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { isIpv4 } from "./components/config/cidr";
+import { ConfigReader, ConfigurationError, DIGEST_REF, IMAGE_ID } from "./components/config/reader";
+import { LAB_NAMES, LABS, type LabName, type LabSettings } from "./components/labs";
+import { unixSocketPath } from "./components/platform/dockerHost";
+import { EXTERNAL_IMAGE_NAMES, type ExternalImage } from "./components/platform/images";
+
+export { ConfigurationError } from "./components/config/reader";
+export { LAB_NAMES, type LabName } from "./components/labs";
+export { COURSE_NOTIFICATIONS_KEY } from "./components/labs/notifications/settings";
 
 export const PROJECT = "container-labs";
 
 export const TARGETS = ["local", "ec2"] as const;
 export type Target = (typeof TARGETS)[number];
-
-export const LAB_NAMES = ["docker-basics", "notifications", "cmpt756", "webstack", "dockercoins", "kleeweb"] as const;
-export type LabName = (typeof LAB_NAMES)[number];
 
 /** Every image a lab builds, as `<lab>/<service>`: the keys `imageOverrides` accepts. */
 export const BUILT_IMAGES = [
@@ -41,12 +53,6 @@ export const BUILT_IMAGES = [
 ] as const;
 export type BuiltImage = (typeof BUILT_IMAGES)[number];
 
-/** The course's published notifications key: the default, since students' probes are written against it. */
-export const COURSE_NOTIFICATIONS_KEY = "QJUHsPhnA0eiqHuJqsPgzhDozYO4f1zh";
-
-export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace"] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
 export interface RegistrySettings {
   /** ghcr.io namespace the images are pushed under (user or organisation). */
   owner: string;
@@ -68,40 +74,8 @@ export interface LocalSettings {
   dockerHost: string;
   /** Absolute directory on this machine for bind-mounted lab data. */
   dataDir: string;
-}
-
-export interface NotificationsSettings {
-  secretKey: pulumi.Output<string>;
-  probeRuns: number;
-}
-
-export interface Cmpt756Settings {
-  tableSuffix: string;
-  billing: "on-demand" | "provisioned";
-  seed: boolean;
-}
-
-export interface WebstackSettings {
-  profile: "dev" | "prod";
-  appWorkers: number;
-  maxUploadBytes: number;
-  retainDatabase: boolean;
-}
-
-export interface DockercoinsSettings {
-  workers: number;
-  rngReplicas: number;
-  hasherReplicas: number;
-  lessonDelayMs: number;
-}
-
-export interface KleewebSettings {
-  subnet: string;
-  gateway: string;
-  workers: number;
-  logLevel: LogLevel;
-  protectDatabase: boolean;
-  jobImage?: string;
+  /** The host address published ports bind to: loopback unless the user opens them. */
+  publishAddress: string;
 }
 
 /** Where the labs run: exactly one target's settings, so no caller has to assume which. */
@@ -109,191 +83,85 @@ export type Placement =
   | { target: "local"; local: LocalSettings; ec2?: undefined }
   | { target: "ec2"; ec2: Ec2Settings; local?: undefined };
 
-export type LabsConfig = CommonConfig & Placement;
+export interface BuildSettings {
+  /** External images replaced by other references (a mirror); the rest use the pinned defaults. */
+  externalImages: Partial<Record<ExternalImage, string>>;
+  /** Lab images replaced by external references instead of being built. */
+  imageOverrides: Partial<Record<BuiltImage, string>>;
+  /** PEM certificates that builds trust besides the base image's (a TLS-inspecting proxy). */
+  caBundle?: string;
+}
 
 export interface CommonConfig {
   project: string;
   stack: string;
   /** aws:region: where the EC2 host and real tables live; DynamoDB Local's nominal region locally. */
   awsRegion: string;
+  /** The enabled labs, in the README's order. */
   labs: LabName[];
+  /** Every lab's settings, enabled or not (all are validated). */
+  labSettings: LabSettings;
   /** Present when images are pushed to ghcr.io (ec2 with at least one image to build). */
   registry?: RegistrySettings;
-  imageOverrides: Partial<Record<BuiltImage, string>>;
+  build: BuildSettings;
   /** Host ports moved elsewhere: the lab's published port -> the port used instead (e.g. when 8000 is taken). */
   portRemap: Map<number, number>;
-  notifications: NotificationsSettings;
-  cmpt756: Cmpt756Settings;
-  webstack: WebstackSettings;
-  dockercoins: DockercoinsSettings;
-  kleeweb: KleewebSettings;
 }
 
-/** Thrown with every configuration problem found, one per line. */
-export class ConfigurationError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n  - ${problems.join("\n  - ")}`);
-    this.name = "ConfigurationError";
-  }
-}
+export type LabsConfig = CommonConfig & Placement;
 
-/** Reads keys of one config namespace, collecting problems instead of stopping at the first. */
-class Reader {
-  readonly problems: string[] = [];
-  private readonly config: pulumi.Config;
-
-  constructor(readonly namespace: string) {
-    this.config = new pulumi.Config(namespace);
-  }
-
-  private problem(key: string, value: unknown, allowed: string): void {
-    const shown = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value ?? null);
-    this.problems.push(`${this.namespace}:${key} = ${shown}: ${allowed}`);
-  }
-
-  /** A key that has a default in Pulumi.yaml (or is optional): undefined when unset. */
-  raw(key: string): string | undefined {
-    const value = this.config.get(key);
-    return value === "" ? undefined : value;
-  }
-
-  string(key: string, fallback: string): string;
-  string(key: string): string | undefined;
-  string(key: string, fallback?: string): string | undefined {
-    return this.raw(key) ?? fallback;
-  }
-
-  required(key: string, why: string): string {
-    const value = this.raw(key);
-    if (value === undefined) this.problem(key, undefined, `required ${why}`);
-    return value ?? "";
-  }
-
-  choice<T extends string>(key: string, choices: readonly T[], fallback: T): T {
-    const value = this.raw(key) ?? fallback;
-    if ((choices as readonly string[]).includes(value)) return value as T;
-    this.problem(key, value, `one of ${choices.join(", ")}`);
-    return fallback;
-  }
-
-  integer(key: string, fallback: number, min: number, max: number): number {
-    const value = this.raw(key);
-    if (value === undefined) return fallback;
-    const parsed = /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
-    if (Number.isSafeInteger(parsed) && parsed >= min && parsed <= max) return parsed;
-    this.problem(key, value, `an integer from ${min} to ${max}`);
-    return fallback;
-  }
-
-  boolean(key: string, fallback: boolean): boolean {
-    const value = this.raw(key);
-    if (value === undefined) return fallback;
-    if (value === "true" || value === "false") return value === "true";
-    this.problem(key, value, "true or false");
-    return fallback;
-  }
-
-  stringList(key: string, fallback: readonly string[]): string[] {
-    const value = this.raw(key);
-    if (value === undefined) return [...fallback];
-    try {
-      const parsed: unknown = JSON.parse(value);
-      if (Array.isArray(parsed) && parsed.every((item) => typeof item === "string")) return parsed;
-    } catch {
-      // reported below
-    }
-    this.problem(key, value, "a list of strings");
-    return [...fallback];
-  }
-
-  cidr(key: string, value: string | undefined): string {
-    if (value !== undefined && isCidr(value)) return value;
-    this.problem(key, value, "an IPv4 CIDR such as 203.0.113.7/32");
-    return "";
-  }
-
-  ipInSubnet(key: string, ip: string, subnet: string): string {
-    if (!isIpv4(ip)) this.problem(key, ip, "an IPv4 address");
-    else if (isCidr(subnet) && !cidrContains(subnet, ip)) this.problem(key, ip, `an address inside ${subnet}`);
-    return ip;
-  }
-
-  /**
-   * A secret, checked while still in plaintext here so a bad one fails at
-   * preview like any other key; the message gives only the problem, never the value.
-   */
-  secret(key: string, check?: (value: string) => string | undefined): pulumi.Output<string> | undefined {
-    const plaintext = pulumi.runtime.getConfig(`${this.namespace}:${key}`);
-    if (plaintext === undefined || plaintext === "") return undefined;
-    const problem = check?.(plaintext);
-    if (problem) this.problems.push(`${this.namespace}:${key} = [secret]: ${problem}`);
-    return this.config.requireSecret(key);
-  }
-
-  check(condition: boolean, key: string, value: unknown, allowed: string): void {
-    if (!condition) this.problem(key, value, allowed);
-  }
-}
-
-function isIpv4(value: string): boolean {
-  const parts = value.split(".");
-  return parts.length === 4 && parts.every((part) => /^\d{1,3}$/.test(part) && Number(part) <= 255);
-}
-
-function isCidr(value: string): boolean {
-  const [ip, bits, ...rest] = value.split("/");
-  return rest.length === 0 && isIpv4(ip) && /^\d{1,2}$/.test(bits ?? "") && Number(bits) <= 32;
-}
-
-function ipToNumber(ip: string): number {
-  return ip.split(".").reduce((acc, part) => acc * 256 + Number(part), 0);
-}
-
-function cidrContains(cidr: string, ip: string): boolean {
-  const [base, bits] = cidr.split("/");
-  const size = 2 ** (32 - Number(bits));
-  const start = Math.floor(ipToNumber(base) / size) * size;
-  const address = ipToNumber(ip);
-  return address >= start && address < start + size;
-}
-
-const DIGEST_REF = /^[a-z0-9]+(?:[._\-/:][a-z0-9]+)*@sha256:[a-f0-9]{64}$/;
-
-function readImageOverrides(reader: Reader): Partial<Record<BuiltImage, string>> {
-  const overrides: Partial<Record<BuiltImage, string>> = {};
-  for (const entry of reader.stringList("imageOverrides", [])) {
-    const [image, ref, ...rest] = entry.split("=");
-    if (rest.length > 0 || !ref || !(BUILT_IMAGES as readonly string[]).includes(image)) {
-      reader.check(false, "imageOverrides", entry, `entries "<lab>/<service>=<image>@sha256:<digest>" with <lab>/<service> one of ${BUILT_IMAGES.join(", ")}`);
-    } else if (!DIGEST_REF.test(ref)) {
-      reader.check(false, "imageOverrides", entry, "an image reference pinned by digest (name@sha256:<64 hex>)");
-    } else {
-      overrides[image as BuiltImage] = ref;
-    }
-  }
-  return overrides;
+function readLabs(reader: ConfigReader): LabName[] {
+  const labs = reader.stringList("labs");
+  const unknown = labs.filter((lab) => !(LAB_NAMES as readonly string[]).includes(lab));
+  reader.check(unknown.length === 0, "labs", labs, `lab names from ${LAB_NAMES.join(", ")} (unknown: ${unknown.join(", ")})`);
+  return LAB_NAMES.filter((lab) => labs.includes(lab));
 }
 
 function isPort(value: string): boolean {
   return /^\d{1,5}$/.test(value) && Number(value) >= 1 && Number(value) <= 65535;
 }
 
-function readPortRemap(reader: Reader): Map<number, number> {
+function readPortRemap(reader: ConfigReader): Map<number, number> {
+  const format = `entries "<published port>=<host port>", each port from 1 to 65535`;
   const remap = new Map<number, number>();
-  for (const entry of reader.stringList("portRemap", [])) {
-    const [from, to, ...rest] = entry.split("=");
-    const valid = rest.length === 0 && isPort(from ?? "") && isPort(to ?? "");
-    reader.check(valid, "portRemap", entry, `entries "<published port>=<host port>", each port from 1 to 65535`);
-    if (valid) remap.set(Number(from), Number(to));
+  for (const { entry, name, value } of reader.pairs("portRemap", format)) {
+    const valid = isPort(name) && isPort(value);
+    reader.check(valid, "portRemap", entry, format);
+    if (valid) remap.set(Number(name), Number(value));
   }
   return remap;
 }
 
-function readLabs(reader: Reader): LabName[] {
-  const labs = reader.stringList("labs", LAB_NAMES);
-  const unknown = labs.filter((lab) => !(LAB_NAMES as readonly string[]).includes(lab));
-  reader.check(unknown.length === 0, "labs", labs, `lab names from ${LAB_NAMES.join(", ")} (unknown: ${unknown.join(", ")})`);
-  return LAB_NAMES.filter((lab) => labs.includes(lab));
+function readImageOverrides(reader: ConfigReader): Partial<Record<BuiltImage, string>> {
+  const format = `entries "<lab>/<service>=<image>@sha256:<digest>" with <lab>/<service> one of ${BUILT_IMAGES.join(", ")}`;
+  const overrides: Partial<Record<BuiltImage, string>> = {};
+  for (const { entry, name, value } of reader.pairs("imageOverrides", format)) {
+    if (!(BUILT_IMAGES as readonly string[]).includes(name)) reader.problem("imageOverrides", entry, format);
+    else if (!DIGEST_REF.test(value)) reader.problem("imageOverrides", entry, "an image reference pinned by digest (name@sha256:<64 hex>)");
+    else overrides[name as BuiltImage] = value;
+  }
+  return overrides;
+}
+
+/** The mirror: each entry must stay pinned, by registry digest, or (local engine only) by image ID. */
+function readExternalImages(reader: ConfigReader, target: Target): Partial<Record<ExternalImage, string>> {
+  const format = `entries "<image>=<reference>" with <image> one of ${EXTERNAL_IMAGE_NAMES.join(", ")}`;
+  const pinned = target === "local" ? "a reference pinned by digest (name@sha256:<64 hex>) or an image ID of the local engine (sha256:<64 hex>)" : "a reference pinned by digest (name@sha256:<64 hex>)";
+  const mirror: Partial<Record<ExternalImage, string>> = {};
+  for (const { entry, name, value } of reader.pairs("externalImages", format)) {
+    if (!(EXTERNAL_IMAGE_NAMES as readonly string[]).includes(name)) reader.problem("externalImages", entry, format);
+    else if (!(DIGEST_REF.test(value) || (target === "local" && IMAGE_ID.test(value)))) reader.problem("externalImages", entry, pinned);
+    else mirror[name as ExternalImage] = value;
+  }
+  return mirror;
+}
+
+function readCaBundle(reader: ConfigReader): string | undefined {
+  const file = reader.optionalString("buildCaBundle");
+  if (file === undefined) return undefined;
+  const pem = path.isAbsolute(file) && existsSync(file) ? readFileSync(file, "utf8") : "";
+  reader.check(pem.includes("-----BEGIN CERTIFICATE-----"), "buildCaBundle", file, "an absolute path to a PEM file of CA certificates (e.g. /etc/ssl/certs/ca-certificates.crt)");
+  return pem || undefined;
 }
 
 /** True when some enabled lab builds an image that no override replaces. */
@@ -301,93 +169,63 @@ function buildsImages(labs: LabName[], overrides: Partial<Record<BuiltImage, str
   return BUILT_IMAGES.some((image) => labs.includes(image.split("/")[0] as LabName) && overrides[image] === undefined);
 }
 
+function readRegistry(reader: ConfigReader): RegistrySettings {
+  const why = "when target is ec2: images are pushed to ghcr.io";
+  const owner = reader.optionalString("ghcrOwner") ?? "";
+  reader.check(/^[a-z0-9](?:[a-z0-9-]{0,38})$/i.test(owner), "ghcrOwner", owner, `a GitHub user or organisation name, required ${why}`);
+  const token = reader.secret("ghcrToken");
+  reader.check(token !== undefined, "ghcrToken", undefined, `required ${why} (set it with --secret: a token with write:packages)`);
+  return { owner: owner.toLowerCase(), username: reader.optionalString("ghcrUsername") ?? owner, token: token ?? pulumi.secret("") };
+}
+
+function readEc2(reader: ConfigReader): Ec2Settings {
+  const allowedCidr = reader.cidr("ec2AllowedCidr", reader.optionalString("ec2AllowedCidr"));
+  return {
+    instanceType: reader.string("ec2InstanceType"),
+    allowedCidr,
+    sshCidr: reader.cidr("ec2SshCidr", reader.optionalString("ec2SshCidr") ?? (allowedCidr || undefined)),
+    rootVolumeGb: reader.integer("ec2RootVolumeGb", 8, 1024),
+  };
+}
+
+function readLocal(reader: ConfigReader, stack: string): LocalSettings {
+  const dataDir = reader.optionalString("localDataDir") ?? path.join(os.homedir(), ".container-labs", stack);
+  reader.check(path.isAbsolute(dataDir), "localDataDir", dataDir, "an absolute directory path");
+  const dockerHost = reader.string("localDockerHost");
+  reader.check(/^(unix|tcp|ssh|npipe):\/\/./.test(dockerHost), "localDockerHost", dockerHost, "a Docker endpoint such as unix:///var/run/docker.sock, tcp://host:2375 or ssh://user@host");
+  const publishAddress = reader.string("localPublishAddress");
+  reader.check(isIpv4(publishAddress), "localPublishAddress", publishAddress, "an IPv4 address of this machine: 127.0.0.1 (only this machine), or 0.0.0.0 to open the labs to every network it is on");
+  return { dockerHost, dataDir, publishAddress };
+}
+
 /** Reads and validates the current stack's configuration; throws ConfigurationError listing every problem. */
 export function loadConfig(): LabsConfig {
-  const reader = new Reader(PROJECT);
-  const stack = pulumi.getStack();
-  const target = reader.choice("target", TARGETS, "local");
+  return readConfig(new ConfigReader(PROJECT), pulumi.getStack());
+}
+
+/** loadConfig with the reader given, so tests can see which keys were read. */
+export function readConfig(reader: ConfigReader, stack: string): LabsConfig {
+  const target = reader.choice("target", TARGETS);
   const labs = readLabs(reader);
   const imageOverrides = readImageOverrides(reader);
-  const portRemap = readPortRemap(reader);
-
-  let registry: RegistrySettings | undefined;
-  let placement: Placement;
-  if (target === "ec2") {
-    if (buildsImages(labs, imageOverrides)) {
-      const why = "when target is ec2: images are pushed to ghcr.io";
-      const owner = reader.required("ghcrOwner", why);
-      const username = reader.string("ghcrUsername") ?? owner;
-      const token = reader.secret("ghcrToken");
-      reader.check(token !== undefined, "ghcrToken", undefined, `required ${why} (set it with --secret: a token with write:packages)`);
-      reader.check(/^[a-z0-9](?:[a-z0-9-]{0,38})$/i.test(owner) || owner === "", "ghcrOwner", owner, "a GitHub user or organisation name");
-      registry = { owner: owner.toLowerCase(), username, token: token ?? pulumi.secret("") };
-    }
-    const allowedCidr = reader.cidr("ec2AllowedCidr", reader.raw("ec2AllowedCidr"));
-    placement = {
-      target,
-      ec2: {
-        instanceType: reader.string("ec2InstanceType", "t3.medium"),
-        allowedCidr,
-        sshCidr: reader.cidr("ec2SshCidr", reader.raw("ec2SshCidr") ?? (allowedCidr || undefined)),
-        rootVolumeGb: reader.integer("ec2RootVolumeGb", 30, 8, 1024),
-      },
-    };
-  } else {
-    const dataDir = reader.string("localDataDir") ?? path.join(os.homedir(), ".container-labs", stack);
-    reader.check(path.isAbsolute(dataDir), "localDataDir", dataDir, "an absolute directory path");
-    placement = { target, local: { dockerHost: reader.string("localDockerHost", "unix:///var/run/docker.sock"), dataDir } };
-  }
-
-  const notificationsKey = reader.secret("notificationsSecretKey", (key) => {
-    const bytes = Buffer.byteLength(key);
-    return bytes === 32 ? undefined : `exactly 32 bytes (the AES-256 key), got ${bytes}`;
-  });
-  const kleewebSubnet = reader.cidr("kleewebSubnet", reader.string("kleewebSubnet", "172.18.0.0/16"));
+  const placement: Placement = target === "ec2" ? { target, ec2: readEc2(reader) } : { target, local: readLocal(reader, stack) };
+  const labSettings = Object.fromEntries(
+    LAB_NAMES.map((lab) => [lab, LABS[lab].readSettings(reader, stack)]),
+  ) as LabSettings;
   const config: LabsConfig = {
     project: PROJECT,
     stack,
     ...placement,
-    awsRegion: new Reader("aws").string("region") ?? "us-east-1",
+    awsRegion: new ConfigReader("aws").undeclared("region") ?? "us-east-1",
     labs,
-    registry,
-    imageOverrides,
-    portRemap,
-    notifications: {
-      secretKey: notificationsKey ?? pulumi.secret(COURSE_NOTIFICATIONS_KEY),
-      probeRuns: reader.integer("notificationsProbeRuns", 3, 1, 100),
-    },
-    cmpt756: {
-      tableSuffix: reader.string("cmpt756TableSuffix") ?? stack,
-      billing: reader.choice("cmpt756Billing", ["on-demand", "provisioned"] as const, "on-demand"),
-      seed: reader.boolean("cmpt756Seed", false),
-    },
-    webstack: {
-      profile: reader.choice("webstackProfile", ["dev", "prod"] as const, "dev"),
-      appWorkers: reader.integer("webstackAppWorkers", 2, 1, 32),
-      maxUploadBytes: reader.integer("webstackMaxUploadBytes", 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
-      retainDatabase: reader.boolean("webstackRetainDatabase", true),
-    },
-    dockercoins: {
-      workers: reader.integer("dockercoinsWorkers", 1, 0, 50),
-      rngReplicas: reader.integer("dockercoinsRngReplicas", 1, 1, 20),
-      hasherReplicas: reader.integer("dockercoinsHasherReplicas", 1, 1, 20),
-      lessonDelayMs: reader.integer("dockercoinsLessonDelayMs", 100, 0, 10000),
-    },
-    kleeweb: {
-      subnet: kleewebSubnet,
-      gateway: reader.ipInSubnet("kleewebGateway", reader.string("kleewebGateway", "172.18.0.1"), kleewebSubnet),
-      workers: reader.integer("kleewebWorkers", 2, 1, 20),
-      logLevel: reader.choice("kleewebLogLevel", LOG_LEVELS, "info"),
-      protectDatabase: reader.boolean("kleewebProtectDatabase", true),
-      jobImage: reader.string("kleewebJobImage"),
-    },
+    labSettings,
+    registry: target === "ec2" && buildsImages(labs, imageOverrides) ? readRegistry(reader) : undefined,
+    build: { externalImages: readExternalImages(reader, target), imageOverrides, caBundle: readCaBundle(reader) },
+    portRemap: readPortRemap(reader),
   };
-  const suffix = config.cmpt756.tableSuffix;
-  reader.check(/^[A-Za-z0-9_.-]{1,200}$/.test(suffix), "cmpt756TableSuffix", suffix, "letters, digits, '_', '-' or '.' (DynamoDB table name rules)");
-  if (config.kleeweb.jobImage !== undefined) {
-    reader.check(DIGEST_REF.test(config.kleeweb.jobImage), "kleewebJobImage", config.kleeweb.jobImage, "an image reference pinned by digest (name@sha256:<64 hex>)");
+  if (config.local && labs.includes("kleeweb") && unixSocketPath(config.local.dockerHost) === undefined) {
+    reader.problem("localDockerHost", config.local.dockerHost, "a unix:// socket while kleeweb is enabled: its workers start job containers through the engine's socket (or disable kleeweb in labs)");
   }
-
   if (reader.problems.length > 0) throw new ConfigurationError(reader.problems);
   return config;
 }

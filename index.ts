@@ -1,12 +1,15 @@
 /**
- * `pulumi up`: reads and validates the stack's configuration, then deploys
- * every enabled lab on the configured target. See README.md.
+ * `pulumi up`: reads and validates the stack's configuration, checks the
+ * local engine, then deploys every enabled lab on the configured target.
+ * See README.md.
  */
-import { loadConfig } from "./config";
-import { deployLabs } from "./program";
+import { loadConfig, PROJECT } from "./config";
+import { checkEngine } from "./components/platform/enginePreflight";
+import { deployLabs, fixedSubnets } from "./program";
 
-const outputs = deployLabs(loadConfig());
-
-export const target = outputs.target;
-export const hostAddress = outputs.hostAddress;
-export const labs = outputs.labs;
+export = async () => {
+  const config = loadConfig();
+  if (config.local) await checkEngine({ endpoint: config.local.dockerHost, fixedSubnets: fixedSubnets(config) }, PROJECT);
+  const { target, hostAddress, labs } = deployLabs(config);
+  return { target, hostAddress, labs };
+};

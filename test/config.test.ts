@@ -1,6 +1,12 @@
-import { COURSE_NOTIFICATIONS_KEY, ConfigurationError, loadConfig, type LabsConfig } from "../config";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { COURSE_NOTIFICATIONS_KEY, ConfigurationError, loadConfig, PROJECT, readConfig, type LabsConfig } from "../config";
+import { ConfigReader } from "../components/config/reader";
 import { isSecret, resolve, runStack, type RunOptions } from "./support/mocks";
-import { projectFile } from "./support/stackConfig";
+import { projectProblems, schemaProblems, stackProblems } from "./support/pulumiRules";
+import { projectFile, ROOT, stackFile } from "./support/stackConfig";
 
 const load = async (stack: string, options: RunOptions = {}): Promise<LabsConfig> => (await runStack(stack, loadConfig, options)).outputs;
 const problemsOf = async (stack: string, options: RunOptions): Promise<string[]> => {
@@ -13,28 +19,103 @@ const problemsOf = async (stack: string, options: RunOptions): Promise<string[]>
   throw new Error("expected the configuration to be rejected");
 };
 const devSecrets = { ghcrToken: "ghp_test" };
+const digest = "a".repeat(64);
+
+describe("the project file and the committed stack files pass the Pulumi CLI's own rules", () => {
+  it("Pulumi.yaml is a valid project file (the CLI's JSON schema and its own checks)", () => {
+    expect(schemaProblems(readFileSync(join(ROOT, "Pulumi.yaml"), "utf8"))).toEqual([]);
+    expect(projectProblems(projectFile())).toEqual([]);
+  }, 120000);
+
+  it.each([
+    ["local", "Pulumi.local.yaml"],
+    ["dev", "Pulumi.dev.yaml"],
+    ["ci", "test/deploy/ci-stack.yaml"],
+  ])("the %s stack (%s) has a value for every declared key and the right type for each", (stack, file) => {
+    expect(stackProblems(projectFile(), stack, stackFile(stack, file))).toEqual([]);
+  });
+
+  it("declares no secret key: a secret can have no default, so it would be required on every stack", () => {
+    const secrets = Object.entries(projectFile().config).filter(([, declaration]) => declaration.secret);
+    expect(secrets).toEqual([]);
+  });
+
+  it("would catch a key declared without a default that a stack lacks, and a secret left in plain text", () => {
+    const project = { name: PROJECT, config: { ...projectFile().config, ghcrToken: { type: "string", secret: true }, region: { type: "string" } } };
+    expect(stackProblems(project, "local", stackFile("local")).sort()).toEqual([
+      "Stack 'local' is missing configuration value ghcrToken",
+      "Stack 'local' is missing configuration value region",
+    ]);
+    const withPlainToken = { ...stackFile("local"), "container-labs:ghcrToken": "ghp_plain", "container-labs:region": "x" };
+    expect(stackProblems(project, "local", withPlainToken)).toEqual(["Stack 'local' with configuration key 'ghcrToken' must be encrypted as it's secret"]);
+  });
+
+  it("a new user's local stack needs no `config set`: the committed file alone is complete", async () => {
+    expect(Object.keys(stackFile("local"))).toEqual(["container-labs:target"]);
+    await expect(load("local")).resolves.toMatchObject({ target: "local" });
+  });
+
+  it("the dev stack needs only what the README tells a user to set", async () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const toSet = ["aws:region", "ec2AllowedCidr", "ghcrOwner", "ghcrToken"];
+    for (const key of toSet) expect(readme).toContain(`pulumi config set ${key.startsWith("ghcrToken") ? "--secret ghcrToken" : key}`);
+    const config = await load("dev", { secrets: devSecrets });
+    expect(config.target).toBe("ec2");
+  });
+
+  it("every key the program reads is declared in Pulumi.yaml, and every declared key is read", () => {
+    const keysRead = (target: string): string[] => {
+      pulumi.runtime.setAllConfig({ "container-labs:target": target, "container-labs:labs": "[\"docker-basics\"]" }, []);
+      const reader = new ConfigReader(PROJECT);
+      try {
+        readConfig(reader, "keys");
+      } catch {
+        // Everything but target and labs is missing here: only which keys were asked for matters.
+      }
+      return [...reader.declaredKeys];
+    };
+    const read = new Set([...keysRead("local"), ...keysRead("ec2")]);
+    expect([...read].sort()).toEqual(Object.keys(projectFile().config).sort());
+  });
+});
 
 describe("configuration of the local stack (Pulumi.yaml defaults + Pulumi.local.yaml)", () => {
-  it("targets this machine's engine with every lab enabled", async () => {
+  it("targets the configured engine with every lab enabled, ports on loopback only", async () => {
     const config = await load("local");
     expect(config.target).toBe("local");
     expect(config.labs).toEqual(["docker-basics", "notifications", "cmpt756", "webstack", "dockercoins", "kleeweb"]);
-    expect(config.local?.dockerHost).toBe("unix:///var/run/docker.sock");
-    expect(config.local?.dataDir).toMatch(/\.container-labs\/local$/);
+    expect(config.local).toEqual({
+      dockerHost: "unix:///var/run/docker.sock",
+      dataDir: expect.stringMatching(/\.container-labs\/local$/),
+      publishAddress: "127.0.0.1",
+    });
     expect(config.registry).toBeUndefined();
     expect(config.ec2).toBeUndefined();
+    expect(config.build).toEqual({ externalImages: {}, imageOverrides: {}, caBundle: undefined });
   });
 
   it("defaults the notifications key to the course's published key, kept secret", async () => {
     const config = await load("local");
-    expect(await resolve(config.notifications.secretKey)).toBe(COURSE_NOTIFICATIONS_KEY);
-    expect(await isSecret(config.notifications.secretKey)).toBe(true);
-    expect(config.notifications.probeRuns).toBe(3);
+    expect(await resolve(config.labSettings.notifications.secretKey)).toBe(COURSE_NOTIFICATIONS_KEY);
+    expect(await isSecret(config.labSettings.notifications.secretKey)).toBe(true);
+    expect(config.labSettings.notifications.probeRuns).toBe(3);
   });
 
   it("names the cmpt756 tables after the stack unless a suffix is set", async () => {
-    expect((await load("local")).cmpt756.tableSuffix).toBe("local");
-    expect((await load("local", { set: { cmpt756TableSuffix: "abc123" } })).cmpt756.tableSuffix).toBe("abc123");
+    expect((await load("local")).labSettings.cmpt756.tableSuffix).toBe("local");
+    expect((await load("local", { set: { cmpt756TableSuffix: "abc123" } })).labSettings.cmpt756.tableSuffix).toBe("abc123");
+  });
+
+  it("takes external images from a mirror, pinned by digest or by the local engine's image ID", async () => {
+    const config = await load("local", { set: { externalImages: [`redis=mirror.example/redis@sha256:${digest}`, `node=sha256:${digest}`] } });
+    expect(config.build.externalImages).toEqual({ redis: `mirror.example/redis@sha256:${digest}`, node: `sha256:${digest}` });
+  });
+
+  it("reads an extra CA bundle for builds from a PEM file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ca-"));
+    const file = join(dir, "proxy.pem");
+    writeFileSync(file, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+    expect((await load("local", { set: { buildCaBundle: file } })).build.caBundle).toContain("BEGIN CERTIFICATE");
   });
 });
 
@@ -46,7 +127,7 @@ describe("configuration of the dev stack (Pulumi.dev.yaml)", () => {
     expect(config.registry?.owner).toBe("container-labs");
     expect(await resolve(config.registry!.token)).toBe("ghp_test");
     expect(await isSecret(config.registry!.token)).toBe(true);
-    expect(config.dockercoins.workers).toBe(2);
+    expect(config.labSettings.dockercoins.workers).toBe(2);
   });
 
   it("requires the ghcr token when images must be pushed, and says how to set it", async () => {
@@ -55,7 +136,6 @@ describe("configuration of the dev stack (Pulumi.dev.yaml)", () => {
   });
 
   it("needs no token when every enabled lab image is replaced by an external reference", async () => {
-    const digest = "a".repeat(64);
     const config = await load("dev", {
       set: {
         labs: ["notifications"],
@@ -66,14 +146,19 @@ describe("configuration of the dev stack (Pulumi.dev.yaml)", () => {
       },
     });
     expect(config.registry).toBeUndefined();
-    expect(config.imageOverrides["notifications/latency-probe"]).toBe(`ghcr.io/acme/latency-probe@sha256:${digest}`);
+    expect(config.build.imageOverrides["notifications/latency-probe"]).toBe(`ghcr.io/acme/latency-probe@sha256:${digest}`);
   });
 
   it("requires the allowed network and never opens SSH wider than it unless told", async () => {
     const problems = await problemsOf("dev", { secrets: devSecrets, set: { ec2AllowedCidr: "" } });
     expect(problems).toContain('container-labs:ec2AllowedCidr = null: an IPv4 CIDR such as 203.0.113.7/32');
-    const open = await load("dev", { secrets: devSecrets, set: { ec2SshCidr: "0.0.0.0/0" } });
-    expect(open.ec2?.sshCidr).toBe("0.0.0.0/0");
+    const ssh = await load("dev", { secrets: devSecrets, set: { ec2SshCidr: "192.0.2.7/32" } });
+    expect(ssh.ec2?.sshCidr).toBe("192.0.2.7/32");
+  });
+
+  it("refuses an image ID in the mirror: the EC2 host cannot see this machine's images", async () => {
+    const problems = await problemsOf("dev", { secrets: devSecrets, set: { externalImages: [`node=sha256:${digest}`] } });
+    expect(problems).toEqual([`container-labs:externalImages = "node=sha256:${digest}": a reference pinned by digest (name@sha256:<64 hex>)`]);
   });
 });
 
@@ -85,18 +170,27 @@ describe("a bad value stops the program with a message naming the key, the value
     ["a gateway outside its subnet", { kleewebGateway: "10.0.0.1" }, 'container-labs:kleewebGateway = "10.0.0.1": an address inside 172.18.0.0/16'],
     ["a port out of range", { portRemap: ["8000=70000"] }, 'container-labs:portRemap = "8000=70000": entries "<published port>=<host port>", each port from 1 to 65535'],
     ["a count out of range", { dockercoinsWorkers: "51" }, 'container-labs:dockercoinsWorkers = "51": an integer from 0 to 50'],
-    ["a number that is not an integer", { notificationsProbeRuns: "2.5" }, 'container-labs:notificationsProbeRuns = "2.5": an integer from 1 to 100'],
     ["an unknown profile", { webstackProfile: "staging" }, 'container-labs:webstackProfile = "staging": one of dev, prod'],
-    ["a boolean that is not one", { cmpt756Seed: "yes" }, 'container-labs:cmpt756Seed = "yes": true or false'],
     ["an override of an image no lab builds", { imageOverrides: [`cmpt756/s3=ghcr.io/a/b@sha256:${"0".repeat(64)}`] }, "container-labs:imageOverrides = \"cmpt756/s3=ghcr.io/a/b@sha256:"],
     ["an override not pinned by digest", { imageOverrides: ["cmpt756/s1=ghcr.io/a/s1:latest"] }, 'container-labs:imageOverrides = "cmpt756/s1=ghcr.io/a/s1:latest": an image reference pinned by digest (name@sha256:<64 hex>)'],
+    ["a mirror entry for an image the labs do not use", { externalImages: [`mysql=m/mysql@sha256:${digest}`] }, `container-labs:externalImages = "mysql=m/mysql@sha256:${digest}": entries "<image>=<reference>" with <image> one of node, nginx, redis, postgres, dynamodb-local, klee`],
+    ["a mirror entry by tag", { externalImages: ["redis=mirror.example/redis:7"] }, 'container-labs:externalImages = "redis=mirror.example/redis:7": a reference pinned by digest (name@sha256:<64 hex>) or an image ID of the local engine'],
     ["a relative data directory", { localDataDir: "data" }, 'container-labs:localDataDir = "data": an absolute directory path'],
+    ["a publish address that is not one", { localPublishAddress: "everywhere" }, 'container-labs:localPublishAddress = "everywhere": an IPv4 address of this machine'],
+    ["an engine endpoint without a scheme", { localDockerHost: "/var/run/docker.sock", labs: ["webstack"] }, 'container-labs:localDockerHost = "/var/run/docker.sock": a Docker endpoint such as unix:///var/run/docker.sock'],
+    ["a TCP engine while kleeweb needs its socket", { localDockerHost: "tcp://127.0.0.1:2375" }, 'container-labs:localDockerHost = "tcp://127.0.0.1:2375": a unix:// socket while kleeweb is enabled'],
+    ["a CA bundle that is not a PEM file", { buildCaBundle: "/nonexistent/ca.pem" }, 'container-labs:buildCaBundle = "/nonexistent/ca.pem": an absolute path to a PEM file of CA certificates'],
     ["a table suffix DynamoDB refuses", { cmpt756TableSuffix: "a b" }, 'container-labs:cmpt756TableSuffix = "a b": letters, digits'],
   ];
   it.each(cases)("%s", async (_what, set, message) => {
     const problems = await problemsOf("local", { set });
     expect(problems).toHaveLength(1);
     expect(problems[0].startsWith(message)).toBe(true);
+  });
+
+  it("a value of the wrong type never reaches the program: the CLI refuses the stack first", async () => {
+    await expect(load("local", { set: { cmpt756Seed: "yes" } })).rejects.toThrow("Stack 'local' with configuration key 'cmpt756Seed' must be of type 'boolean'");
+    await expect(load("local", { set: { notificationsProbeRuns: "2.5" } })).rejects.toThrow("must be of type 'integer'");
   });
 
   it("reports every problem at once, one per line", async () => {
@@ -110,27 +204,5 @@ describe("a bad value stops the program with a message naming the key, the value
   it("rejects a notifications key that is not 32 bytes without printing the key", async () => {
     const problems = await problemsOf("local", { secrets: { notificationsSecretKey: "too-short-secret" } });
     expect(problems).toEqual(["container-labs:notificationsSecretKey = [secret]: exactly 32 bytes (the AES-256 key), got 16"]);
-  });
-});
-
-describe("Pulumi.yaml", () => {
-  it("declares every key with a type and a description, and marks secrets", () => {
-    const { config } = projectFile();
-    for (const [key, declaration] of Object.entries(config)) {
-      expect([key, typeof declaration.type, typeof declaration.description]).toEqual([key, "string", "string"]);
-    }
-    expect(config.ghcrToken.secret).toBe(true);
-    expect(config.notificationsSecretKey.secret).toBe(true);
-  });
-
-  it("declares the same defaults the program falls back to", async () => {
-    // With only the declared defaults, the program must see exactly what it assumes when a key is absent.
-    const { config } = projectFile();
-    const withDefaults = await load("local");
-    const unset: Record<string, unknown> = {};
-    for (const key of Object.keys(config)) if (key !== "target") unset[key] = "";
-    const withoutAny = await load("local", { set: unset });
-    const comparable = (c: LabsConfig) => ({ ...c, notifications: { probeRuns: c.notifications.probeRuns } });
-    expect(comparable(withoutAny)).toEqual(comparable(withDefaults));
   });
 });

@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { LabsConfig } from "../../config";
+import type { ConfigReader } from "../config/reader";
 import type { Platform } from "../platform/platform";
 
 /** What a deployed lab tells its user: where to go and what to try. */
@@ -12,8 +12,33 @@ export interface LabSummary {
   details?: Record<string, pulumi.Output<unknown>>;
 }
 
-export interface LabModule {
-  /** Host ports the lab publishes (before portRemap): the EC2 host opens these to the allowed network. */
-  publishedPorts(config: LabsConfig): number[];
-  deploy(platform: Platform, config: LabsConfig): LabSummary;
+export interface HostPort {
+  port: number;
+  /** What listens there, for messages (e.g. "dockercoins webui"). */
+  what: string;
+  /** Published on the host's loopback only, never opened to a network. */
+  loopbackOnly?: boolean;
+}
+
+export interface FixedSubnet {
+  /** The config key that sets it, for messages. */
+  key: string;
+  subnet: string;
+  /** The Docker network that holds it. */
+  network: string;
+}
+
+/** What the program needs of each lab: its settings, its host ports, and how to deploy it. */
+export interface LabModule<Settings> {
+  /** Reads and validates the lab's own config keys (declared, with their defaults, in Pulumi.yaml). */
+  readSettings(reader: ConfigReader, stack: string): Settings;
+  /** Host ports the lab publishes (before portRemap); the EC2 host opens those not kept on loopback to the allowed network. */
+  hostPorts(settings: Settings): HostPort[];
+  deploy(platform: Platform, settings: Settings): LabSummary;
+  /**
+   * The fixed subnet of a lab network (kleeweb's), with the config key that
+   * sets it: checked against the engine before `up`, and the lab deployed
+   * first (see Platform.network).
+   */
+  fixedSubnet?(settings: Settings): FixedSubnet;
 }

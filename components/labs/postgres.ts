@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { THIRD_PARTY_IMAGES } from "../platform/images";
 import type { Network } from "../platform/network";
 import type { Platform } from "../platform/platform";
 import { Service } from "../platform/service";
@@ -34,7 +33,7 @@ export class Postgres extends pulumi.ComponentResource {
     super("container-labs:labs:Postgres", name, {}, opts);
     const { platform } = args;
     const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this });
-    const image = platform.pull(`${name}`, THIRD_PARTY_IMAGES.postgres, this);
+    const image = platform.pull(`${name}`, "postgres", this);
     const data = new Volume(`${name}-data`, { lab: args.lab, volumeName: args.volumeName, keep: args.keep, provider: platform.engine.docker }, { parent: this });
     const service = new Service(`${name}`, {
       lab: args.lab,

@@ -2,6 +2,7 @@ import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
+import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import type { Ec2Settings, LocalSettings } from "../../config";
 import { HOST_DATA_DIR } from "./ec2/cloudInit";
@@ -21,25 +22,46 @@ export interface HostCommandArgs {
   /** Given to the command on standard input: how secrets reach it without showing in its command line. */
   stdin?: pulumi.Input<string>;
   /** Resources that must exist first (e.g. a healthy container). */
-  dependsOn?: pulumi.Resource[];
+  dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** The engine's own unix socket on the EC2 host. */
+const EC2_DOCKER_SOCKET = "/var/run/docker.sock";
+/** uid and gid of the `node` user our images run as (and of Ubuntu's login user). */
+const CONTAINER_UID = 1000;
+
+/** The socket path of a unix:// endpoint; undefined for tcp:// and ssh:// endpoints. */
+export function unixSocketPath(endpoint: string): string | undefined {
+  return endpoint.startsWith("unix://") ? endpoint.slice("unix://".length) : undefined;
 }
 
 /**
  * The machine that runs the labs' containers, and the one place that knows
- * which target that is. Labs get a Docker provider, a host address for URLs,
- * a data directory for bind mounts, and a way to run a shell command there.
+ * which target that is. Labs get a Docker provider, a builder, a host
+ * address for URLs, a data directory for bind mounts, and a way to run a
+ * shell command there; every one of them talks to the same engine.
  */
 export class DockerHost extends pulumi.ComponentResource {
   readonly docker: docker.Provider;
+  /** Builds images with the engine that builds for this host (locally: the configured engine itself). */
+  readonly builder: dockerBuild.Provider;
   /** Where users reach published ports: localhost, or the instance's public IP. */
   readonly address: pulumi.Output<string>;
+  /** The host address published ports bind to. */
+  readonly publishAddress: string;
+  /** Why ports are published beyond loopback (a label the policy pack reads); undefined when they are not. */
+  readonly exposure?: string;
   /** Absolute directory on the host under which lab bind mounts live. */
   readonly dataDir: string;
+  /** The engine's unix socket on the host, for containers that start sibling containers; undefined if it has none. */
+  readonly socketPath?: string;
   /** buildx platform for images built for this host; unset builds for this machine. */
   readonly buildPlatform?: string;
   /** The instance role (ec2 only): labs grant their containers AWS access through it. */
   readonly instanceRole?: aws.iam.Role;
   private readonly ec2?: Ec2Host;
+  /** Environment of local commands: the configured engine, not whatever DOCKER_HOST the shell has. */
+  private readonly localEnvironment?: Record<string, string>;
 
   constructor(name: string, args: DockerHostArgs, opts?: pulumi.ComponentResourceOptions) {
     super("container-labs:platform:DockerHost", name, {}, opts);
@@ -57,14 +79,26 @@ export class DockerHost extends pulumi.ComponentResource {
         },
         { parent: this, dependsOn: [this.ec2.dockerReady] },
       );
+      // Images are built on this machine's own engine and pushed; the host pulls them.
+      this.builder = new dockerBuild.Provider(`${name}-builder`, {}, { parent: this });
       this.address = instance.publicIp;
+      // The security group is what limits who reaches these ports.
+      this.publishAddress = "0.0.0.0";
+      this.exposure = "security-group";
       this.dataDir = HOST_DATA_DIR;
+      this.socketPath = EC2_DOCKER_SOCKET;
       this.buildPlatform = `linux/${cpuArchitecture(args.ec2.instanceType)}`;
       this.instanceRole = this.ec2.role;
     } else {
-      this.docker = new docker.Provider(`${name}-docker`, { host: args.local.dockerHost }, { parent: this });
+      const endpoint = args.local.dockerHost;
+      this.docker = new docker.Provider(`${name}-docker`, { host: endpoint }, { parent: this });
+      this.builder = new dockerBuild.Provider(`${name}-builder`, { host: endpoint }, { parent: this });
+      this.localEnvironment = { DOCKER_HOST: endpoint };
       this.address = pulumi.output("localhost");
+      this.publishAddress = args.local.publishAddress;
+      this.exposure = args.local.publishAddress.startsWith("127.") ? undefined : "lan";
       this.dataDir = args.local.dataDir;
+      this.socketPath = unixSocketPath(endpoint);
     }
     this.registerOutputs({ address: this.address, dataDir: this.dataDir });
   }
@@ -81,22 +115,24 @@ export class DockerHost extends pulumi.ComponentResource {
     }
     return new command.local.Command(
       name,
-      { create: args.create, stdin: args.stdin, triggers: args.triggers, interpreter: ["/bin/sh", "-c"] },
+      { create: args.create, stdin: args.stdin, triggers: args.triggers, environment: this.localEnvironment, interpreter: ["/bin/sh", "-c"] },
       { parent, dependsOn },
     );
   }
 
   /**
-   * A directory under the host's data dir that containers running as uid 1000
-   * (the images' `node` user) can write; returns its absolute path and the
-   * command that made it, for dependsOn.
+   * A directory under the host's data dir, readable by its owner only and
+   * writable by the containers' user (uid 1000). Made by whoever runs Pulumi
+   * (locally) or root (EC2); when that is not uid 1000, a throwaway container
+   * of `image` hands it to uid 1000, so no directory is ever world-writable.
+   * Returns its absolute path and the command that made it, for dependsOn.
    */
-  directory(name: string, relative: string, parent: pulumi.Resource): { path: string; ready: pulumi.Resource } {
+  directory(name: string, relative: string, image: pulumi.Input<string>, parent: pulumi.Resource): { path: string; ready: pulumi.Resource } {
     const absolute = path.posix.join(this.dataDir, relative);
-    // On EC2 the dir is chowned to 1000; a laptop has no sudo to spare, so it is made group- and world-writable.
+    const dir = shellQuote(absolute);
     const create = this.ec2
-      ? `sudo install -d -m 0755 -o 1000 -g 1000 ${shellQuote(absolute)}`
-      : `mkdir -p ${shellQuote(absolute)} && chmod 0777 ${shellQuote(absolute)}`;
+      ? pulumi.output(`sudo install -d -m 0750 -o ${CONTAINER_UID} -g ${CONTAINER_UID} ${dir}`)
+      : pulumi.interpolate`mkdir -p ${dir} && chmod 0750 ${dir} && if [ "$(id -u)" != ${CONTAINER_UID} ]; then docker run --rm --user 0 --network none --cap-drop ALL --cap-add CHOWN --entrypoint chown --volume ${dir}:/dir ${image} ${CONTAINER_UID}:${CONTAINER_UID} /dir; fi`;
     const ready = this.command(name, { create, triggers: [absolute] }, parent);
     return { path: absolute, ready };
   }

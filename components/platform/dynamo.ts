@@ -1,19 +1,33 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { THIRD_PARTY_IMAGES } from "./images";
+import { LocalDynamoTable } from "./localDynamoTable";
 import type { Network } from "./network";
 import type { Platform } from "./platform";
 import { Service } from "./service";
 import { Volume } from "./volume";
 
+export interface TableSpec {
+  name: string;
+  /** The string hash key. */
+  hashKey: string;
+}
+
+export type Billing = "on-demand" | "provisioned";
+
+/** As the course's CloudFormation template had them. */
+export const PROVISIONED_CAPACITY = 5;
+
+export interface Table {
+  name: pulumi.Output<string>;
+  arn: pulumi.Output<string>;
+}
+
 /** Where the labs' DynamoDB tables live, and how containers reach them. */
 export interface DynamoBackend {
-  /** The provider tables are created with; undefined: the stack's default AWS provider. */
-  provider?: aws.Provider;
+  /** Makes one table with the project's defaults. */
+  table(name: string, spec: TableSpec, billing: Billing, parent: pulumi.Resource): Table;
   /** The endpoint containers use (DynamoDB Local by name); undefined: the region's DynamoDB. */
   containerEndpoint?: string;
-  /** Point-in-time recovery and KMS encryption exist only in the real service. */
-  managedFeatures: boolean;
   /** Gives the host's containers a policy (the instance role on EC2); nothing to grant locally. */
   grant(name: string, policy: pulumi.Input<string>, parent: pulumi.Resource): void;
 }
@@ -23,54 +37,87 @@ const LOCAL_PORT = 8000;
 /** Not 8000: that is dockercoins' webui on the same engine. */
 export const DYNAMODB_LOCAL_HOST_PORT = 18000;
 export const DYNAMODB_LOCAL_ALIAS = "dynamodb-local";
+const DATA_PATH = "/home/dynamodblocal/data";
+/** The image's own user: the data volume is handed to it once, so the server never runs as root. */
+const DYNAMODB_LOCAL_USER = "dynamodblocal";
 
 /**
  * Locally: a pinned DynamoDB Local container with its data on a named volume,
- * on the lab's network, and an AWS provider pointed at it from this machine.
+ * on the lab's network, published on the host's loopback only, and tables
+ * made in it from this machine without any AWS provider.
  */
-export function dynamoDbLocal(name: string, platform: Platform, network: Network, region: string, parent: pulumi.Resource): DynamoBackend {
+export function dynamoDbLocal(name: string, platform: Platform, network: Network, parent: pulumi.Resource): DynamoBackend {
   const engine = platform.engine;
-  const image = platform.pull(name, THIRD_PARTY_IMAGES.dynamodbLocal, parent);
+  const image = platform.pull(name, "dynamodb-local", parent);
   const data = new Volume(`${name}-data`, { lab: "platform", volumeName: "dynamodb-local-data", keep: { holds: "data", onDestroy: "retain" }, provider: engine.docker }, { parent });
+  const mounts = [{ source: data, target: DATA_PATH }];
+  // A fresh named volume is root's; the server runs as the image's user, so a one-shot container hands the volume to it.
+  const dataOwner = new Service(`${name}-data-owner`, {
+    lab: "platform",
+    service: "dynamodb-local-data-owner",
+    image: image.imageId,
+    user: "root",
+    entrypoint: ["chown"],
+    command: [`${DYNAMODB_LOCAL_USER}:`, DATA_PATH],
+    capAdd: ["CHOWN"],
+    networks: [],
+    mounts,
+    oneShot: true,
+    healthcheck: "none",
+    engine,
+  }, { parent });
   const service = new Service(`${name}`, {
     lab: "platform",
     service: DYNAMODB_LOCAL_ALIAS,
     containerName: DYNAMODB_LOCAL_ALIAS,
     image: image.imageId,
-    command: ["-jar", "DynamoDBLocal.jar", "-sharedDb", "-dbPath", "/home/dynamodblocal/data"],
-    // The image's user cannot write a fresh named volume's root-owned mount; this container never leaves the laptop.
-    user: "root",
+    command: ["-jar", "DynamoDBLocal.jar", "-sharedDb", "-dbPath", DATA_PATH],
     networks: [network],
-    mounts: [{ source: data, target: "/home/dynamodblocal/data" }],
+    mounts,
     ports: [{ container: LOCAL_PORT, host: DYNAMODB_LOCAL_HOST_PORT, hostIp: "127.0.0.1" }],
+    limits: { memoryMb: 768 },
+    writableRoot: "DynamoDB Local (Java) writes its own temporary files",
     engine,
-  }, { parent });
-  const provider = new aws.Provider(
-    `${name}-provider`,
-    {
-      region: region as aws.Region,
-      accessKey: "local",
-      secretKey: "local",
-      endpoints: [{ dynamodb: `http://localhost:${engine.hostPort(DYNAMODB_LOCAL_HOST_PORT)}` }],
-      skipCredentialsValidation: true,
-      skipMetadataApiCheck: true,
-      skipRegionValidation: true,
-      skipRequestingAccountId: true,
-    },
-    { parent, dependsOn: service.containers },
-  );
+  }, { parent, dependsOn: dataOwner.containers });
+  const endpoint = `http://localhost:${engine.hostPort(DYNAMODB_LOCAL_HOST_PORT)}`;
   return {
-    provider,
+    table(tableName, spec, billing, tableParent) {
+      const table = new LocalDynamoTable(
+        tableName,
+        { endpoint, region: platform.awsRegion, tableName: spec.name, hashKey: spec.hashKey, billing, capacity: PROVISIONED_CAPACITY },
+        { parent: tableParent, dependsOn: service.containers },
+      );
+      return { name: table.tableName, arn: table.arn };
+    },
     containerEndpoint: `http://${DYNAMODB_LOCAL_ALIAS}:${LOCAL_PORT}`,
-    managedFeatures: false,
     grant: () => undefined,
   };
 }
 
-/** On EC2: the region's DynamoDB, reached with the instance role's credentials. */
+/**
+ * On EC2: the region's DynamoDB, with point-in-time recovery and server-side
+ * encryption, reached with the instance role's credentials.
+ */
 export function dynamoDbService(role: aws.iam.Role): DynamoBackend {
   return {
-    managedFeatures: true,
+    table(tableName, spec, billing, parent) {
+      const provisioned = billing === "provisioned";
+      const table = new aws.dynamodb.Table(
+        tableName,
+        {
+          name: spec.name,
+          hashKey: spec.hashKey,
+          attributes: [{ name: spec.hashKey, type: "S" }],
+          billingMode: provisioned ? "PROVISIONED" : "PAY_PER_REQUEST",
+          readCapacity: provisioned ? PROVISIONED_CAPACITY : undefined,
+          writeCapacity: provisioned ? PROVISIONED_CAPACITY : undefined,
+          pointInTimeRecovery: { enabled: true },
+          serverSideEncryption: { enabled: true },
+        },
+        { parent },
+      );
+      return { name: table.name, arn: table.arn };
+    },
     grant(name, policy, parent) {
       new aws.iam.RolePolicy(name, { role: role.name, policy }, { parent });
     },

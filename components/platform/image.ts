@@ -2,6 +2,8 @@ import * as path from "node:path";
 import * as docker from "@pulumi/docker";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
+import type { DockerHost } from "./dockerHost";
+import type { ExternalImage } from "./images";
 import type { Registry } from "./registry";
 
 /** The repository root: build contexts and Dockerfiles are found from here, whatever the cwd. */
@@ -14,6 +16,8 @@ export interface BuildSource {
   /** Dockerfile, relative to the repository root. */
   dockerfile: string;
   buildArgs?: Record<string, string>;
+  /** Build arguments that name an external base image (e.g. NODE_IMAGE: "node"): the platform fills in the reference. */
+  bases: Record<string, ExternalImage>;
 }
 
 export interface PullSource {
@@ -39,7 +43,7 @@ export function nodeService(workspace: string, contract: NodeServiceContract): B
     HEALTH_PATH: contract.healthPath ?? "/health",
   };
   if (contract.writableDirs) buildArgs.WRITABLE_DIRS = contract.writableDirs.join(" ");
-  return { kind: "build", context: ".", dockerfile: "images/node-service.Dockerfile", buildArgs };
+  return { kind: "build", context: ".", dockerfile: "images/node-service.Dockerfile", buildArgs, bases: { NODE_IMAGE: "node" } };
 }
 
 /**
@@ -47,9 +51,12 @@ export function nodeService(workspace: string, contract: NodeServiceContract): B
  * docker-basics demos), built with that directory as context unless the
  * Dockerfile says its context is the repository root.
  */
-export function ownDockerfile(directory: string, dockerfile = "Dockerfile", context: "directory" | "repository" = "directory"): BuildSource {
-  return { kind: "build", context: context === "directory" ? directory : ".", dockerfile: path.posix.join(directory, dockerfile) };
+export function ownDockerfile(directory: string, bases: Record<string, ExternalImage>, dockerfile = "Dockerfile", context: "directory" | "repository" = "directory"): BuildSource {
+  return { kind: "build", context: context === "directory" ? directory : ".", dockerfile: path.posix.join(directory, dockerfile), bases };
 }
+
+/** The BuildKit secret the Dockerfiles mount where they reach the network, for an extra CA bundle. */
+export const CA_BUNDLE_SECRET = "extra_ca";
 
 export interface ImageArgs {
   /** The repository name, e.g. cmpt756-s1. */
@@ -57,11 +64,13 @@ export interface ImageArgs {
   source: ImageSource;
   /** A reference that replaces the build (config imageOverrides). */
   override?: string;
+  /** The reference of each external image a build names as its base (the mirror, or the pinned default). */
+  baseImage?: (image: ExternalImage) => string;
+  /** Extra CA certificates for the build's network steps. */
+  caBundle?: string;
   registry: Registry;
-  /** The engine that runs the containers: the image is made present there. */
-  docker: docker.Provider;
-  /** Target CPU, e.g. linux/amd64 for an x86 EC2 host; unset builds for this machine. */
-  platform?: string;
+  /** The host that runs the containers (the image is made present there) and the builder for it. */
+  host: DockerHost;
   /** Tag for built images (the stack name), so each stack's images are told apart. */
   tag: string;
 }
@@ -89,14 +98,15 @@ export class Image extends pulumi.ComponentResource {
         {
           context: { location: path.join(REPO_ROOT, source.context) },
           dockerfile: { location: path.join(REPO_ROOT, source.dockerfile) },
-          buildArgs: source.buildArgs,
-          platforms: args.platform ? [args.platform as dockerBuild.Platform] : undefined,
+          buildArgs: { ...source.buildArgs, ...baseArgs(source, args.baseImage) },
+          secrets: args.caBundle ? { [CA_BUNDLE_SECRET]: args.caBundle } : undefined,
+          platforms: args.host.buildPlatform ? [args.host.buildPlatform as dockerBuild.Platform] : undefined,
           tags: [`${args.registry.repository(args.repository)}:${args.tag}`],
           push: args.registry.pushes,
           load: !args.registry.pushes,
           registries: args.registry.pushCredentials,
         },
-        { parent: this },
+        { parent: this, provider: args.host.builder },
       );
       // Pushed: tag@sha256 from the registry. Loaded: the local tag, re-read whenever the build's digest moves.
       reference = args.registry.pushes ? build.ref : `${args.registry.repository(args.repository)}:${args.tag}`;
@@ -107,7 +117,7 @@ export class Image extends pulumi.ComponentResource {
     const present = new docker.RemoteImage(
       `${name}-image`,
       { name: reference, keepLocally: true, pullTriggers: pullTrigger ? [pullTrigger] : undefined },
-      { parent: this, provider: args.docker },
+      { parent: this, provider: args.host.docker },
     );
     this.imageId = present.imageId;
     this.ref = args.registry.pushes || source.kind === "pull"
@@ -115,4 +125,9 @@ export class Image extends pulumi.ComponentResource {
       : present.imageId;
     this.registerOutputs({ ref: this.ref, imageId: this.imageId });
   }
+}
+
+function baseArgs(source: BuildSource, baseImage: ImageArgs["baseImage"]): Record<string, string> {
+  if (!baseImage) return {};
+  return Object.fromEntries(Object.entries(source.bases).map(([arg, image]) => [arg, baseImage(image)]));
 }

@@ -1,13 +1,21 @@
 /**
- * Third-party images the labs pull, each pinned by version and digest so a
- * deployment is the same every time. Digests were taken from public
- * references and could not be pulled on the machine that wrote them (no
- * Docker engine there): see README, "What is not verified here".
+ * The external images the labs use (bases of our builds, and images run as
+ * they are), each pinned by version and digest so a deployment is the same
+ * every time. The `externalImages` setting maps any of them to another
+ * reference: a mirror behind a classroom's NAT, a site's internal registry,
+ * or the tests' stand-ins.
  */
-export const THIRD_PARTY_IMAGES = {
-  dynamodbLocal: "amazon/dynamodb-local:2.5.4@sha256:cf8cebd061f988628c02daff10fdb950a54478feff9c52f6ddf84710fe3c3906",
+export const EXTERNAL_IMAGES = {
+  /** Base of every Node image we build (NODE_IMAGE build argument). */
+  node: "node:22.21.1-bookworm-slim@sha256:25b3eb23a00590b7499f2a2ce939322727fcce1b15fdd69754fcd09536a3ae2c",
+  /** Base of the webstack and kleeweb nginx images (NGINX_IMAGE build argument). */
+  nginx: "nginx:1.27-alpine@sha256:65645c7bb6a0661892a8b03b89d0743208a18dd2f3f17a54ef4b76fb8e2f2a10",
   redis: "redis:7.4.1-alpine@sha256:c1e88455c85225310bbea54816e9c3f4b5295815e6dbf80c34d40afc6df28275",
   postgres: "postgres:16.4-alpine@sha256:5660c2cbfea50c7a9127d17dc4e48543eedd3d7a41a595a2dfa572471e37e64c",
-  /** The kleeweb worker's default job image (KLEE 3.0), pre-pulled so jobs never wait for it. */
+  "dynamodb-local": "amazon/dynamodb-local:2.5.4@sha256:cf8cebd061f988628c02daff10fdb950a54478feff9c52f6ddf84710fe3c3906",
+  /** The kleeweb worker's job image (KLEE 3.0), pulled on the host beforehand so jobs never wait for it. */
   klee: "klee/klee:3.0@sha256:05a6be25f3d58cfbc3a5592b965ea06e00405a475ad3f418f3f900f09d31d9bd",
 } as const;
+
+export type ExternalImage = keyof typeof EXTERNAL_IMAGES;
+export const EXTERNAL_IMAGE_NAMES = Object.keys(EXTERNAL_IMAGES) as ExternalImage[];

@@ -10,6 +10,10 @@ export interface Owner {
   data?: boolean;
   /** Says the volume is retained on destroy: policies see `protect` but not `retainOnDelete`. */
   retained?: boolean;
+  /** Why the container publishes ports beyond loopback: "lan" (the user opened them) or "security-group" (EC2). */
+  exposure?: string;
+  /** Why the container's root filesystem is writable (the policy pack wants it read-only otherwise). */
+  writableRoot?: string;
 }
 
 export function ownerLabels(owner: Owner): Array<{ label: string; value: string }> {
@@ -21,5 +25,7 @@ export function ownerLabels(owner: Owner): Array<{ label: string; value: string 
   if (owner.role) labels.push({ label: `${LABEL_PREFIX}.role`, value: owner.role });
   if (owner.data) labels.push({ label: `${LABEL_PREFIX}.data`, value: "true" });
   if (owner.retained) labels.push({ label: `${LABEL_PREFIX}.retain-on-delete`, value: "true" });
+  if (owner.exposure) labels.push({ label: `${LABEL_PREFIX}.exposure`, value: owner.exposure });
+  if (owner.writableRoot) labels.push({ label: `${LABEL_PREFIX}.writable-root`, value: owner.writableRoot });
   return labels;
 }

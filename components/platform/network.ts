@@ -26,7 +26,8 @@ export class Network extends pulumi.ComponentResource {
         ipamConfigs: args.ipam ? [{ subnet: args.ipam.subnet, gateway: args.ipam.gateway }] : undefined,
       },
       // A fixed name cannot exist twice, so a replacement must remove the old network first.
-      { parent: this, provider: args.provider, deleteBeforeReplace: true },
+      // Children do not inherit the component's dependsOn: handed on, so the network waits for what this one waits for.
+      { parent: this, provider: args.provider, deleteBeforeReplace: true, dependsOn: opts?.dependsOn },
     );
     this.name = network.name;
     this.registerOutputs({ name: this.name });

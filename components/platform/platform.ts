@@ -1,32 +1,50 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { BuiltImage } from "../../config";
+import type { BuildSettings, BuiltImage } from "../../config";
 import type { DockerHost } from "./dockerHost";
 import { dynamoDbLocal, dynamoDbService, type DynamoBackend } from "./dynamo";
 import { Image, type ImageSource } from "./image";
-import type { Network } from "./network";
+import { EXTERNAL_IMAGES, type ExternalImage } from "./images";
+import { Network, type NetworkArgs } from "./network";
 import type { Registry } from "./registry";
 import type { Engine } from "./service";
 
 export interface PlatformSettings {
   /** Tag for built images: the stack's name. */
   stack: string;
-  imageOverrides: Partial<Record<BuiltImage, string>>;
+  build: BuildSettings;
   portRemap: Map<number, number>;
   awsRegion: string;
 }
 
 /**
  * What a lab is given to deploy itself: the Docker host, its engine, images
- * made present there, and URLs. Labs never ask which target this is.
+ * made present there, networks, and URLs. Labs never ask which target this is.
  */
 export class Platform {
   readonly engine: Engine;
   /** The AWS region services are told to use (DynamoDB Local accepts any). */
   readonly awsRegion: string;
+  /**
+   * Networks with a fixed subnet (kleeweb's). Docker hands out subnets to other
+   * networks from pools that include those ranges, so every network Docker
+   * addresses itself is created after these: it then steers around them.
+   */
+  private readonly fixedSubnetNetworks: Network[] = [];
 
   constructor(readonly host: DockerHost, readonly registry: Registry, private readonly settings: PlatformSettings) {
-    this.engine = { docker: host.docker, hostPort: (port) => settings.portRemap.get(port) ?? port };
+    this.engine = {
+      docker: host.docker,
+      hostPort: (port) => settings.portRemap.get(port) ?? port,
+      publishAddress: host.publishAddress,
+      exposure: host.exposure,
+      command: (name, args, parent) => host.command(name, args, parent),
+    };
     this.awsRegion = settings.awsRegion;
+  }
+
+  /** The reference an external image is taken from: the configured mirror, or the pinned default. */
+  externalImage(image: ExternalImage): string {
+    return this.settings.build.externalImages[image] ?? EXTERNAL_IMAGES[image];
   }
 
   /** One of the labs' own images, built from `source` unless config overrides it. */
@@ -36,29 +54,41 @@ export class Platform {
       {
         repository: image.replace("/", "-"),
         source,
-        override: this.settings.imageOverrides[image],
+        override: this.settings.build.imageOverrides[image],
+        baseImage: (base) => this.externalImage(base),
+        caBundle: this.settings.build.caBundle,
         registry: this.registry,
-        docker: this.host.docker,
-        platform: this.host.buildPlatform,
+        host: this.host,
         tag: this.settings.stack,
       },
       { parent },
     );
   }
 
-  /** A third-party image (redis, postgres...), pinned by digest. */
-  pull(name: string, ref: string, parent: pulumi.Resource): Image {
+  /** An external image run as it is (redis, postgres...), from the mirror if one is configured. */
+  pull(name: string, image: ExternalImage, parent: pulumi.Resource): Image {
     return new Image(
       name,
-      { repository: name, source: { kind: "pull", ref }, registry: this.registry, docker: this.host.docker, tag: this.settings.stack },
+      { repository: name, source: { kind: "pull", ref: this.externalImage(image) }, registry: this.registry, host: this.host, tag: this.settings.stack },
       { parent },
     );
+  }
+
+  /** A user-defined network; fixed-subnet networks are made before the ones Docker addresses. */
+  network(name: string, args: Omit<NetworkArgs, "provider">, parent: pulumi.Resource): Network {
+    const network = new Network(
+      name,
+      { ...args, provider: this.host.docker },
+      { parent, dependsOn: args.ipam ? [] : [...this.fixedSubnetNetworks] },
+    );
+    if (args.ipam) this.fixedSubnetNetworks.push(network);
+    return network;
   }
 
   /** DynamoDB for a lab whose containers sit on `network`: the real service on EC2, DynamoDB Local otherwise. */
   dynamoDb(name: string, network: Network, parent: pulumi.Resource): DynamoBackend {
     const role = this.host.instanceRole;
-    return role ? dynamoDbService(role) : dynamoDbLocal(name, this, network, this.awsRegion, parent);
+    return role ? dynamoDbService(role) : dynamoDbLocal(name, this, network, parent);
   }
 
   /** The URL a user opens for a port the lab publishes. */

@@ -1,5 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import type { HostCommandArgs } from "./dockerHost";
 import { ownerLabels } from "./labels";
 import type { Network } from "./network";
 import { Volume } from "./volume";
@@ -9,7 +10,7 @@ export interface PublishedPort {
   container: number;
   /** The lab's published host port (the platform may remap it, see portRemap). */
   host: number;
-  /** Bind on this host address only, e.g. 127.0.0.1 for a port that must not leave the host. */
+  /** Bind on this host address only, e.g. 127.0.0.1 for a port that must never leave the host; unset: the platform's publish address. */
   hostIp?: string;
 }
 
@@ -26,11 +27,28 @@ export interface Healthcheck {
   retries?: number;
 }
 
-/** What a Service needs of the platform: the engine and the host-port mapping. */
+/** What a Service needs of the platform: the engine, the host-port mapping, and where ports are published. */
 export interface Engine {
   docker: docker.Provider;
   hostPort(published: number): number;
+  /** The host address ports are published on unless a port says otherwise. */
+  publishAddress: string;
+  /** Why ports are published beyond loopback (labelled for the policy pack); undefined when they are not. */
+  exposure?: string;
+  /** Runs a shell command on the Docker host (for what the Docker provider cannot set). */
+  command(name: string, args: HostCommandArgs, parent: pulumi.Resource): pulumi.Resource;
 }
+
+/** Resource limits of each container (CIS Docker Benchmark 5.10, 5.11, 5.28). */
+export interface Limits {
+  memoryMb: number;
+  /** Relative CPU weight (Docker's default is 1024): lab containers yield to the rest of the machine. */
+  cpuShares: number;
+  /** Processes and threads the container may hold: a fork bomb stops there. */
+  pids: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { memoryMb: 256, cpuShares: 512, pids: 256 };
 
 export interface ServiceArgs {
   lab: string;
@@ -47,6 +65,7 @@ export interface ServiceArgs {
   env?: Record<string, pulumi.Input<string>>;
   /** Environment values that are secrets: the container's whole env list is then stored as a secret. */
   secretEnv?: Record<string, pulumi.Input<string>>;
+  /** The networks it joins, reached there by `service`; none: no network at all. */
   networks: Network[];
   ports?: PublishedPort[];
   mounts?: Mount[];
@@ -61,10 +80,21 @@ export interface ServiceArgs {
   groupAdd?: pulumi.Input<pulumi.Input<string>[]>;
   /** A role the policy pack recognises, e.g. "job-worker" for the only containers allowed the Docker socket. */
   role?: string;
+  /** Overrides of DEFAULT_LIMITS for this service. */
+  limits?: Partial<Limits>;
+  /** Capabilities given back after all are dropped, for images whose entrypoint itself changes user or ownership. */
+  capAdd?: string[];
+  /**
+   * Unset: the root filesystem is read-only (with a small tmpfs at /tmp). Set
+   * to the reason the image must write to it (a third-party entrypoint that
+   * renders its config at start, say); the policy pack reads that label.
+   */
+  writableRoot?: string;
   engine: Engine;
 }
 
 const LOG_ROTATION = { "max-size": "10m", "max-file": "3" };
+const TMP_TMPFS = { "/tmp": "rw,noexec,nosuid,size=64m" };
 
 function envList(env: Record<string, pulumi.Input<string>>): pulumi.Output<string[]> {
   return pulumi.all(Object.entries(env).map(([key, value]) => pulumi.interpolate`${key}=${value}`));
@@ -73,8 +103,10 @@ function envList(env: Record<string, pulumi.Input<string>>): pulumi.Output<strin
 /**
  * One lab service as a container (or N replicas behind one network alias),
  * with the project's defaults: labels naming lab and service, rotated json-file
- * logs, a restart policy, and removal before replacement because names and
- * host ports are fixed.
+ * logs, a restart policy, removal before replacement (names and host ports
+ * are fixed), and hardening: memory, CPU and process limits, every capability
+ * dropped, no-new-privileges, a read-only root filesystem where the image
+ * allows it, and ports on the platform's publish address (loopback locally).
  */
 export class Service extends pulumi.ComponentResource {
   readonly containers: docker.Container[];
@@ -86,12 +118,20 @@ export class Service extends pulumi.ComponentResource {
     if (!Number.isInteger(replicas) || replicas < 1) {
       throw new Error(`${args.lab}/${args.service}: replicas must be a positive integer, got ${replicas}`);
     }
+    const limits = { ...DEFAULT_LIMITS, ...args.limits };
     const baseName = args.containerName ?? `${args.lab}-${args.service}`;
     const plainEnv = envList(args.env ?? {});
     const secretEnv = args.secretEnv ?? {};
     const envs = Object.keys(secretEnv).length > 0
       ? pulumi.secret(pulumi.all([plainEnv, envList(secretEnv)]).apply(([plain, secret]) => [...plain, ...secret]))
       : plainEnv;
+    const ports = args.ports?.map((port) => ({
+      internal: port.container,
+      external: args.engine.hostPort(port.host),
+      ip: port.hostIp ?? args.engine.publishAddress,
+      protocol: "tcp",
+    }));
+    const exposed = ports?.some((port) => !port.ip.startsWith("127."));
 
     this.containers = Array.from({ length: replicas }, (_, index) => {
       const suffix = replicas > 1 ? `-${index + 1}` : "";
@@ -103,14 +143,16 @@ export class Service extends pulumi.ComponentResource {
           entrypoints: args.entrypoint,
           command: args.command,
           envs,
-          labels: ownerLabels({ lab: args.lab, service: args.service, role: args.role }),
+          labels: ownerLabels({
+            lab: args.lab,
+            service: args.service,
+            role: args.role,
+            exposure: index === 0 && exposed ? args.engine.exposure : undefined,
+            writableRoot: args.writableRoot,
+          }),
           networksAdvanced: args.networks.map((network) => ({ name: network.name, aliases: [args.service] })),
-          ports: index > 0 ? undefined : args.ports?.map((port) => ({
-            internal: port.container,
-            external: args.engine.hostPort(port.host),
-            ip: port.hostIp ?? "0.0.0.0",
-            protocol: "tcp",
-          })),
+          networkMode: args.networks.length === 0 ? "none" : undefined,
+          ports: index > 0 ? undefined : ports,
           volumes: args.mounts?.map((mount) => ({
             containerPath: mount.target,
             readOnly: mount.readOnly ?? false,
@@ -134,6 +176,12 @@ export class Service extends pulumi.ComponentResource {
           waitTimeout: args.waitHealthy ? 120 : undefined,
           user: args.user,
           groupAdds: args.groupAdd,
+          memory: limits.memoryMb,
+          cpuShares: limits.cpuShares,
+          capabilities: { drops: ["ALL"], adds: args.capAdd },
+          securityOpts: ["no-new-privileges:true"],
+          readOnly: args.writableRoot === undefined,
+          tmpfs: args.writableRoot === undefined ? TMP_TMPFS : undefined,
           logDriver: "json-file",
           logOpts: LOG_ROTATION,
         },
@@ -149,6 +197,21 @@ export class Service extends pulumi.ComponentResource {
       );
     });
     this.containerNames = pulumi.all(this.containers.map((container) => container.name));
+    if (!args.oneShot) this.limitProcesses(name, limits.pids, args.engine);
     this.registerOutputs({ containerNames: this.containerNames });
+  }
+
+  /**
+   * The Docker provider has no pids limit, so the engine gets it with `docker
+   * update`, again whenever a container is replaced (a new ID). The limit
+   * stays with the container across restarts.
+   */
+  private limitProcesses(name: string, pids: number, engine: Engine): void {
+    const ids = pulumi.all(this.containers.map((container) => container.id));
+    engine.command(`${name}-pids-limit`, {
+      create: ids.apply((list) => `docker update --pids-limit ${pids} ${list.join(" ")} >/dev/null`),
+      triggers: [ids, pids],
+      dependsOn: this.containers,
+    }, this);
   }
 }

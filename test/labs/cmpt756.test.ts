@@ -1,15 +1,8 @@
-import { loadConfig } from "../../config";
-import { deployLabs } from "../../program";
-import { resolve, runStack, type StackRun } from "../support/mocks";
+import { resolve, runStack } from "../support/mocks";
+import { CONTAINER, container, env, program, publishIp, type Run } from "./helpers";
 
-const program = () => deployLabs(loadConfig());
-const CONTAINER = "docker:index/container:Container";
 const TABLE = "aws:dynamodb/table:Table";
-type Run = StackRun<ReturnType<typeof program>>;
-
-const container = (run: Run, name: string) => run.one(CONTAINER, "name", name);
-const env = (run: Run, name: string): Record<string, string> =>
-  Object.fromEntries((container(run, name).inputs.envs as string[]).map((entry) => entry.split(/=(.*)/s).slice(0, 2)));
+const LOCAL_TABLE = "pulumi-nodejs:dynamic/container-labs:LocalDynamoTable";
 
 describe("the cmpt756 lab on the dev stack (real DynamoDB, images on ghcr.io)", () => {
   let run: Run;
@@ -80,8 +73,8 @@ describe.each(["local", "dev"])("the cmpt756 services on the %s stack", (stack) 
     for (const name of ["cmpt756-s1", "cmpt756-s2", "cmpt756-db"]) {
       expect(container(run, name).inputs.networksAdvanced).toEqual([{ name: "cmpt756", aliases: [name.replace("cmpt756-", "")] }]);
     }
-    expect(container(run, "cmpt756-s1").inputs.ports).toEqual([{ internal: 30000, external: 30000, ip: "0.0.0.0", protocol: "tcp" }]);
-    expect(container(run, "cmpt756-s2").inputs.ports).toEqual([{ internal: 30001, external: 30001, ip: "0.0.0.0", protocol: "tcp" }]);
+    expect(container(run, "cmpt756-s1").inputs.ports).toEqual([{ internal: 30000, external: 30000, ip: publishIp(stack), protocol: "tcp" }]);
+    expect(container(run, "cmpt756-s2").inputs.ports).toEqual([{ internal: 30001, external: 30001, ip: publishIp(stack), protocol: "tcp" }]);
     expect(container(run, "cmpt756-db").inputs.ports).toEqual([{ internal: 30002, external: 30002, ip: "127.0.0.1", protocol: "tcp" }]);
     expect(env(run, "cmpt756-s1").DB_URL).toBe("http://db:30002/api/v1/datastore");
     expect(env(run, "cmpt756-s2").DB_URL).toBe("http://db:30002/api/v1/datastore");
@@ -129,17 +122,26 @@ describe("the cmpt756 lab on the local stack (DynamoDB Local)", () => {
     expect(run.one("docker:index/volume:Volume", "name", "dynamodb-local-data").options.retainOnDelete).toBe(true);
   });
 
-  it("creates the same tables through an AWS provider pointed at DynamoDB Local, after it starts", () => {
-    const [provider] = run.ofType("pulumi:providers:aws");
-    expect(provider.inputs.endpoints).toEqual([{ dynamodb: "http://localhost:18000" }]);
-    expect(provider.inputs).toMatchObject({ skipCredentialsValidation: true, skipRequestingAccountId: true });
-    expect(provider.dependsOn).toEqual(["cmpt756-dynamodb"]);
-    for (const name of ["User-local", "Music-local"]) {
-      const table = run.one(TABLE, "name", name);
-      expect(table.provider).toContain("cmpt756-dynamodb-provider");
-      // DynamoDB Local has neither backups nor KMS: those stay for the real service.
-      expect(table.inputs.pointInTimeRecovery).toBeUndefined();
+  it("creates the same tables in DynamoDB Local without any AWS provider, after it starts", () => {
+    expect(run.resources.filter((r) => r.type.startsWith("aws:") || r.type === "pulumi:providers:aws")).toEqual([]);
+    const tables = run.ofType(LOCAL_TABLE);
+    expect(tables.map((t) => [t.name, t.inputs.tableName, t.inputs.hashKey, t.inputs.billing])).toEqual([
+      ["cmpt756-tables-User-local", "User-local", "user_id", "on-demand"],
+      ["cmpt756-tables-Music-local", "Music-local", "music_id", "on-demand"],
+    ]);
+    for (const table of tables) {
+      expect(table.inputs.endpoint).toBe("http://localhost:18000");
+      expect(table.dependsOn).toEqual(["cmpt756-dynamodb"]);
     }
+  });
+
+  it("runs DynamoDB Local as the image's own user, on a volume a one-shot container hands to that user", () => {
+    expect(container(run, "dynamodb-local").inputs.user).toBeUndefined();
+    const owner = container(run, "platform-dynamodb-local-data-owner");
+    expect([owner.inputs.user, owner.inputs.entrypoints, owner.inputs.command]).toEqual(["root", ["chown"], ["dynamodblocal:", "/home/dynamodblocal/data"]]);
+    expect(owner.inputs.capabilities).toEqual({ drops: ["ALL"], adds: ["CHOWN"] });
+    expect(owner.inputs.networkMode).toBe("none");
+    expect(container(run, "dynamodb-local").dependsOn).toEqual(["cmpt756-dynamodb-data-owner"]);
   });
 
   it("points db at DynamoDB Local by name and grants nothing in IAM", () => {

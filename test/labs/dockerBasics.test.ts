@@ -35,7 +35,7 @@ describe("the docker-basics lab on the local stack", () => {
   });
 
   it("publishes the TCP server 3001 -> 1234 and reaches it by container name on t3n", () => {
-    expect(published(run, "docker-basics-tcp-server")).toEqual(["0.0.0.0:3001->1234"]);
+    expect(published(run, "docker-basics-tcp-server")).toEqual(["127.0.0.1:3001->1234"]);
     expect(container(run, "docker-basics-tcp-server").inputs.networksAdvanced).toEqual([{ name: "t3n", aliases: ["tcp-server"] }]);
     const client = container(run, "docker-basics-tcp-client");
     expect(client.inputs.networksAdvanced).toEqual([{ name: "t3n", aliases: ["tcp-client"] }]);

@@ -44,7 +44,7 @@ describe("scaling dockercoins from config", () => {
     expect(names.filter((n) => n.startsWith("dockercoins-worker-"))).toHaveLength(4);
     expect(names.filter((n) => n.startsWith("dockercoins-rng-"))).toEqual(["dockercoins-rng-1", "dockercoins-rng-2", "dockercoins-rng-3"]);
     expect(names.filter((n) => n.startsWith("dockercoins-hasher-"))).toEqual(["dockercoins-hasher-1", "dockercoins-hasher-2"]);
-    expect(published(run, "dockercoins-rng-1")).toEqual(["0.0.0.0:8001->80"]);
+    expect(published(run, "dockercoins-rng-1")).toEqual(["127.0.0.1:8001->80"]);
     expect(published(run, "dockercoins-rng-2")).toEqual([]);
     expect(env(run, "dockercoins-rng-3").LESSON_DELAY_MS).toBe("0");
   });

@@ -23,6 +23,9 @@ export function labContainers(run: Run, lab: string): string[] {
     .sort();
 }
 
+/** Where a stack publishes lab ports: loopback on a laptop, every address on EC2 (its security group decides who gets in). */
+export const publishIp = (stack: string): string => (stack === "dev" ? "0.0.0.0" : "127.0.0.1");
+
 /** "host:container" for each published port of a container. */
 export function published(run: Run, name: string): string[] {
   return ((container(run, name).inputs.ports ?? []) as Array<{ internal: number; external: number; ip: string }>).map(

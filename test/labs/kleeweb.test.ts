@@ -1,5 +1,5 @@
 import { resolve, runStack } from "../support/mocks";
-import { CONTAINER, container, env, labContainers, program, published, type Run } from "./helpers";
+import { CONTAINER, container, env, labContainers, program, publishIp, published, type Run } from "./helpers";
 
 const SOCKET = "/var/run/docker.sock";
 const mountsSocket = (c: { inputs: Record<string, any> }) =>
@@ -34,7 +34,7 @@ describe.each(["local", "dev"])("the kleeweb lab on the %s stack", (stack) => {
   it("publishes only nginx, on 80", () => {
     const publishing = run.ofType(CONTAINER).filter((c) => (c.inputs.ports ?? []).length > 0 && labContainers(run, "kleeweb").includes(c.inputs.name));
     expect(publishing.map((c) => c.inputs.name)).toEqual(["kleeweb-nginx"]);
-    expect(published(run, "kleeweb-nginx")).toEqual(["0.0.0.0:80->80"]);
+    expect(published(run, "kleeweb-nginx")).toEqual([`${publishIp(stack)}:80->80`]);
     expect(env(run, "kleeweb-nginx").WEB_UPSTREAM).toBe("web:8000");
   });
 

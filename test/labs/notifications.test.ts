@@ -19,7 +19,7 @@ describe.each([
   it("runs the service as notifications-service on its own network, published on 3000", () => {
     const service = run.one(CONTAINER, "name", "notifications-service");
     expect(service.inputs.networksAdvanced).toEqual([{ name: "notifications", aliases: ["notifications-service"] }]);
-    expect(service.inputs.ports).toEqual([{ internal: 3000, external: 3000, ip: "0.0.0.0", protocol: "tcp" }]);
+    expect(service.inputs.ports).toEqual([{ internal: 3000, external: 3000, ip: stack === "dev" ? "0.0.0.0" : "127.0.0.1", protocol: "tcp" }]);
     expect(run.one("docker:index/network:Network", "name", "notifications").inputs.driver).toBe("bridge");
   });
 
@@ -68,8 +68,15 @@ describe.each([
     expect(await resolve(lab.details!.latencyFile)).toBe(`${resultsDir}/latencies.txt`);
   });
 
-  it("makes the results directory writable by the probe's user", () => {
+  it("makes the results directory writable by the probe's user, and by nobody else", () => {
     const dir = run.ofType(commandType).find((c) => c.name === "notifications-results-dir")!;
-    expect(dir.inputs.create).toMatch(stack === "dev" ? /^sudo install -d -m 0755 -o 1000 -g 1000 / : /^mkdir -p .* && chmod 0777 /);
+    if (stack === "dev") {
+      expect(dir.inputs.create).toBe(`sudo install -d -m 0750 -o 1000 -g 1000 '${resultsDir}'`);
+    } else {
+      // Made by the user running Pulumi; handed to uid 1000 by a throwaway container only when that user is someone else.
+      expect(dir.inputs.create).toMatch(/^mkdir -p '.*' && chmod 0750 '.*' && if \[ "\$\(id -u\)" != 1000 \]; then docker run --rm --user 0 --network none --cap-drop ALL --cap-add CHOWN --entrypoint chown --volume '.*':\/dir sha256:image-id-of-notifications-probe-image 1000:1000 \/dir; fi$/);
+      expect(dir.inputs.environment).toEqual({ DOCKER_HOST: "unix:///var/run/docker.sock" });
+    }
+    expect(dir.inputs.create).not.toMatch(/777/);
   });
 });

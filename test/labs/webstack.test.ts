@@ -1,5 +1,5 @@
 import { resolve, runStack } from "../support/mocks";
-import { container, env, labContainers, program, published, type Run } from "./helpers";
+import { container, env, labContainers, program, publishIp, published, type Run } from "./helpers";
 
 describe.each(["local", "dev"])("the webstack lab on the %s stack", (stack) => {
   let run: Run;
@@ -9,7 +9,7 @@ describe.each(["local", "dev"])("the webstack lab on the %s stack", (stack) => {
 
   it("runs nginx, the app and PostgreSQL on one network, and publishes only nginx on 1337", () => {
     expect(labContainers(run, "webstack")).toEqual(["webstack-app", "webstack-db", "webstack-nginx"]);
-    expect(published(run, "webstack-nginx")).toEqual(["0.0.0.0:1337->80"]);
+    expect(published(run, "webstack-nginx")).toEqual([`${publishIp(stack)}:1337->80`]);
     expect(published(run, "webstack-app")).toEqual([]);
     expect(published(run, "webstack-db")).toEqual([]);
     expect(env(run, "webstack-nginx").APP_UPSTREAM).toBe("app:5000");

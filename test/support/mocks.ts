@@ -68,6 +68,9 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
     case "command:remote:Command":
       // What the latency probe's script prints: one latency per line.
       return { stdout: /latency probe/.test(String(inputs.create)) ? "0.0021\n0.0018\n0.0019\n" : "", stderr: "" };
+    case "pulumi-nodejs:dynamic/container-labs:LocalDynamoTable":
+      // The DynamoDB Local tables (localDynamoTable.ts).
+      return { arn: `arn:aws:dynamodb:ddblocal:000000000000:table/${inputs.tableName}` };
     case "random:index/randomPassword:RandomPassword":
       return { result: `generated-${name}` };
     default:

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { stackProblems } from "./pulumiRules";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -25,8 +26,9 @@ export function projectFile(): ProjectFile {
   return parse(readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as ProjectFile;
 }
 
-export function stackFile(stack: string): Record<string, unknown> {
-  const parsed = parse(readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> };
+/** The config of a committed stack file, Pulumi.<stack>.yaml (or another file in that format). */
+export function stackFile(stack: string, file = `Pulumi.${stack}.yaml`): Record<string, unknown> {
+  const parsed = parse(readFileSync(path.join(ROOT, file), "utf8")) as { config?: Record<string, unknown> };
   return parsed.config ?? {};
 }
 
@@ -40,8 +42,18 @@ export interface StackConfig {
   secretKeys: string[];
 }
 
+/**
+ * Fails as `pulumi preview` would when the stack's values (the committed file
+ * plus what a test sets) break the CLI's config rules, so no test ever runs
+ * the program on a stack the CLI would refuse.
+ */
 export function stackConfig(stack: string, set: Record<string, unknown> = {}, secrets: Record<string, string> = {}): StackConfig {
   const project = projectFile();
+  const onStack: Record<string, unknown> = { ...stackFile(stack) };
+  for (const [key, value] of Object.entries(set)) onStack[`${project.name}:${key}`] = value;
+  for (const key of Object.keys(secrets)) onStack[`${project.name}:${key}`] = { secure: "(set by the test)" };
+  const refused = stackProblems(project, stack, onStack);
+  if (refused.length > 0) throw new Error(`the Pulumi CLI would refuse this stack:\n  ${refused.join("\n  ")}`);
   const values: Record<string, string> = {};
   for (const [key, declaration] of Object.entries(project.config)) {
     if (declaration.default !== undefined) values[`${project.name}:${key}`] = asConfigString(declaration.default);

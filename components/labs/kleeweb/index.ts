@@ -1,12 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { KleewebSettings, LabsConfig } from "../../config";
-import { nodeService, ownDockerfile } from "../platform/image";
-import { THIRD_PARTY_IMAGES } from "../platform/images";
-import { Network } from "../platform/network";
-import type { Platform } from "../platform/platform";
-import { Service } from "../platform/service";
-import type { LabModule, LabSummary } from "./lab";
-import { Postgres } from "./postgres";
+import { nodeService, ownDockerfile } from "../../platform/image";
+import type { Platform } from "../../platform/platform";
+import { Service } from "../../platform/service";
+import type { LabModule, LabSummary } from "../lab";
+import { Postgres } from "../postgres";
+import { readKleewebSettings, type KleewebSettings } from "./settings";
 
 const LAB = "kleeweb";
 export const SITE_PORT = 80;
@@ -14,6 +12,8 @@ const WEB_PORT = 8000;
 const WORKER_PORT = 8001;
 export const DOCKER_SOCKET = "/var/run/docker.sock";
 const REDIS_URL = "redis://redis:6379";
+/** The course's network name and, by default, its subnet (kleewebSubnet). */
+const NETWORK_NAME = "kleeweb_network";
 
 export interface KleewebArgs {
   platform: Platform;
@@ -32,14 +32,13 @@ export class Kleeweb extends pulumi.ComponentResource {
     super("container-labs:labs:Kleeweb", name, {}, opts);
     const { platform, settings } = args;
     const engine = platform.engine;
-    const network = new Network(`${name}-network`, {
+    const network = platform.network(`${name}-network`, {
       lab: LAB,
-      networkName: "kleeweb_network",
+      networkName: NETWORK_NAME,
       ipam: { subnet: settings.subnet, gateway: settings.gateway },
-      provider: engine.docker,
-    }, { parent: this });
+    }, this);
 
-    const redisImage = platform.pull(`${name}-redis`, THIRD_PARTY_IMAGES.redis, this);
+    const redisImage = platform.pull(`${name}-redis`, "redis", this);
     const redis = new Service(`${name}-redis`, {
       lab: LAB, service: "redis", image: redisImage.imageId, networks: [network], restart: "always", engine,
     }, { parent: this });
@@ -68,11 +67,13 @@ export class Kleeweb extends pulumi.ComponentResource {
       engine,
     }, { parent: this, dependsOn: backends });
 
-    const jobImage = platform.pull(`${name}-job`, settings.jobImage ?? THIRD_PARTY_IMAGES.klee, this);
+    const jobImage = platform.pull(`${name}-job`, "klee", this);
+    const hostSocket = platform.host.socketPath;
+    if (hostSocket === undefined) throw new Error("kleeweb: the workers need the engine's unix socket (config.ts checks localDockerHost)");
     const workerImage = platform.image(`${name}-worker`, "kleeweb/worker", nodeService("kleeweb/worker", { port: WORKER_PORT }), this);
     // The socket's group as containers see it differs per host: ask the engine, through the worker's own image.
     const socketGroup = platform.host.command(`${name}-docker-socket-group`, {
-      create: pulumi.interpolate`docker run --rm --entrypoint node --volume ${DOCKER_SOCKET}:${DOCKER_SOCKET} ${workerImage.imageId} -e "process.stdout.write(String(require('fs').statSync('${DOCKER_SOCKET}').gid))"`,
+      create: pulumi.interpolate`docker run --rm --network none --entrypoint node --volume ${hostSocket}:${DOCKER_SOCKET} ${workerImage.imageId} -e "process.stdout.write(String(require('fs').statSync('${DOCKER_SOCKET}').gid))"`,
       triggers: [workerImage.imageId],
     }, this);
     new Service(`${name}-worker`, {
@@ -85,18 +86,18 @@ export class Kleeweb extends pulumi.ComponentResource {
         ...logLevel,
         REDIS_URL,
         RUNNER: "docker",
-        JOB_IMAGE: settings.jobImage ?? THIRD_PARTY_IMAGES.klee,
+        JOB_IMAGE: jobImage.ref,
         DOCKER_SOCKET,
       },
       secretEnv: { DATABASE_URL: postgres.url },
       networks: [network],
-      mounts: [{ source: { hostPath: DOCKER_SOCKET }, target: DOCKER_SOCKET }],
+      mounts: [{ source: { hostPath: hostSocket }, target: DOCKER_SOCKET }],
       groupAdd: [socketGroup.stdout.apply((gid) => gid.trim())],
       restart: "always",
       engine,
     }, { parent: this, dependsOn: [...backends, jobImage] });
 
-    const nginxImage = platform.image(`${name}-nginx`, "kleeweb/nginx", ownDockerfile("images/kleeweb/nginx"), this);
+    const nginxImage = platform.image(`${name}-nginx`, "kleeweb/nginx", ownDockerfile("images/kleeweb/nginx", { NGINX_IMAGE: "nginx" }), this);
     new Service(`${name}-nginx`, {
       lab: LAB,
       service: "nginx",
@@ -113,10 +114,12 @@ export class Kleeweb extends pulumi.ComponentResource {
   }
 }
 
-export const kleeweb: LabModule = {
-  publishedPorts: () => [SITE_PORT],
-  deploy(platform: Platform, config: LabsConfig): LabSummary {
-    const lab = new Kleeweb(LAB, { platform, settings: config.kleeweb });
+export const kleeweb: LabModule<KleewebSettings> = {
+  readSettings: readKleewebSettings,
+  fixedSubnet: (settings) => ({ key: "kleewebSubnet", subnet: settings.subnet, network: NETWORK_NAME }),
+  hostPorts: () => [{ port: SITE_PORT, what: "kleeweb nginx" }],
+  deploy(platform: Platform, settings: KleewebSettings): LabSummary {
+    const lab = new Kleeweb(LAB, { platform, settings });
     return {
       urls: { site: lab.url },
       tryIt: [

@@ -1,11 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { LabsConfig } from "../../config";
-import { nodeService } from "../platform/image";
-import { LatencyProbe } from "../platform/latencyProbe";
-import { Network } from "../platform/network";
-import type { Platform } from "../platform/platform";
-import { Service } from "../platform/service";
-import type { LabModule, LabSummary } from "./lab";
+import { nodeService } from "../../platform/image";
+import { LatencyProbe } from "../../platform/latencyProbe";
+import type { Platform } from "../../platform/platform";
+import { Service } from "../../platform/service";
+import type { LabModule, LabSummary } from "../lab";
+import { readNotificationsSettings, type NotificationsSettings } from "./settings";
 
 const LAB = "notifications";
 /** The course's container name: the probe, and students' scripts, reach the service by it. */
@@ -35,7 +34,7 @@ export class Notifications extends pulumi.ComponentResource {
   constructor(name: string, args: NotificationsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("container-labs:labs:Notifications", name, {}, opts);
     const { platform } = args;
-    const network = new Network(`${name}-network`, { lab: LAB, networkName: LAB, provider: platform.engine.docker }, { parent: this });
+    const network = platform.network(`${name}-network`, { lab: LAB, networkName: LAB }, this);
     const serviceImage = platform.image(
       `${name}-service`,
       "notifications/notifications-service",
@@ -65,7 +64,7 @@ export class Notifications extends pulumi.ComponentResource {
       host: platform.host,
       image: probeImage.imageId,
       network,
-      resultsDir: platform.host.directory(`${name}-results-dir`, LAB, this),
+      resultsDir: platform.host.directory(`${name}-results-dir`, LAB, probeImage.imageId, this),
       url: NOTIFY_URL,
       runs: args.probeRuns,
       secretKey: args.secretKey,
@@ -80,10 +79,11 @@ export class Notifications extends pulumi.ComponentResource {
   }
 }
 
-export const notifications: LabModule = {
-  publishedPorts: () => [SERVICE_PORT],
-  deploy(platform: Platform, config: LabsConfig): LabSummary {
-    const lab = new Notifications(LAB, { platform, secretKey: config.notifications.secretKey, probeRuns: config.notifications.probeRuns });
+export const notifications: LabModule<NotificationsSettings> = {
+  readSettings: readNotificationsSettings,
+  hostPorts: () => [{ port: SERVICE_PORT, what: "notifications-service" }],
+  deploy(platform: Platform, settings: NotificationsSettings): LabSummary {
+    const lab = new Notifications(LAB, { platform, secretKey: settings.secretKey, probeRuns: settings.probeRuns });
     return {
       urls: { notify: lab.url, metrics: platform.url(SERVICE_PORT, "/api/metrics"), apiDocs: platform.url(SERVICE_PORT, "/") },
       tryIt: [lab.url.apply((url) => `curl -s -X POST ${url} -H 'Content-Type: application/json' -d @example-notification.json`)],

@@ -1,11 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { DockercoinsSettings, LabsConfig } from "../../config";
-import { nodeService } from "../platform/image";
-import { THIRD_PARTY_IMAGES } from "../platform/images";
-import { Network } from "../platform/network";
-import type { Platform } from "../platform/platform";
-import { Service } from "../platform/service";
-import type { LabModule, LabSummary } from "./lab";
+import { nodeService } from "../../platform/image";
+import type { Platform } from "../../platform/platform";
+import { Service } from "../../platform/service";
+import type { LabModule, LabSummary } from "../lab";
+import { readDockercoinsSettings, type DockercoinsSettings } from "./settings";
 
 const LAB = "dockercoins";
 /** Host ports as the course publishes them; every service listens on 80 inside. */
@@ -31,10 +29,10 @@ export class Dockercoins extends pulumi.ComponentResource {
     super("container-labs:labs:Dockercoins", name, {}, opts);
     const { platform, settings } = args;
     const engine = platform.engine;
-    const network = new Network(`${name}-network`, { lab: LAB, networkName: LAB, provider: engine.docker }, { parent: this });
+    const network = platform.network(`${name}-network`, { lab: LAB, networkName: LAB }, this);
     const delay = { LESSON_DELAY_MS: String(settings.lessonDelayMs) };
 
-    const redisImage = platform.pull(`${name}-redis`, THIRD_PARTY_IMAGES.redis, this);
+    const redisImage = platform.pull(`${name}-redis`, "redis", this);
     const redis = new Service(`${name}-redis`, {
       lab: LAB, service: "redis", image: redisImage.imageId, networks: [network], engine,
     }, { parent: this });
@@ -82,10 +80,15 @@ export class Dockercoins extends pulumi.ComponentResource {
   }
 }
 
-export const dockercoins: LabModule = {
-  publishedPorts: () => [PORTS.webui, PORTS.rng, PORTS.hasher],
-  deploy(platform: Platform, config: LabsConfig): LabSummary {
-    const lab = new Dockercoins(LAB, { platform, settings: config.dockercoins });
+export const dockercoins: LabModule<DockercoinsSettings> = {
+  readSettings: readDockercoinsSettings,
+  hostPorts: () => [
+    { port: PORTS.webui, what: "dockercoins webui" },
+    { port: PORTS.rng, what: "dockercoins rng" },
+    { port: PORTS.hasher, what: "dockercoins hasher" },
+  ],
+  deploy(platform: Platform, settings: DockercoinsSettings): LabSummary {
+    const lab = new Dockercoins(LAB, { platform, settings });
     return {
       urls: { webui: lab.webuiUrl, rng: platform.url(PORTS.rng), hasher: platform.url(PORTS.hasher) },
       tryIt: [

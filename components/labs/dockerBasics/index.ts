@@ -1,11 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { LabsConfig } from "../../config";
-import { ownDockerfile } from "../platform/image";
-import { Network } from "../platform/network";
-import type { Platform } from "../platform/platform";
-import { Service } from "../platform/service";
-import { Volume } from "../platform/volume";
-import type { LabModule, LabSummary } from "./lab";
+import { ownDockerfile } from "../../platform/image";
+import type { Platform } from "../../platform/platform";
+import { Service } from "../../platform/service";
+import { Volume } from "../../platform/volume";
+import type { LabModule, LabSummary } from "../lab";
 
 const LAB = "docker-basics";
 const SIGNALS_DIR = "images/docker-basics/signals";
@@ -34,11 +32,11 @@ export class DockerBasics extends pulumi.ComponentResource {
     super("container-labs:labs:DockerBasics", name, {}, opts);
     const { platform } = args;
     const engine = platform.engine;
-    const defaultNetwork = new Network(`${name}-default`, { lab: LAB, networkName: "docker-basics", provider: engine.docker }, { parent: this });
+    const defaultNetwork = platform.network(`${name}-default`, { lab: LAB, networkName: "docker-basics" }, this);
 
     // demo-1: the same program, two entry-point forms; `docker stop` shows the difference.
     for (const form of ["exec", "shell"] as const) {
-      const image = platform.image(`${name}-signals-${form}`, `docker-basics/signals-${form}`, ownDockerfile(SIGNALS_DIR, `Dockerfile.${form}`, "repository"), this);
+      const image = platform.image(`${name}-signals-${form}`, `docker-basics/signals-${form}`, ownDockerfile(SIGNALS_DIR, { NODE_IMAGE: "node" }, `Dockerfile.${form}`, "repository"), this);
       new Service(`${name}-signals-${form}`, {
         lab: LAB,
         service: `signals-${form}`,
@@ -49,9 +47,9 @@ export class DockerBasics extends pulumi.ComponentResource {
     }
 
     // demo-2: a long-lived tailer and a short-lived appender share a file, on a named volume and on a bind mount.
-    const writer = platform.image(`${name}-volume-writer`, "docker-basics/volume-writer", ownDockerfile(VOLUME_DIR, "Dockerfile", "repository"), this);
+    const writer = platform.image(`${name}-volume-writer`, "docker-basics/volume-writer", ownDockerfile(VOLUME_DIR, { NODE_IMAGE: "node" }, "Dockerfile", "repository"), this);
     const namedVolume = new Volume(`${name}-t2v`, { lab: LAB, volumeName: "t2v", keep: { holds: "scratch" }, provider: engine.docker }, { parent: this });
-    const bindDir = platform.host.directory(`${name}-bind-dir`, "docker-basics/bind", this);
+    const bindDir = platform.host.directory(`${name}-bind-dir`, "docker-basics/bind", writer.imageId, this);
     const storages = [
       { label: "volume", source: namedVolume, dependsOn: [] as pulumi.Resource[] },
       { label: "bind", source: { hostPath: bindDir.path }, dependsOn: [bindDir.ready] },
@@ -80,8 +78,8 @@ export class DockerBasics extends pulumi.ComponentResource {
     this.bindMountFile = `${bindDir.path}/save_file`;
 
     // demo-3: published 3001 -> 1234, and reached by name from a client on t3n.
-    const tcpImage = platform.image(`${name}-tcp-server`, "docker-basics/tcp-server", ownDockerfile(TCP_DIR, "Dockerfile", "repository"), this);
-    const t3n = new Network(`${name}-t3n`, { lab: LAB, networkName: "t3n", provider: engine.docker }, { parent: this });
+    const tcpImage = platform.image(`${name}-tcp-server`, "docker-basics/tcp-server", ownDockerfile(TCP_DIR, { NODE_IMAGE: "node" }, "Dockerfile", "repository"), this);
+    const t3n = platform.network(`${name}-t3n`, { lab: LAB, networkName: "t3n" }, this);
     const server = new Service(`${name}-tcp-server`, {
       lab: LAB,
       service: "tcp-server",
@@ -107,9 +105,11 @@ export class DockerBasics extends pulumi.ComponentResource {
   }
 }
 
-export const dockerBasics: LabModule = {
-  publishedPorts: () => [TCP_HOST_PORT],
-  deploy(platform: Platform, _config: LabsConfig): LabSummary {
+/** The demos have no settings of their own. */
+export const dockerBasics: LabModule<Record<string, never>> = {
+  readSettings: () => ({}),
+  hostPorts: () => [{ port: TCP_HOST_PORT, what: "docker-basics tcp-server" }],
+  deploy(platform: Platform): LabSummary {
     const lab = new DockerBasics(LAB, { platform });
     return {
       urls: { tcpServer: lab.tcpUrl },

@@ -1,12 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { LabsConfig, WebstackSettings } from "../../config";
-import { nodeService, ownDockerfile } from "../platform/image";
-import { Network } from "../platform/network";
-import type { Platform } from "../platform/platform";
-import { Service } from "../platform/service";
-import { Volume } from "../platform/volume";
-import type { LabModule, LabSummary } from "./lab";
-import { Postgres } from "./postgres";
+import { nodeService, ownDockerfile } from "../../platform/image";
+import type { Platform } from "../../platform/platform";
+import { Service } from "../../platform/service";
+import { Volume } from "../../platform/volume";
+import type { LabModule, LabSummary } from "../lab";
+import { Postgres } from "../postgres";
+import { readWebstackSettings, type WebstackSettings } from "./settings";
 
 const LAB = "webstack";
 export const SITE_PORT = 1337;
@@ -38,7 +37,7 @@ export class Webstack extends pulumi.ComponentResource {
     super("container-labs:labs:Webstack", name, {}, opts);
     const { platform, settings } = args;
     const engine = platform.engine;
-    const network = new Network(`${name}-network`, { lab: LAB, networkName: LAB, provider: engine.docker }, { parent: this });
+    const network = platform.network(`${name}-network`, { lab: LAB, networkName: LAB }, this);
     const keepData = settings.retainDatabase ? { holds: "data", onDestroy: "retain" } as const : { holds: "scratch" } as const;
     const postgres = new Postgres(`${name}-postgres`, {
       platform, lab: LAB, network, database: LAB, volumeName: "webstack_postgres_data", keep: keepData,
@@ -65,7 +64,7 @@ export class Webstack extends pulumi.ComponentResource {
       engine,
     }, { parent: this, dependsOn: postgres.containers });
 
-    const nginxImage = platform.image(`${name}-nginx`, "webstack/nginx", ownDockerfile("images/webstack/nginx"), this);
+    const nginxImage = platform.image(`${name}-nginx`, "webstack/nginx", ownDockerfile("images/webstack/nginx", { NGINX_IMAGE: "nginx" }), this);
     new Service(`${name}-nginx`, {
       lab: LAB,
       service: "nginx",
@@ -90,10 +89,11 @@ export class Webstack extends pulumi.ComponentResource {
   }
 }
 
-export const webstack: LabModule = {
-  publishedPorts: () => [SITE_PORT],
-  deploy(platform: Platform, config: LabsConfig): LabSummary {
-    const lab = new Webstack(LAB, { platform, settings: config.webstack });
+export const webstack: LabModule<WebstackSettings> = {
+  readSettings: readWebstackSettings,
+  hostPorts: () => [{ port: SITE_PORT, what: "webstack nginx" }],
+  deploy(platform: Platform, settings: WebstackSettings): LabSummary {
+    const lab = new Webstack(LAB, { platform, settings });
     return {
       urls: { site: lab.url, upload: lab.url.apply((url) => `${url}upload`) },
       tryIt: [

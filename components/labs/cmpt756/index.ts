@@ -1,12 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { Cmpt756Settings, LabsConfig } from "../../config";
-import { DynamoTables } from "../platform/dynamoTables";
-import { nodeService } from "../platform/image";
-import { Network } from "../platform/network";
-import type { Platform } from "../platform/platform";
-import { Service } from "../platform/service";
-import type { LabModule, LabSummary } from "./lab";
+import { DYNAMODB_LOCAL_HOST_PORT } from "../../platform/dynamo";
+import { DynamoTables } from "../../platform/dynamoTables";
+import { nodeService } from "../../platform/image";
+import type { Platform } from "../../platform/platform";
+import { Service } from "../../platform/service";
+import type { LabModule, LabSummary } from "../lab";
+import { readCmpt756Settings, type Cmpt756Settings } from "./settings";
 
 const LAB = "cmpt756";
 export const PORTS = { s1: 30000, s2: 30001, db: 30002 } as const;
@@ -40,7 +40,7 @@ export class Cmpt756 extends pulumi.ComponentResource {
     super("container-labs:labs:Cmpt756", name, {}, opts);
     const { platform, settings } = args;
     const engine = platform.engine;
-    const network = new Network(`${name}-network`, { lab: LAB, networkName: LAB, provider: engine.docker }, { parent: this });
+    const network = platform.network(`${name}-network`, { lab: LAB, networkName: LAB }, this);
 
     const dynamo = platform.dynamoDb(`${name}-dynamodb`, network, this);
     const tables = new DynamoTables(`${name}-tables`, {
@@ -119,10 +119,16 @@ export class Cmpt756 extends pulumi.ComponentResource {
   }
 }
 
-export const cmpt756: LabModule = {
-  publishedPorts: () => [PORTS.s1, PORTS.s2],
-  deploy(platform: Platform, config: LabsConfig): LabSummary {
-    const lab = new Cmpt756(LAB, { platform, settings: config.cmpt756 });
+export const cmpt756: LabModule<Cmpt756Settings> = {
+  readSettings: readCmpt756Settings,
+  hostPorts: () => [
+    { port: PORTS.s1, what: "cmpt756 s1 (users)" },
+    { port: PORTS.s2, what: "cmpt756 s2 (music)" },
+    { port: PORTS.db, what: "cmpt756 db (datastore)", loopbackOnly: true },
+    { port: DYNAMODB_LOCAL_HOST_PORT, what: "DynamoDB Local (local target)", loopbackOnly: true },
+  ],
+  deploy(platform: Platform, settings: Cmpt756Settings): LabSummary {
+    const lab = new Cmpt756(LAB, { platform, settings });
     return {
       urls: { usersApi: lab.usersUrl, musicApi: lab.musicUrl },
       tryIt: [

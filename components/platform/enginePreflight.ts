@@ -1,0 +1,92 @@
+/**
+ * Checks of the local engine made before any resource is registered, so a
+ * preview fails with a message naming the setting to change instead of a
+ * provider error halfway through `up`: the engine must answer at
+ * `localDockerHost`, and kleeweb's fixed subnet must not overlap a network
+ * that something else already made there.
+ */
+import * as http from "node:http";
+import { cidrsOverlap } from "../config/cidr";
+import { ConfigurationError } from "../config/reader";
+import type { FixedSubnet } from "../labs/lab";
+
+export interface EngineNetwork {
+  name: string;
+  subnets: string[];
+}
+
+export interface PreflightArgs {
+  /** The engine's endpoint (localDockerHost). */
+  endpoint: string;
+  /** Fixed subnets the labs need, each with the network that holds it (which may exist already from an earlier `up`). */
+  fixedSubnets: FixedSubnet[];
+}
+
+/** GET on the Engine API at a unix:// or tcp:// endpoint; undefined for transports this check does not speak (ssh://). */
+export function engineGet(endpoint: string, path: string): Promise<string> | undefined {
+  const target = endpoint.startsWith("unix://")
+    ? { socketPath: endpoint.slice("unix://".length) }
+    : endpoint.startsWith("tcp://")
+      ? { host: new URL(endpoint.replace(/^tcp:/, "http:")).hostname, port: Number(new URL(endpoint.replace(/^tcp:/, "http:")).port || 2375) }
+      : undefined;
+  if (!target) return undefined;
+  return new Promise((resolve, reject) => {
+    const request = http.get({ ...target, path, timeout: 5000 }, (response) => {
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => (body += chunk));
+      response.on("end", () => (response.statusCode === 200 ? resolve(body) : reject(new Error(`HTTP ${response.statusCode}: ${body.trim()}`))));
+    });
+    request.on("timeout", () => request.destroy(new Error("no answer within 5 s")));
+    request.on("error", reject);
+  });
+}
+
+/** The engine's networks and their IPv4 subnets. */
+export function parseNetworks(json: string): EngineNetwork[] {
+  const networks = JSON.parse(json) as Array<{ Name: string; IPAM?: { Config?: Array<{ Subnet?: string }> | null } }>;
+  return networks.map((network) => ({
+    name: network.Name,
+    subnets: (network.IPAM?.Config ?? []).flatMap((config) => (config.Subnet && !config.Subnet.includes(":") ? [config.Subnet] : [])),
+  }));
+}
+
+/** A /16 in Docker's private ranges that overlaps none of the engine's networks, to suggest. */
+function freeSubnet(networks: EngineNetwork[]): string | undefined {
+  const taken = networks.flatMap((network) => network.subnets);
+  for (let second = 30; second >= 20; second--) {
+    const candidate = `172.${second}.0.0/16`;
+    if (!taken.some((subnet) => cidrsOverlap(subnet, candidate))) return candidate;
+  }
+  return undefined;
+}
+
+/** The problems a fixed subnet has on an engine with these networks. */
+export function subnetProblems(fixed: FixedSubnet, networks: EngineNetwork[], namespace: string): string[] {
+  return networks
+    .filter((network) => network.name !== fixed.network)
+    .flatMap((network) => network.subnets.filter((subnet) => cidrsOverlap(subnet, fixed.subnet)).map((subnet) => ({ network, subnet })))
+    .map(({ network, subnet }) => {
+      const free = freeSubnet(networks);
+      const fix = free
+        ? `set a free range, e.g. pulumi config set ${fixed.key} ${free} (and the gateway inside it: ${free.replace(/0\/16$/, "1")}), or remove that network`
+        : "set a free range, or remove that network";
+      return `${namespace}:${fixed.key} = ${JSON.stringify(fixed.subnet)}: overlaps the engine's network "${network.name}" (${subnet}); ${fix}`;
+    });
+}
+
+/** Throws a ConfigurationError when the engine does not answer or a fixed subnet is taken. */
+export async function checkEngine(args: PreflightArgs, namespace: string): Promise<void> {
+  const answer = engineGet(args.endpoint, "/networks");
+  if (!answer) return;
+  let networks: EngineNetwork[];
+  try {
+    networks = parseNetworks(await answer);
+  } catch (err) {
+    throw new ConfigurationError([
+      `${namespace}:localDockerHost = ${JSON.stringify(args.endpoint)}: no Docker engine answers there (${(err as Error).message}); start Docker, or point localDockerHost at your engine`,
+    ]);
+  }
+  const problems = args.fixedSubnets.flatMap((fixed) => subnetProblems(fixed, networks, namespace));
+  if (problems.length > 0) throw new ConfigurationError(problems);
+}

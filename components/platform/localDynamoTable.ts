@@ -1,0 +1,108 @@
+/**
+ * A DynamoDB table in DynamoDB Local, made through the AWS SDK by a dynamic
+ * provider: the local stack then needs no AWS provider plugin (hundreds of MB
+ * a laptop would download only to talk to a container on its own engine),
+ * and the tables still appear in `pulumi preview` as resources of their own.
+ *
+ * Pulumi serializes the provider's functions into the plugin process that
+ * runs them, so they reach the SDK through `require` at run time and share
+ * nothing with this module but what they are given.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export interface LocalDynamoTableInputs {
+  /** DynamoDB Local's endpoint as seen from the machine running Pulumi. */
+  endpoint: string;
+  region: string;
+  tableName: string;
+  /** The string hash key. */
+  hashKey: string;
+  billing: "on-demand" | "provisioned";
+  /** Read and write units when provisioned. */
+  capacity: number;
+}
+
+type State = LocalDynamoTableInputs & { arn: string };
+
+/** DynamoDB Local accepts any credentials; the SDK only insists on having some. */
+function connect(table: LocalDynamoTableInputs) {
+  const sdk = require("@aws-sdk/client-dynamodb") as typeof import("@aws-sdk/client-dynamodb");
+  const client = new sdk.DynamoDBClient({ endpoint: table.endpoint, region: table.region, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  return { sdk, client };
+}
+
+const provider: pulumi.dynamic.ResourceProvider = {
+  async diff(_id: string, olds: State, news: LocalDynamoTableInputs) {
+    const replaces = (["tableName", "hashKey", "endpoint"] as const).filter((key) => olds[key] !== news[key]);
+    const changes = replaces.length > 0 || olds.billing !== news.billing || olds.capacity !== news.capacity;
+    return { changes, replaces, deleteBeforeReplace: true };
+  },
+
+  async create(inputs: LocalDynamoTableInputs) {
+    const { sdk, client } = connect(inputs);
+    const billing = inputs.billing === "provisioned"
+      ? { BillingMode: "PROVISIONED" as const, ProvisionedThroughput: { ReadCapacityUnits: inputs.capacity, WriteCapacityUnits: inputs.capacity } }
+      : { BillingMode: "PAY_PER_REQUEST" as const };
+    try {
+      const created = await client.send(new sdk.CreateTableCommand({
+        TableName: inputs.tableName,
+        AttributeDefinitions: [{ AttributeName: inputs.hashKey, AttributeType: "S" }],
+        KeySchema: [{ AttributeName: inputs.hashKey, KeyType: "HASH" }],
+        ...billing,
+      }));
+      await sdk.waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: inputs.tableName });
+      return { id: inputs.tableName, outs: { ...inputs, arn: created.TableDescription?.TableArn ?? "" } };
+    } catch (err) {
+      throw new Error(`creating table ${inputs.tableName} in DynamoDB Local at ${inputs.endpoint}: ${(err as Error).message}`);
+    } finally {
+      client.destroy();
+    }
+  },
+
+  async update(_id: string, _olds: State, news: LocalDynamoTableInputs) {
+    const { sdk, client } = connect(news);
+    try {
+      const updated = await client.send(new sdk.UpdateTableCommand(news.billing === "provisioned"
+        ? { TableName: news.tableName, BillingMode: "PROVISIONED", ProvisionedThroughput: { ReadCapacityUnits: news.capacity, WriteCapacityUnits: news.capacity } }
+        : { TableName: news.tableName, BillingMode: "PAY_PER_REQUEST" }));
+      return { outs: { ...news, arn: updated.TableDescription?.TableArn ?? "" } };
+    } finally {
+      client.destroy();
+    }
+  },
+
+  async read(id: string, props: State) {
+    const { sdk, client } = connect(props);
+    try {
+      const { Table } = await client.send(new sdk.DescribeTableCommand({ TableName: id }));
+      return { id, props: { ...props, arn: Table?.TableArn ?? props.arn } };
+    } catch (err) {
+      // Gone (its container's data volume was removed, say): refresh drops it, and `up` makes it again.
+      if (err instanceof sdk.ResourceNotFoundException) return {};
+      throw err;
+    } finally {
+      client.destroy();
+    }
+  },
+
+  async delete(id: string, props: State) {
+    const { sdk, client } = connect(props);
+    try {
+      await client.send(new sdk.DeleteTableCommand({ TableName: id }));
+    } catch (err) {
+      if (!(err instanceof sdk.ResourceNotFoundException)) throw err;
+    } finally {
+      client.destroy();
+    }
+  },
+};
+
+/** One table in DynamoDB Local. */
+export class LocalDynamoTable extends pulumi.dynamic.Resource {
+  declare readonly tableName: pulumi.Output<string>;
+  declare readonly arn: pulumi.Output<string>;
+
+  constructor(name: string, args: { [K in keyof LocalDynamoTableInputs]: pulumi.Input<LocalDynamoTableInputs[K]> }, opts?: pulumi.CustomResourceOptions) {
+    super(provider, name, { ...args, arn: undefined }, opts, "container-labs", "LocalDynamoTable");
+  }
+}
