@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { KleewebSettings, LabsConfig } from "../../config";
-import { nodeService, ownDockerfile } from "../platform/image";
+import { NODE_SERVERS } from "../platform/builds";
 import { THIRD_PARTY_IMAGES } from "../platform/images";
 import { Network } from "../platform/network";
 import type { Platform } from "../platform/platform";
@@ -10,8 +10,7 @@ import { Postgres } from "./postgres";
 
 const LAB = "kleeweb";
 export const SITE_PORT = 80;
-const WEB_PORT = 8000;
-const WORKER_PORT = 8001;
+const WEB_PORT = NODE_SERVERS["kleeweb/web"].port;
 export const DOCKER_SOCKET = "/var/run/docker.sock";
 const REDIS_URL = "redis://redis:6379";
 
@@ -55,7 +54,7 @@ export class Kleeweb extends pulumi.ComponentResource {
     const backends = [...redis.containers, ...postgres.containers];
     const logLevel = { LOG_LEVEL: settings.logLevel };
 
-    const webImage = platform.image(`${name}-web`, "kleeweb/web", nodeService("kleeweb/web", { port: WEB_PORT }), this);
+    const webImage = platform.image(`${name}-web`, "kleeweb/web", this);
     const web = new Service(`${name}-web`, {
       lab: LAB,
       service: "web",
@@ -69,7 +68,7 @@ export class Kleeweb extends pulumi.ComponentResource {
     }, { parent: this, dependsOn: backends });
 
     const jobImage = platform.pull(`${name}-job`, settings.jobImage ?? THIRD_PARTY_IMAGES.klee, this);
-    const workerImage = platform.image(`${name}-worker`, "kleeweb/worker", nodeService("kleeweb/worker", { port: WORKER_PORT }), this);
+    const workerImage = platform.image(`${name}-worker`, "kleeweb/worker", this);
     // The socket's group as containers see it differs per host: ask the engine, through the worker's own image.
     const socketGroup = platform.host.command(`${name}-docker-socket-group`, {
       create: pulumi.interpolate`docker run --rm --entrypoint node --volume ${DOCKER_SOCKET}:${DOCKER_SOCKET} ${workerImage.imageId} -e "process.stdout.write(String(require('fs').statSync('${DOCKER_SOCKET}').gid))"`,
@@ -96,7 +95,7 @@ export class Kleeweb extends pulumi.ComponentResource {
       engine,
     }, { parent: this, dependsOn: [...backends, jobImage] });
 
-    const nginxImage = platform.image(`${name}-nginx`, "kleeweb/nginx", ownDockerfile("images/kleeweb/nginx"), this);
+    const nginxImage = platform.image(`${name}-nginx`, "kleeweb/nginx", this);
     new Service(`${name}-nginx`, {
       lab: LAB,
       service: "nginx",

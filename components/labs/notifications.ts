@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { LabsConfig } from "../../config";
-import { nodeService } from "../platform/image";
+import { NODE_SERVERS } from "../platform/builds";
 import { LatencyProbe } from "../platform/latencyProbe";
 import { Network } from "../platform/network";
 import type { Platform } from "../platform/platform";
@@ -10,8 +10,7 @@ import type { LabModule, LabSummary } from "./lab";
 const LAB = "notifications";
 /** The course's container name: the probe, and students' scripts, reach the service by it. */
 export const SERVICE_NAME = "notifications-service";
-export const SERVICE_PORT = 3000;
-const HEALTH_PATH = "/health";
+export const SERVICE_PORT = NODE_SERVERS["notifications/notifications-service"].port;
 const NOTIFY_URL = `http://${SERVICE_NAME}:${SERVICE_PORT}/api/notify`;
 
 export interface NotificationsArgs {
@@ -36,12 +35,7 @@ export class Notifications extends pulumi.ComponentResource {
     super("container-labs:labs:Notifications", name, {}, opts);
     const { platform } = args;
     const network = new Network(`${name}-network`, { lab: LAB, networkName: LAB, provider: platform.engine.docker }, { parent: this });
-    const serviceImage = platform.image(
-      `${name}-service`,
-      "notifications/notifications-service",
-      nodeService("notifications/notifications-service", { port: SERVICE_PORT, healthPath: HEALTH_PATH }),
-      this,
-    );
+    const serviceImage = platform.image(`${name}-service`, "notifications/notifications-service", this);
     const service = new Service(`${name}-service`, {
       lab: LAB,
       service: SERVICE_NAME,
@@ -55,12 +49,7 @@ export class Notifications extends pulumi.ComponentResource {
       engine: platform.engine,
     }, { parent: this });
 
-    const probeImage = platform.image(
-      `${name}-probe`,
-      "notifications/latency-probe",
-      nodeService("notifications/latency-probe", { port: SERVICE_PORT }),
-      this,
-    );
+    const probeImage = platform.image(`${name}-probe`, "notifications/latency-probe", this);
     const probe = new LatencyProbe(`${name}-probe`, {
       host: platform.host,
       image: probeImage.imageId,

@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { BuiltImage } from "../../config";
 import type { DockerHost } from "./dockerHost";
 import { dynamoDbLocal, dynamoDbService, type DynamoBackend } from "./dynamo";
-import { Image, type ImageSource } from "./image";
+import { IMAGE_BUILDS } from "./builds";
+import { Image, WorkspaceImage, type BaseImage } from "./image";
 import type { Network } from "./network";
 import type { Registry } from "./registry";
 import type { Engine } from "./service";
@@ -13,6 +14,10 @@ export interface PlatformSettings {
   imageOverrides: Partial<Record<BuiltImage, string>>;
   portRemap: Map<number, number>;
   awsRegion: string;
+  /** Mirrors of the base images our Dockerfiles build FROM (node, nginx), pinned by digest. */
+  baseImageMirror?: Partial<Record<BaseImage, string>>;
+  /** PEM bundle of extra CAs the builds' npm steps trust (a TLS-inspecting proxy). */
+  buildExtraCa?: pulumi.Input<string>;
 }
 
 /**
@@ -24,19 +29,26 @@ export class Platform {
   /** The AWS region services are told to use (DynamoDB Local accepts any). */
   readonly awsRegion: string;
 
+  private workspace?: WorkspaceImage;
+
   constructor(readonly host: DockerHost, readonly registry: Registry, private readonly settings: PlatformSettings) {
     this.engine = { docker: host.docker, hostPort: (port) => settings.portRemap.get(port) ?? port };
     this.awsRegion = settings.awsRegion;
   }
 
-  /** One of the labs' own images, built from `source` unless config overrides it. */
-  image(name: string, image: BuiltImage, source: ImageSource, parent: pulumi.Resource): Image {
+  /** One of the labs' own images, built as IMAGE_BUILDS describes it unless config overrides it. */
+  image(name: string, image: BuiltImage, parent: pulumi.Resource): Image {
+    const source = IMAGE_BUILDS[image];
+    const override = this.settings.imageOverrides[image];
     return new Image(
       name,
       {
         repository: image.replace("/", "-"),
         source,
-        override: this.settings.imageOverrides[image],
+        override,
+        mirror: this.settings.baseImageMirror,
+        workspace: source.usesWorkspace && !override ? this.workspaceImage().ref : undefined,
+        extraCa: this.settings.buildExtraCa,
         registry: this.registry,
         docker: this.host.docker,
         platform: this.host.buildPlatform,
@@ -44,6 +56,12 @@ export class Platform {
       },
       { parent },
     );
+  }
+
+  /** The workspace image the Node images build FROM: made once, on first need. */
+  private workspaceImage(): WorkspaceImage {
+    this.workspace ??= new WorkspaceImage("workspace", { registry: this.registry, docker: this.host.docker, tag: this.settings.stack });
+    return this.workspace;
   }
 
   /** A third-party image (redis, postgres...), pinned by digest. */
