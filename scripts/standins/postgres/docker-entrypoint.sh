@@ -30,8 +30,8 @@ initialise() {
 
   pg_ctl -D "$PGDATA" -o "-c listen_addresses=''" -w start >/dev/null
   if [ "$database" != postgres ]; then
-    psql -v ON_ERROR_STOP=1 --username "$user" --no-password --dbname postgres --quiet \
-      --set db="$database" -c 'CREATE DATABASE :"db"'
+    # On stdin, where psql quotes the :"db" variable as an identifier (it does not in -c).
+    echo 'CREATE DATABASE :"db";' | psql -v ON_ERROR_STOP=1 --username "$user" --no-password --dbname postgres --quiet --set db="$database"
   fi
   for file in $(find /docker-entrypoint-initdb.d -mindepth 1 -maxdepth 1 -type f | sort); do
     case "$file" in
