@@ -14,7 +14,7 @@
 # the rules of an engine already running here (and that engine would wipe ours
 # when it restarts). So this engine runs with --iptables=false on a bridge of
 # its own (ENGINE_BRIDGE, ENGINE_BRIDGE_CIDR) and adds only rules of its own, in
-# chains named CONTAINER-LABS-ENGINE: NAT and forwarding for its default
+# chains named CONTAINER-LABS-<engine id>: NAT and forwarding for its default
 # bridge, where builds' RUN steps reach npm and Debian; and forwarding between
 # containers of one bridge (veth to veth), which the host's FORWARD policy
 # drops when br_netfilter is loaded. Published ports go through docker-proxy.
@@ -25,18 +25,20 @@ ENGINE_DIR="$CACHE/engine"
 SOCKET="$ENGINE_DIR/docker.sock"
 PIDFILE="$ENGINE_DIR/dockerd.pid"
 LOG="$ENGINE_DIR/dockerd.log"
-BRIDGE="${ENGINE_BRIDGE:-clengine0}"
-BRIDGE_CIDR="${ENGINE_BRIDGE_CIDR:-10.250.250.1/24}"
+# What is named per engine (bridge, firewall chain, exec root link) carries a
+# hash of its directory, so engines of two caches never share anything.
+ENGINE_ID="$(printf '%s' "$ENGINE_DIR" | sha256sum | cut -c1-8)"
+BRIDGE="${ENGINE_BRIDGE:-cle-$ENGINE_ID}"
+BRIDGE_CIDR="${ENGINE_BRIDGE_CIDR:-10.250.$((16#${ENGINE_ID:0:2})).1/24}"
 START_TIMEOUT="${ENGINE_START_TIMEOUT:-90}"
-CHAIN=CONTAINER-LABS-ENGINE
+CHAIN="CONTAINER-LABS-$ENGINE_ID"
 DOCKER=/usr/bin/docker # the 20.10 client of docker.io (a newer client may sit earlier on PATH)
 DOCKERD=/usr/sbin/dockerd
 
 # Containerd's and libnetwork's sockets live under the exec root, and a unix
-# socket path is at most 108 bytes: the exec root is a short link to the real
-# directory, named after the engine directory so that two caches never share it.
+# socket path is at most 108 bytes: the exec root is a short link to the real directory.
 exec_root_link() {
-  echo "/tmp/cl-engine-$(printf '%s' "$ENGINE_DIR" | sha256sum | cut -c1-8)"
+  echo "/tmp/cl-engine-$ENGINE_ID"
 }
 
 say() { echo "test-engine: $*" >&2; }
