@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Debian packages the tests run for real: redis-server, PostgreSQL and nginx
 # as dependencies of the services, chromium for the page tests, shellcheck for
-# the shell and cloud-init scripts. Skips apt when everything is already there.
+# the shell and cloud-init scripts; for the private Docker engine
+# (scripts/test-engine.sh) Docker 20.10 and iptables, and for the stand-in
+# images (scripts/standins/build.sh) debootstrap and docker-registry. Skips
+# apt when everything is already there.
 set -euo pipefail
 
-packages=(redis-server postgresql nginx-light chromium shellcheck)
-commands=(redis-server pg_ctlcluster nginx chromium shellcheck)
+packages=(redis-server postgresql nginx-light chromium shellcheck docker.io iptables debootstrap docker-registry curl)
+commands=(redis-server pg_ctlcluster nginx chromium shellcheck dockerd iptables debootstrap docker-registry curl)
 
 missing=()
 for i in "${!commands[@]}"; do

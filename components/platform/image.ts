@@ -3,21 +3,34 @@ import * as docker from "@pulumi/docker";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import type { DockerHost } from "./dockerHost";
-import type { ExternalImage } from "./images";
 import type { Registry } from "./registry";
 
 /** The repository root: build contexts and Dockerfiles are found from here, whatever the cwd. */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
+/** External images our Dockerfiles build FROM, each through a build argument whose default is the pinned reference. */
+export const BASE_IMAGE_ARGS = { node: "NODE_IMAGE", nginx: "NGINX_IMAGE" } as const;
+export type BaseImage = keyof typeof BASE_IMAGE_ARGS;
+
+/** The build argument through which a Node image gets the workspace image (images/workspace.Dockerfile). */
+export const WORKSPACE_IMAGE_ARG = "WORKSPACE_IMAGE";
+
+/** The BuildKit secret that carries an optional extra CA bundle to the steps that reach the network. */
+export const EXTRA_CA_SECRET = "extra_ca";
+
 export interface BuildSource {
   kind: "build";
   /** Build context, relative to the repository root. */
   context: string;
-  /** Dockerfile, relative to the repository root. */
+  /** Dockerfile, relative to the repository root; `<dockerfile>.dockerignore` beside it narrows the context. */
   dockerfile: string;
   buildArgs?: Record<string, string>;
-  /** Build arguments that name an external base image (e.g. NODE_IMAGE: "node"): the platform fills in the reference. */
-  bases: Record<string, ExternalImage>;
+  /** The Dockerfile stage to build; the last one when unset. */
+  target?: string;
+  /** The external base images it builds FROM, which a mirror may replace. */
+  bases: readonly BaseImage[];
+  /** Built FROM the workspace image (WORKSPACE_IMAGE). */
+  usesWorkspace: boolean;
 }
 
 export interface PullSource {
@@ -32,45 +45,90 @@ export interface NodeServiceContract {
   port: number;
   healthPath?: string;
   /** Directories the service writes that named volumes are mounted on: owned by the image's user. */
-  writableDirs?: string[];
+  writableDirs?: readonly string[];
 }
 
-/** A Node service under images/<lab>/<service>, built with the shared Dockerfile. */
-export function nodeService(workspace: string, contract: NodeServiceContract): BuildSource {
-  const buildArgs: Record<string, string> = {
-    SERVICE: workspace,
-    PORT: String(contract.port),
-    HEALTH_PATH: contract.healthPath ?? "/health",
+const NODE_DOCKERFILE = "images/node-service.Dockerfile";
+
+/** The workspace image every Node image builds FROM: the root package.json, the lockfile, tsconfig.base.json, packages/. */
+export const WORKSPACE_BUILD: BuildSource = { kind: "build", context: ".", dockerfile: "images/workspace.Dockerfile", bases: [], usesWorkspace: false };
+
+function nodeBuild(workspace: string, target: "service" | "job", buildArgs: Record<string, string>): BuildSource {
+  return {
+    kind: "build",
+    context: `images/${workspace}`,
+    dockerfile: NODE_DOCKERFILE,
+    buildArgs: { SERVICE: workspace, ...buildArgs },
+    target,
+    bases: ["node"],
+    usesWorkspace: true,
   };
+}
+
+/** A Node server under images/<lab>/<service>, built with the shared Dockerfile: its port exposed and its health route checked. */
+export function nodeService(workspace: string, contract: NodeServiceContract): BuildSource {
+  const buildArgs: Record<string, string> = { PORT: String(contract.port), HEALTH_PATH: contract.healthPath ?? "/health" };
   if (contract.writableDirs) buildArgs.WRITABLE_DIRS = contract.writableDirs.join(" ");
-  return { kind: "build", context: ".", dockerfile: "images/node-service.Dockerfile", buildArgs, bases: { NODE_IMAGE: "node" } };
+  return nodeBuild(workspace, "service", buildArgs);
+}
+
+/** A one-shot Node program under images/<lab>/<service>: the shared Dockerfile's `job` target, no port, no healthcheck. */
+export function nodeJob(workspace: string): BuildSource {
+  return nodeBuild(workspace, "job", {});
 }
 
 /**
- * An image directory with a Dockerfile of its own (nginx configs, the
- * docker-basics demos), built with that directory as context unless the
- * Dockerfile says its context is the repository root.
+ * A docker-basics demo's own Dockerfile (the lesson): built from the
+ * repository root for the lockfile, its `<dockerfile>.dockerignore` keeping
+ * only the lockfile and the demo's directory.
  */
-export function ownDockerfile(directory: string, bases: Record<string, ExternalImage>, dockerfile = "Dockerfile", context: "directory" | "repository" = "directory"): BuildSource {
-  return { kind: "build", context: context === "directory" ? directory : ".", dockerfile: path.posix.join(directory, dockerfile), bases };
+export function lessonDockerfile(directory: string, dockerfile = "Dockerfile"): BuildSource {
+  return { kind: "build", context: ".", dockerfile: path.posix.join(directory, dockerfile), bases: ["node"], usesWorkspace: false };
 }
 
-/** The BuildKit secret the Dockerfiles mount where they reach the network, for an extra CA bundle. */
-export const CA_BUNDLE_SECRET = "extra_ca";
+/** An nginx image: its directory (config, templates) is the context. */
+export function nginxDockerfile(directory: string): BuildSource {
+  return { kind: "build", context: directory, dockerfile: path.posix.join(directory, "Dockerfile"), bases: ["nginx"], usesWorkspace: false };
+}
+
+export interface BuildInputs {
+  /** Mirrors of the external bases, by digest (or, on the local engine, a local tag); unset: the Dockerfile's default. */
+  mirror?: Partial<Record<BaseImage, string>>;
+  /** The workspace image, as a reference the builder resolves; required by Node images. */
+  workspace?: string;
+}
+
+/** The build arguments a build passes: the source's own, the mirrored bases, the workspace image. */
+export function buildArgsFor(source: BuildSource, inputs: BuildInputs): Record<string, string> {
+  const args: Record<string, string> = { ...source.buildArgs };
+  for (const base of source.bases) {
+    const mirror = inputs.mirror?.[base];
+    if (mirror) args[BASE_IMAGE_ARGS[base]] = mirror;
+  }
+  if (source.usesWorkspace) {
+    if (!inputs.workspace) throw new Error(`${source.dockerfile} (context ${source.context}) builds FROM the workspace image: pass its reference as ${WORKSPACE_IMAGE_ARG}`);
+    args[WORKSPACE_IMAGE_ARG] = inputs.workspace;
+  }
+  return args;
+}
 
 export interface ImageArgs {
   /** The repository name, e.g. cmpt756-s1. */
   repository: string;
   source: ImageSource;
+  /** Mirrors of the external base images a build starts FROM (config: the stand-ins on the `ci` stack). */
+  mirror?: Partial<Record<BaseImage, string>>;
+  /** The workspace image's reference (WorkspaceImage.ref), for builds that use it. */
+  workspace?: pulumi.Input<string>;
+  /** PEM bundle of extra CAs that builds' npm steps trust (a TLS-inspecting proxy), as the `extra_ca` secret. */
+  extraCa?: pulumi.Input<string>;
   /** A reference that replaces the build (config imageOverrides). */
   override?: string;
-  /** The reference of each external image a build names as its base (the mirror, or the pinned default). */
-  baseImage?: (image: ExternalImage) => string;
-  /** Extra CA certificates for the build's network steps. */
-  caBundle?: string;
   registry: Registry;
   /** The host that runs the containers (the image is made present there) and the builder for it. */
   host: DockerHost;
+  /** Built for the build machine's own platform rather than the host's: files other builds read there (the workspace image). */
+  forBuildMachine?: boolean;
   /** Tag for built images (the stack name), so each stack's images are told apart. */
   tag: string;
 }
@@ -98,9 +156,10 @@ export class Image extends pulumi.ComponentResource {
         {
           context: { location: path.join(REPO_ROOT, source.context) },
           dockerfile: { location: path.join(REPO_ROOT, source.dockerfile) },
-          buildArgs: { ...source.buildArgs, ...baseArgs(source, args.baseImage) },
-          secrets: args.caBundle ? { [CA_BUNDLE_SECRET]: args.caBundle } : undefined,
-          platforms: args.host.buildPlatform ? [args.host.buildPlatform as dockerBuild.Platform] : undefined,
+          buildArgs: pulumi.output(args.workspace).apply((workspace) => buildArgsFor(source, { mirror: args.mirror, workspace })),
+          target: source.target,
+          secrets: args.extraCa ? { [EXTRA_CA_SECRET]: args.extraCa } : undefined,
+          platforms: args.host.buildPlatform && !args.forBuildMachine ? [args.host.buildPlatform as dockerBuild.Platform] : undefined,
           tags: [`${args.registry.repository(args.repository)}:${args.tag}`],
           push: args.registry.pushes,
           load: !args.registry.pushes,
@@ -127,7 +186,37 @@ export class Image extends pulumi.ComponentResource {
   }
 }
 
-function baseArgs(source: BuildSource, baseImage: ImageArgs["baseImage"]): Record<string, string> {
-  if (!baseImage) return {};
-  return Object.fromEntries(Object.entries(source.bases).map(([arg, image]) => [arg, baseImage(image)]));
+export type WorkspaceImageArgs = Pick<ImageArgs, "registry" | "host" | "tag">;
+
+/**
+ * The workspace image (images/workspace.Dockerfile) that every Node image
+ * builds FROM, as a reference the builder resolves and that changes with its
+ * content, so that a change to packages/ or the lockfile rebuilds every Node
+ * image and an edit to one service rebuilds that one alone. Pushed: the
+ * registry's tag@digest. Loaded into the local engine: a tag named after its
+ * image ID, since BuildKit reads `FROM sha256:<id>` as an image named
+ * "sha256" to pull.
+ */
+export class WorkspaceImage extends pulumi.ComponentResource {
+  readonly ref: pulumi.Output<string>;
+
+  constructor(name: string, args: WorkspaceImageArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("container-labs:platform:WorkspaceImage", name, {}, opts);
+    const repository = "workspace";
+    const image = new Image(name, { ...args, repository, source: WORKSPACE_BUILD, forBuildMachine: true }, { parent: this });
+    if (args.registry.pushes) {
+      this.ref = image.ref;
+    } else {
+      const contentTag = new docker.Tag(
+        `${name}-content-tag`,
+        {
+          sourceImage: image.imageId,
+          targetImage: pulumi.interpolate`${args.registry.repository(repository)}:${args.tag}-${image.imageId.apply((id) => id.replace(/^sha256:/, "").slice(0, 16))}`,
+        },
+        { parent: this, provider: args.host.docker },
+      );
+      this.ref = contentTag.targetImage;
+    }
+    this.registerOutputs({ ref: this.ref });
+  }
 }

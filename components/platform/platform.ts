@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { BuildSettings, BuiltImage } from "../../config";
 import type { DockerHost } from "./dockerHost";
 import { dynamoDbLocal, dynamoDbService, type DynamoBackend } from "./dynamo";
-import { Image, type ImageSource } from "./image";
+import { IMAGE_BUILDS } from "./builds";
+import { BASE_IMAGE_ARGS, Image, WorkspaceImage, type BaseImage } from "./image";
 import { EXTERNAL_IMAGES, type ExternalImage } from "./images";
 import { Network, type NetworkArgs } from "./network";
 import type { Registry } from "./registry";
@@ -30,6 +31,7 @@ export class Platform {
    * addresses itself is created after these: it then steers around them.
    */
   private readonly fixedSubnetNetworks: Network[] = [];
+  private workspace?: WorkspaceImage;
 
   constructor(readonly host: DockerHost, readonly registry: Registry, private readonly settings: PlatformSettings) {
     this.engine = {
@@ -47,22 +49,37 @@ export class Platform {
     return this.settings.build.externalImages[image] ?? EXTERNAL_IMAGES[image];
   }
 
-  /** One of the labs' own images, built from `source` unless config overrides it. */
-  image(name: string, image: BuiltImage, source: ImageSource, parent: pulumi.Resource): Image {
+  /** One of the labs' own images, built as IMAGE_BUILDS describes it unless config overrides it. */
+  image(name: string, image: BuiltImage, parent: pulumi.Resource): Image {
+    const source = IMAGE_BUILDS[image];
+    const override = this.settings.build.imageOverrides[image];
     return new Image(
       name,
       {
         repository: image.replace("/", "-"),
         source,
-        override: this.settings.build.imageOverrides[image],
-        baseImage: (base) => this.externalImage(base),
-        caBundle: this.settings.build.caBundle,
+        override,
+        mirror: this.baseImageMirror(),
+        workspace: source.usesWorkspace && !override ? this.workspaceImage().ref : undefined,
+        extraCa: this.settings.build.caBundle,
         registry: this.registry,
         host: this.host,
         tag: this.settings.stack,
       },
       { parent },
     );
+  }
+
+  /** The mirrored bases our Dockerfiles build FROM; the Dockerfiles' own pinned defaults for the rest. */
+  private baseImageMirror(): Partial<Record<BaseImage, string>> {
+    const mirror = this.settings.build.externalImages;
+    return Object.fromEntries((Object.keys(BASE_IMAGE_ARGS) as BaseImage[]).flatMap((base) => (mirror[base] ? [[base, mirror[base]]] : [])));
+  }
+
+  /** The workspace image the Node images build FROM: made once, on first need. */
+  private workspaceImage(): WorkspaceImage {
+    this.workspace ??= new WorkspaceImage("workspace", { registry: this.registry, host: this.host, tag: this.settings.stack });
+    return this.workspace;
   }
 
   /** An external image run as it is (redis, postgres...), from the mirror if one is configured. */

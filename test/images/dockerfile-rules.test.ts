@@ -8,10 +8,13 @@ import { join } from "node:path";
 import { dockerignoreMatcher } from "@container-labs/test-kit";
 import {
   entrypointFormProblems,
+  hardCodedBaseImageProblems,
   missingCopySourceProblems,
   missingHealthcheckProblems,
   rootRuntimeProblems,
   runtimeBaseImage,
+  serverMetadataProblems,
+  syntaxDirectiveProblems,
   unpinnedBaseImageProblems,
   type BuildContext,
 } from "./dockerfile-rules";
@@ -42,6 +45,48 @@ describe("unpinnedBaseImageProblems", () => {
       'line 3: FROM ${BASE} (${BASE} resolves to "node:22") is not pinned as name:version@sha256:<64 hex>',
       "line 4: FROM ${OTHER} is not pinned as name:version@sha256:<64 hex>",
     ]);
+  });
+});
+
+describe("unpinnedBaseImageProblems with internal build arguments", () => {
+  it("passes a FROM of an image the program builds itself, named by a build argument with no default, and nothing else", () => {
+    const text = dockerfile("ARG WORKSPACE_IMAGE", "ARG OTHER", "FROM --platform=$BUILDPLATFORM ${WORKSPACE_IMAGE} AS workspace", "FROM ${OTHER}");
+    expect(unpinnedBaseImageProblems(text, new Set(["WORKSPACE_IMAGE"]))).toEqual(["line 4: FROM ${OTHER} is not pinned as name:version@sha256:<64 hex>"]);
+  });
+});
+
+describe("hardCodedBaseImageProblems", () => {
+  it("passes bases named by a build argument, earlier stages and scratch", () => {
+    expect(hardCodedBaseImageProblems(dockerfile(`ARG BASE=${PINNED}`, "FROM ${BASE} AS build", "FROM build", "FROM scratch"))).toEqual([]);
+  });
+
+  it("flags a base written into the FROM, which no mirror can replace", () => {
+    expect(hardCodedBaseImageProblems(dockerfile(`FROM ${PINNED}`))).toEqual([`line 1: FROM ${PINNED} names its base directly, not through a build argument a mirror can set`]);
+  });
+});
+
+describe("syntaxDirectiveProblems", () => {
+  it("flags a # syntax= line, which makes every build fetch a frontend from a registry", () => {
+    expect(syntaxDirectiveProblems(dockerfile("# syntax=docker/dockerfile:1.7", `FROM ${PINNED}`))).toEqual([
+      "line 1: a # syntax= directive makes every build fetch that frontend from a registry",
+    ]);
+    expect(syntaxDirectiveProblems(dockerfile("# a comment about syntax", `FROM ${PINNED}`))).toEqual([]);
+  });
+});
+
+describe("rules over a target built FROM an earlier stage", () => {
+  const text = dockerfile(`FROM ${PINNED} AS runtime`, "USER node", 'ENTRYPOINT ["node"]', "FROM runtime AS job", "FROM runtime AS service", "EXPOSE 80", "HEALTHCHECK CMD true");
+
+  it("reads the instructions the target inherits: its USER, and a HEALTHCHECK only where it has one", () => {
+    expect(rootRuntimeProblems(text)).toEqual([]);
+    expect(rootRuntimeProblems(text, "job")).toEqual([]);
+    expect(missingHealthcheckProblems(text, "service")).toEqual([]);
+    expect(missingHealthcheckProblems(text, "job")).toEqual(["the runtime stage serves HTTP but has no HEALTHCHECK"]);
+  });
+
+  it("flags HEALTHCHECK and EXPOSE in a job's target, inherited or not", () => {
+    expect(serverMetadataProblems(text, "job")).toEqual([]);
+    expect(serverMetadataProblems(text, "service")).toEqual(["line 6: EXPOSE in an image that runs no server", "line 7: HEALTHCHECK in an image that runs no server"]);
   });
 });
 

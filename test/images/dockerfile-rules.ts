@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { Add, Copy, DockerfileParser, type Arg, type Dockerfile, type Instruction } from "dockerfile-ast";
+import { Add, Copy, DockerfileParser, From, type Arg, type Dockerfile, type Instruction } from "dockerfile-ast";
 import { globToRegExp } from "@container-labs/test-kit";
 
 /** `name:version@sha256:<64 hex>`; the tag must hold a digit, so `latest` or `bookworm-slim` alone are not versions. */
@@ -33,22 +33,81 @@ export function substitute(text: string, values: ReadonlyMap<string, string>): s
   return text.replace(/\$\{(\w+)\}|\$(\w+)/g, (whole, braced?: string, bare?: string) => values.get((braced ?? bare)!) ?? whole);
 }
 
-/** The instructions of the last stage: the image that runs. */
-function runtimeStage(dockerfile: Dockerfile): Instruction[] {
-  const instructions = dockerfile.getInstructions();
-  const lastFrom = instructions.map((instruction) => instruction.getKeyword()).lastIndexOf("FROM");
-  return instructions.slice(lastFrom);
+interface Stage {
+  name?: string;
+  /** The image or earlier stage it starts FROM, as written. */
+  base: string;
+  instructions: Instruction[];
+}
+
+function stages(dockerfile: Dockerfile): Stage[] {
+  const result: Stage[] = [];
+  for (const instruction of dockerfile.getInstructions()) {
+    if (instruction instanceof From) {
+      result.push({ name: instruction.getBuildStage() ?? undefined, base: instruction.getImage() ?? "", instructions: [instruction] });
+    } else {
+      result[result.length - 1]?.instructions.push(instruction);
+    }
+  }
+  return result;
+}
+
+/**
+ * The instructions that make the image of `target` (the last stage when
+ * unset): those of the stage and of every earlier stage it is built FROM,
+ * from the first FROM of an image on.
+ */
+function runtimeStage(dockerfile: Dockerfile, target?: string): Instruction[] {
+  const all = stages(dockerfile);
+  let stage: Stage | undefined = target === undefined ? all[all.length - 1] : all.find((candidate) => candidate.name === target);
+  if (!stage) return [];
+  const chain: Instruction[][] = [];
+  while (stage) {
+    chain.unshift(stage.instructions);
+    const base: string = stage.base;
+    stage = all.slice(0, all.indexOf(stage)).reverse().find((earlier) => earlier.name !== undefined && earlier.name === base);
+  }
+  return chain.flat();
 }
 
 /** The image the runtime stage starts from, ARGs resolved. */
-export function runtimeBaseImage(text: string): string | undefined {
+export function runtimeBaseImage(text: string, target?: string): string | undefined {
   const dockerfile = parse(text);
-  const from = runtimeStage(dockerfile)[0];
-  const image = from?.getArguments()[0]?.getValue();
-  return image === undefined ? undefined : substitute(image, globalArgDefaults(dockerfile));
+  const from = runtimeStage(dockerfile, target)[0];
+  const image = from instanceof From ? from.getImage() : undefined;
+  return image === undefined || image === null ? undefined : substitute(image, globalArgDefaults(dockerfile));
 }
 
-export function unpinnedBaseImageProblems(text: string): string[] {
+/** BuildKit fetches the frontend a `# syntax=` line names from a registry: offline or mirrored builds fail. */
+export function syntaxDirectiveProblems(text: string): string[] {
+  const line = text.split("\n").findIndex((candidate) => /^#\s*syntax\s*=/i.test(candidate));
+  return line < 0 ? [] : [`line ${line + 1}: a # syntax= directive makes every build fetch that frontend from a registry`];
+}
+
+/**
+ * Every external image a FROM names comes through a global ARG (so that a
+ * mirror can replace it) whose default is the pinned reference.
+ */
+export function hardCodedBaseImageProblems(text: string): string[] {
+  const dockerfile = parse(text);
+  const stageNames = new Set<string>();
+  const problems: string[] = [];
+  for (const from of dockerfile.getFROMs()) {
+    const image = from.getImage() ?? "";
+    if (!stageNames.has(image) && image !== "scratch" && !/^\$\{?\w+\}?$/.test(image)) {
+      problems.push(`line ${lineOf(from)}: FROM ${image} names its base directly, not through a build argument a mirror can set`);
+    }
+    const stage = from.getBuildStage();
+    if (stage) stageNames.add(stage);
+  }
+  return problems;
+}
+
+/**
+ * `internalArgs`: build arguments that name an image the program itself
+ * builds (the workspace image): they have no default to pin.
+ */
+export function unpinnedBaseImageProblems(text: string, internalArgs: ReadonlySet<string> = new Set()): string[] {
   const dockerfile = parse(text);
   const args = globalArgDefaults(dockerfile);
   const stageNames = new Set<string>();
@@ -57,7 +116,8 @@ export function unpinnedBaseImageProblems(text: string): string[] {
     const written = from.getArguments().find((argument) => !argument.getValue().startsWith("--"))?.getValue() ?? "";
     const image = substitute(written, args);
     const stage = from.getBuildStage();
-    if (!stageNames.has(image) && image !== "scratch") {
+    const internal = [...internalArgs].some((name) => written === `\${${name}}` || written === `$${name}`);
+    if (!stageNames.has(image) && image !== "scratch" && !internal) {
       const pinned = PINNED_IMAGE.exec(image);
       if (!pinned || !/\d/.test(pinned.groups!.tag)) {
         const resolved = image === written ? "" : ` (${written} resolves to "${image}")`;
@@ -69,8 +129,8 @@ export function unpinnedBaseImageProblems(text: string): string[] {
   return problems;
 }
 
-export function rootRuntimeProblems(text: string): string[] {
-  const users = runtimeStage(parse(text)).filter((instruction) => instruction.getKeyword() === "USER");
+export function rootRuntimeProblems(text: string, target?: string): string[] {
+  const users = runtimeStage(parse(text), target).filter((instruction) => instruction.getKeyword() === "USER");
   const last = users[users.length - 1];
   if (!last) return ["the runtime (last) stage sets no USER, so it runs as the base image's user (root for most)"];
   const user = last.getArgumentsContent()?.split(":")[0] ?? "";
@@ -104,10 +164,17 @@ export function entrypointFormProblems(text: string, expected: EntrypointForm): 
   return problems;
 }
 
-export function missingHealthcheckProblems(text: string): string[] {
-  const healthchecks = runtimeStage(parse(text)).filter((instruction) => instruction.getKeyword() === "HEALTHCHECK");
+export function missingHealthcheckProblems(text: string, target?: string): string[] {
+  const healthchecks = runtimeStage(parse(text), target).filter((instruction) => instruction.getKeyword() === "HEALTHCHECK");
   const enabled = healthchecks.filter((healthcheck) => healthcheck.getArgumentsContent()?.trim().toUpperCase() !== "NONE");
   return enabled.length > 0 ? [] : ["the runtime stage serves HTTP but has no HEALTHCHECK"];
+}
+
+/** A one-shot job's image: no HEALTHCHECK or EXPOSE for a server it does not run. */
+export function serverMetadataProblems(text: string, target?: string): string[] {
+  return runtimeStage(parse(text), target)
+    .filter((instruction) => ["HEALTHCHECK", "EXPOSE"].includes(instruction.getKeyword()))
+    .map((instruction) => `line ${lineOf(instruction)}: ${instruction.getKeyword()} in an image that runs no server`);
 }
 
 /** What a COPY can see: the context directory, minus what its .dockerignore patterns exclude. */

@@ -1,23 +1,34 @@
 /**
  * The rules of dockerfile-rules.ts over every Dockerfile under images/, found
- * at run time, plus the contract of the Node service workspaces that
- * images/node-service.Dockerfile builds.
+ * at run time, and over every build the program makes (IMAGE_BUILDS, the
+ * workspace image): each copies only what its context holds, and each
+ * context holds nothing of another image's directory, so an edit under
+ * images/<lab>/<service>/ changes that image's build inputs alone.
  */
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { BUILT_IMAGES } from "../../config";
+import { IMAGE_BUILDS } from "../../components/platform/builds";
+import { WORKSPACE_BUILD, WORKSPACE_IMAGE_ARG, type BuildSource } from "../../components/platform/image";
 import {
   entrypointFormProblems,
+  hardCodedBaseImageProblems,
   missingCopySourceProblems,
   missingHealthcheckProblems,
   rootRuntimeProblems,
   runtimeBaseImage,
+  serverMetadataProblems,
+  syntaxDirectiveProblems,
   unpinnedBaseImageProblems,
   type EntrypointForm,
 } from "./dockerfile-rules";
-import { buildContextOf, dockerfiles, NODE_SERVICE_DOCKERFILE, nodeServiceWorkspaces, readRepoFile, REPO_ROOT } from "./repo-files";
+import { buildContext, contextFiles, dockerfiles, NODE_SERVICE_DOCKERFILE, nodeServiceWorkspaces, readRepoFile, REPO_ROOT } from "./repo-files";
 
 /** Shell form on purpose: the file is the lesson's counter-example (labs.md §1, demo-1). */
 const SHELL_FORM_COUNTER_EXAMPLES = new Set(["images/docker-basics/signals/Dockerfile.shell"]);
+
+/** Images that are files only, never run: the workspace image the Node images copy from. */
+const FILES_ONLY = new Set([WORKSPACE_BUILD.dockerfile]);
 
 /** Runtime stages that may run as root, each with the reason its author gave. */
 const ROOT_ALLOWED: ReadonlyMap<string, string> = new Map([
@@ -34,17 +45,30 @@ function servesHttp(path: string, text: string): boolean {
 }
 
 const found = dockerfiles();
+const builds: [string, BuildSource][] = [["workspace", WORKSPACE_BUILD], ...Object.entries(IMAGE_BUILDS)];
 
-it("finds the shared Node Dockerfile and the docker-basics images among the Dockerfiles", () => {
-  expect(found).toEqual(expect.arrayContaining([NODE_SERVICE_DOCKERFILE, ...SHELL_FORM_COUNTER_EXAMPLES, "images/docker-basics/signals/Dockerfile.exec"]));
+it("finds the shared Node Dockerfile, the workspace image and the docker-basics images among the Dockerfiles", () => {
+  expect(found).toEqual(expect.arrayContaining([NODE_SERVICE_DOCKERFILE, WORKSPACE_BUILD.dockerfile, ...SHELL_FORM_COUNTER_EXAMPLES, "images/docker-basics/signals/Dockerfile.exec"]));
+});
+
+it("builds with every Dockerfile under images/, and builds all 18 images", () => {
+  expect(new Set(builds.map(([, source]) => source.dockerfile))).toEqual(new Set(found));
+  expect(Object.keys(IMAGE_BUILDS).sort()).toEqual([...BUILT_IMAGES].sort());
 });
 
 describe.each(found)("%s", (path) => {
   const text = readRepoFile(path);
 
-  it("pins every base image by version and digest", () => {
-    expect(unpinnedBaseImageProblems(text)).toEqual([]);
+  it("has no # syntax= directive, so builds need no registry for their frontend", () => {
+    expect(syntaxDirectiveProblems(text)).toEqual([]);
   });
+
+  it("takes every external base image as a build argument whose default is pinned by version and digest", () => {
+    expect(hardCodedBaseImageProblems(text)).toEqual([]);
+    expect(unpinnedBaseImageProblems(text, new Set([WORKSPACE_IMAGE_ARG]))).toEqual([]);
+  });
+
+  if (FILES_ONLY.has(path)) return;
 
   const rootReason = ROOT_ALLOWED.get(path);
   if (rootReason) {
@@ -67,29 +91,53 @@ describe.each(found)("%s", (path) => {
       expect(missingHealthcheckProblems(text)).toEqual([]);
     });
   }
+});
 
-  if (path !== NODE_SERVICE_DOCKERFILE) {
-    it("copies only files that are in its build context", () => {
-      expect(missingCopySourceProblems(text, buildContextOf(path, text))).toEqual([]);
+describe.each(builds)("the %s build", (_, source) => {
+  const text = readRepoFile(source.dockerfile);
+
+  it("copies only files that are in its build context, with the build args the program passes", () => {
+    const args = new Map(Object.entries({ ...source.buildArgs }));
+    expect(missingCopySourceProblems(text, buildContext(source), args)).toEqual([]);
+  });
+
+  if (source.target === "job") {
+    it("is a one-shot job: its target has no HEALTHCHECK or EXPOSE, and runs as a non-root USER", () => {
+      expect(serverMetadataProblems(text, source.target)).toEqual([]);
+      expect(rootRuntimeProblems(text, source.target)).toEqual([]);
+    });
+  } else if (source.target) {
+    it(`has a HEALTHCHECK in its target ${source.target}, and runs as a non-root USER`, () => {
+      expect(missingHealthcheckProblems(text, source.target)).toEqual([]);
+      expect(rootRuntimeProblems(text, source.target)).toEqual([]);
+    });
+  }
+
+  if (source !== WORKSPACE_BUILD) {
+    // Its own directory: the context, or for a lesson built from the root, the Dockerfile's folder.
+    const ownDirectory = source.context === "." ? dirname(source.dockerfile) : source.context;
+    it(`sends no file under images/ but its own ${ownDirectory}/ in its context`, () => {
+      expect(contextFiles(source).filter((file) => file.startsWith("images/") && !file.startsWith(`${ownDirectory}/`))).toEqual([]);
     });
   }
 });
 
-describe(`${NODE_SERVICE_DOCKERFILE}, built once per Node service workspace`, () => {
-  const text = readRepoFile(NODE_SERVICE_DOCKERFILE);
-  const context = buildContextOf(NODE_SERVICE_DOCKERFILE, text);
+it("keeps the workspace image's context to the lockfile, the root package.json, tsconfig.base.json and the sources of packages/", () => {
+  const files = contextFiles(WORKSPACE_BUILD);
+  expect(files).toEqual(expect.arrayContaining(["package.json", "package-lock.json", "tsconfig.base.json", "packages/service-kit/src/index.ts"]));
+  expect(files.filter((file) => !["package.json", "package-lock.json", "tsconfig.base.json"].includes(file) && !file.startsWith("packages/"))).toEqual([]);
+  expect(files.filter((file) => /\/(node_modules|dist|test)\//.test(file))).toEqual([]);
+});
 
-  it("is built from the repository root", () => {
-    expect(context.directory).toBe(REPO_ROOT);
+describe("the Node service workspaces", () => {
+  const workspaces = nodeServiceWorkspaces();
+  const built = new Set(Object.values(IMAGE_BUILDS).map((source) => source.buildArgs?.SERVICE));
+
+  it("are each built with the shared Dockerfile", () => {
+    expect(workspaces.map((workspace) => workspace.service).filter((service) => !built.has(service))).toEqual([]);
   });
 
-  const workspaces = nodeServiceWorkspaces();
-  if (workspaces.length === 0) return;
-  describe.each(workspaces.map((workspace) => [workspace.service, workspace] as const))("SERVICE=%s", (_, workspace) => {
-    it("copies only files that are in the build context", () => {
-      expect(missingCopySourceProblems(text, context, new Map([["SERVICE", workspace.service]]))).toEqual([]);
-    });
-
+  describe.each(workspaces.map((workspace) => [workspace.service, workspace] as const))("%s", (_, workspace) => {
     it("has the build and start scripts the image runs, and src/main.ts", () => {
       expect(Object.keys(workspace.packageJson.scripts ?? {})).toEqual(expect.arrayContaining(["build", "start"]));
       expect(existsSync(join(REPO_ROOT, workspace.directory, "src", "main.ts"))).toBe(true);

@@ -3,8 +3,9 @@
  * are checked without anyone listing them here.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
-import { dockerignoreMatcher } from "@container-labs/test-kit";
+import { join, relative } from "node:path";
+import { dockerignore } from "@container-labs/test-kit";
+import type { BuildSource } from "../../components/platform/image";
 import type { BuildContext } from "./dockerfile-rules";
 
 export const REPO_ROOT = join(__dirname, "..", "..");
@@ -25,7 +26,7 @@ function findFiles(directory: string, accept: (name: string) => boolean): string
     .sort();
 }
 
-const isDockerfileName = (name: string): boolean => /^Dockerfile(\..+)?$/.test(name) || name.endsWith(".Dockerfile");
+const isDockerfileName = (name: string): boolean => (/^Dockerfile(\..+)?$/.test(name) || name.endsWith(".Dockerfile")) && !name.endsWith(".dockerignore");
 
 /** Every Dockerfile under images/: the shared one and each image's own. */
 export const dockerfiles = (): string[] => findFiles(IMAGES, isDockerfileName);
@@ -56,13 +57,24 @@ export function nodeServiceWorkspaces(): NodeServiceWorkspace[] {
     .sort((a, b) => a.service.localeCompare(b.service));
 }
 
+/** What a build's COPY instructions can see: its context directory less its ignore file's exclusions. */
+export function buildContext(source: BuildSource): BuildContext {
+  const directory = join(REPO_ROOT, source.context);
+  return { directory, isIgnored: dockerignore(directory, join(REPO_ROOT, source.dockerfile)) };
+}
+
 /**
- * The build context of a Dockerfile, by this project's convention: a header
- * comment saying "Build context: the repository root" makes it the root,
- * otherwise it is the Dockerfile's own directory. Its .dockerignore applies.
+ * Repo-relative paths of every file a build sends as its context. An ignored
+ * directory is still searched, since a later `!pattern` may take back a path
+ * below it; only dependency and VCS folders are skipped outright.
  */
-export function buildContextOf(dockerfilePath: string, text: string): BuildContext {
-  const directory = /build context:\s*the repository root/i.test(text) ? REPO_ROOT : join(REPO_ROOT, dirname(dockerfilePath));
-  const ignoreFile = join(directory, ".dockerignore");
-  return { directory, isIgnored: dockerignoreMatcher(existsSync(ignoreFile) ? readFileSync(ignoreFile, "utf8") : "") };
+export function contextFiles(source: BuildSource): string[] {
+  const { directory, isIgnored } = buildContext(source);
+  const walk = (relativeDir: string): string[] =>
+    readdirSync(join(directory, relativeDir), { withFileTypes: true }).flatMap((entry) => {
+      const path = relativeDir === "" ? entry.name : `${relativeDir}/${entry.name}`;
+      if (entry.isDirectory()) return SKIPPED_DIRECTORIES.has(entry.name) && isIgnored(path) ? [] : walk(path);
+      return isIgnored(path) ? [] : [relative(REPO_ROOT, join(directory, path))];
+    });
+  return walk("");
 }

@@ -22,7 +22,8 @@ describe("a local stack whose engine is not the default one", () => {
 
   it("builds every image with that builder", () => {
     const builds = run.ofType("docker-build:index:Image");
-    expect(builds).toHaveLength(18);
+    // The 18 lab images and the workspace image the Node ones build FROM.
+    expect(builds).toHaveLength(19);
     for (const build of builds) expect([build.name, build.provider]).toEqual([build.name, expect.stringContaining("::host-builder::")]);
   });
 

@@ -1,15 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { NODE_SERVERS } from "../../platform/builds";
 import { DYNAMODB_LOCAL_HOST_PORT } from "../../platform/dynamo";
 import { DynamoTables } from "../../platform/dynamoTables";
-import { nodeService } from "../../platform/image";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import type { LabModule, LabSummary } from "../lab";
 import { readCmpt756Settings, type Cmpt756Settings } from "./settings";
 
 const LAB = "cmpt756";
-export const PORTS = { s1: 30000, s2: 30001, db: 30002 } as const;
+export const PORTS = { s1: NODE_SERVERS["cmpt756/s1"].port, s2: NODE_SERVERS["cmpt756/s2"].port, db: NODE_SERVERS["cmpt756/db"].port } as const;
 const PREFIX = { s1: "/api/v1/user", s2: "/api/v1/music", db: "/api/v1/datastore" } as const;
 const DB_URL = `http://db:${PORTS.db}${PREFIX.db}`;
 /** Exactly what the db service does with its tables: nothing more is granted. */
@@ -59,12 +59,7 @@ export class Cmpt756 extends pulumi.ComponentResource {
     const jwtSecret = new random.RandomPassword(`${name}-jwt-secret`, { length: 48, special: false }, { parent: this });
     const loaderToken = new random.RandomPassword(`${name}-loader-token`, { length: 32, special: false }, { parent: this });
 
-    const image = (service: "s1" | "s2" | "db") => platform.image(
-      `${name}-${service}`,
-      `cmpt756/${service}`,
-      nodeService(`cmpt756/${service}`, { port: PORTS[service], healthPath: `${PREFIX[service]}/health` }),
-      this,
-    );
+    const image = (service: "s1" | "s2" | "db") => platform.image(`${name}-${service}`, `cmpt756/${service}`, this);
     const dbImage = image("db");
     const db = new Service(`${name}-db`, {
       lab: LAB,

@@ -1,14 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ownDockerfile } from "../../platform/image";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import { Volume } from "../../platform/volume";
 import type { LabModule, LabSummary } from "../lab";
 
 const LAB = "docker-basics";
-const SIGNALS_DIR = "images/docker-basics/signals";
-const VOLUME_DIR = "images/docker-basics/volume-writer";
-const TCP_DIR = "images/docker-basics/tcp-server";
 /** demo-3's published port and the server's own port, as the tutorial has them. */
 export const TCP_HOST_PORT = 3001;
 const TCP_SERVER_PORT = 1234;
@@ -36,7 +32,7 @@ export class DockerBasics extends pulumi.ComponentResource {
 
     // demo-1: the same program, two entry-point forms; `docker stop` shows the difference.
     for (const form of ["exec", "shell"] as const) {
-      const image = platform.image(`${name}-signals-${form}`, `docker-basics/signals-${form}`, ownDockerfile(SIGNALS_DIR, { NODE_IMAGE: "node" }, `Dockerfile.${form}`, "repository"), this);
+      const image = platform.image(`${name}-signals-${form}`, `docker-basics/signals-${form}`, this);
       new Service(`${name}-signals-${form}`, {
         lab: LAB,
         service: `signals-${form}`,
@@ -47,7 +43,7 @@ export class DockerBasics extends pulumi.ComponentResource {
     }
 
     // demo-2: a long-lived tailer and a short-lived appender share a file, on a named volume and on a bind mount.
-    const writer = platform.image(`${name}-volume-writer`, "docker-basics/volume-writer", ownDockerfile(VOLUME_DIR, { NODE_IMAGE: "node" }, "Dockerfile", "repository"), this);
+    const writer = platform.image(`${name}-volume-writer`, "docker-basics/volume-writer", this);
     const namedVolume = new Volume(`${name}-t2v`, { lab: LAB, volumeName: "t2v", keep: { holds: "scratch" }, provider: engine.docker }, { parent: this });
     const bindDir = platform.host.directory(`${name}-bind-dir`, "docker-basics/bind", writer.imageId, this);
     const storages = [
@@ -78,7 +74,7 @@ export class DockerBasics extends pulumi.ComponentResource {
     this.bindMountFile = `${bindDir.path}/save_file`;
 
     // demo-3: published 3001 -> 1234, and reached by name from a client on t3n.
-    const tcpImage = platform.image(`${name}-tcp-server`, "docker-basics/tcp-server", ownDockerfile(TCP_DIR, { NODE_IMAGE: "node" }, "Dockerfile", "repository"), this);
+    const tcpImage = platform.image(`${name}-tcp-server`, "docker-basics/tcp-server", this);
     const t3n = platform.network(`${name}-t3n`, { lab: LAB, networkName: "t3n" }, this);
     const server = new Service(`${name}-tcp-server`, {
       lab: LAB,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { nodeService } from "../../platform/image";
+import { NODE_SERVERS } from "../../platform/builds";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import type { LabModule, LabSummary } from "../lab";
@@ -8,9 +8,7 @@ import { readDockercoinsSettings, type DockercoinsSettings } from "./settings";
 const LAB = "dockercoins";
 /** Host ports as the course publishes them; every service listens on 80 inside. */
 export const PORTS = { webui: 8000, rng: 8001, hasher: 8002 } as const;
-const SERVICE_PORT = 80;
-/** The worker serves only its health and metrics. */
-const WORKER_PORT = 8080;
+const SERVICE_PORT = NODE_SERVERS["dockercoins/rng"].port;
 
 export interface DockercoinsArgs {
   platform: Platform;
@@ -37,13 +35,12 @@ export class Dockercoins extends pulumi.ComponentResource {
       lab: LAB, service: "redis", image: redisImage.imageId, networks: [network], engine,
     }, { parent: this });
 
-    const build = (service: "rng" | "hasher" | "worker" | "webui", port: number) =>
-      platform.image(`${name}-${service}`, `dockercoins/${service}`, nodeService(`dockercoins/${service}`, { port }), this).imageId;
+    const build = (service: "rng" | "hasher" | "worker" | "webui") => platform.image(`${name}-${service}`, `dockercoins/${service}`, this).imageId;
 
     const lesson = (service: "rng" | "hasher", replicas: number) => new Service(`${name}-${service}`, {
       lab: LAB,
       service,
-      image: build(service, SERVICE_PORT),
+      image: build(service),
       replicas,
       env: delay,
       networks: [network],
@@ -57,7 +54,7 @@ export class Dockercoins extends pulumi.ComponentResource {
       new Service(`${name}-worker`, {
         lab: LAB,
         service: "worker",
-        image: build("worker", WORKER_PORT),
+        image: build("worker"),
         replicas: settings.workers,
         env: { ...delay, RNG_URL: "http://rng", HASHER_URL: "http://hasher", REDIS_URL: "redis://redis:6379" },
         networks: [network],
@@ -68,7 +65,7 @@ export class Dockercoins extends pulumi.ComponentResource {
     new Service(`${name}-webui`, {
       lab: LAB,
       service: "webui",
-      image: build("webui", SERVICE_PORT),
+      image: build("webui"),
       env: { REDIS_URL: "redis://redis:6379" },
       networks: [network],
       ports: [{ container: SERVICE_PORT, host: PORTS.webui }],

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { nodeService, ownDockerfile } from "../../platform/image";
+import { NODE_SERVERS } from "../../platform/builds";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import type { LabModule, LabSummary } from "../lab";
@@ -8,8 +8,7 @@ import { readKleewebSettings, type KleewebSettings } from "./settings";
 
 const LAB = "kleeweb";
 export const SITE_PORT = 80;
-const WEB_PORT = 8000;
-const WORKER_PORT = 8001;
+const WEB_PORT = NODE_SERVERS["kleeweb/web"].port;
 export const DOCKER_SOCKET = "/var/run/docker.sock";
 const REDIS_URL = "redis://redis:6379";
 /** The course's network name and, by default, its subnet (kleewebSubnet). */
@@ -54,7 +53,7 @@ export class Kleeweb extends pulumi.ComponentResource {
     const backends = [...redis.containers, ...postgres.containers];
     const logLevel = { LOG_LEVEL: settings.logLevel };
 
-    const webImage = platform.image(`${name}-web`, "kleeweb/web", nodeService("kleeweb/web", { port: WEB_PORT }), this);
+    const webImage = platform.image(`${name}-web`, "kleeweb/web", this);
     const web = new Service(`${name}-web`, {
       lab: LAB,
       service: "web",
@@ -70,7 +69,7 @@ export class Kleeweb extends pulumi.ComponentResource {
     const jobImage = platform.pull(`${name}-job`, "klee", this);
     const hostSocket = platform.host.socketPath;
     if (hostSocket === undefined) throw new Error("kleeweb: the workers need the engine's unix socket (config.ts checks localDockerHost)");
-    const workerImage = platform.image(`${name}-worker`, "kleeweb/worker", nodeService("kleeweb/worker", { port: WORKER_PORT }), this);
+    const workerImage = platform.image(`${name}-worker`, "kleeweb/worker", this);
     // The socket's group as containers see it differs per host: ask the engine, through the worker's own image.
     const socketGroup = platform.host.command(`${name}-docker-socket-group`, {
       create: pulumi.interpolate`docker run --rm --network none --entrypoint node --volume ${hostSocket}:${DOCKER_SOCKET} ${workerImage.imageId} -e "process.stdout.write(String(require('fs').statSync('${DOCKER_SOCKET}').gid))"`,
@@ -97,7 +96,7 @@ export class Kleeweb extends pulumi.ComponentResource {
       engine,
     }, { parent: this, dependsOn: [...backends, jobImage] });
 
-    const nginxImage = platform.image(`${name}-nginx`, "kleeweb/nginx", ownDockerfile("images/kleeweb/nginx", { NGINX_IMAGE: "nginx" }), this);
+    const nginxImage = platform.image(`${name}-nginx`, "kleeweb/nginx", this);
     new Service(`${name}-nginx`, {
       lab: LAB,
       service: "nginx",

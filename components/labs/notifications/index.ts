@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { nodeService } from "../../platform/image";
+import { NODE_SERVERS } from "../../platform/builds";
 import { LatencyProbe } from "../../platform/latencyProbe";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
@@ -9,8 +9,7 @@ import { readNotificationsSettings, type NotificationsSettings } from "./setting
 const LAB = "notifications";
 /** The course's container name: the probe, and students' scripts, reach the service by it. */
 export const SERVICE_NAME = "notifications-service";
-export const SERVICE_PORT = 3000;
-const HEALTH_PATH = "/health";
+export const SERVICE_PORT = NODE_SERVERS["notifications/notifications-service"].port;
 const NOTIFY_URL = `http://${SERVICE_NAME}:${SERVICE_PORT}/api/notify`;
 
 export interface NotificationsArgs {
@@ -35,12 +34,7 @@ export class Notifications extends pulumi.ComponentResource {
     super("container-labs:labs:Notifications", name, {}, opts);
     const { platform } = args;
     const network = platform.network(`${name}-network`, { lab: LAB, networkName: LAB }, this);
-    const serviceImage = platform.image(
-      `${name}-service`,
-      "notifications/notifications-service",
-      nodeService("notifications/notifications-service", { port: SERVICE_PORT, healthPath: HEALTH_PATH }),
-      this,
-    );
+    const serviceImage = platform.image(`${name}-service`, "notifications/notifications-service", this);
     const service = new Service(`${name}-service`, {
       lab: LAB,
       service: SERVICE_NAME,
@@ -54,12 +48,7 @@ export class Notifications extends pulumi.ComponentResource {
       engine: platform.engine,
     }, { parent: this });
 
-    const probeImage = platform.image(
-      `${name}-probe`,
-      "notifications/latency-probe",
-      nodeService("notifications/latency-probe", { port: SERVICE_PORT }),
-      this,
-    );
+    const probeImage = platform.image(`${name}-probe`, "notifications/latency-probe", this);
     const probe = new LatencyProbe(`${name}-probe`, {
       host: platform.host,
       image: probeImage.imageId,

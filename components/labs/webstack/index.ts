@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { nodeService, ownDockerfile } from "../../platform/image";
+import { NODE_SERVERS, WEBSTACK_APP_DIRS } from "../../platform/builds";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import { Volume } from "../../platform/volume";
@@ -9,9 +9,9 @@ import { readWebstackSettings, type WebstackSettings } from "./settings";
 
 const LAB = "webstack";
 export const SITE_PORT = 1337;
-const APP_PORT = 5000;
-const STATIC_DIR = "/home/app/web/staticfiles";
-const MEDIA_DIR = "/home/app/web/mediafiles";
+const APP_PORT = NODE_SERVERS["webstack/app"].port;
+const STATIC_DIR = WEBSTACK_APP_DIRS.static;
+const MEDIA_DIR = WEBSTACK_APP_DIRS.media;
 /** nginx's limit covers the whole multipart request, a little more than the file itself. */
 const MULTIPART_MARGIN_BYTES = 64 * 1024;
 
@@ -45,7 +45,7 @@ export class Webstack extends pulumi.ComponentResource {
     const staticFiles = new Volume(`${name}-static`, { lab: LAB, volumeName: "webstack_static", keep: { holds: "scratch" }, provider: engine.docker }, { parent: this });
     const media = new Volume(`${name}-media`, { lab: LAB, volumeName: "webstack_media", keep: keepData, provider: engine.docker }, { parent: this });
 
-    const appImage = platform.image(`${name}-app`, "webstack/app", nodeService("webstack/app", { port: APP_PORT, writableDirs: [STATIC_DIR, MEDIA_DIR] }), this);
+    const appImage = platform.image(`${name}-app`, "webstack/app", this);
     const app = new Service(`${name}-app`, {
       lab: LAB,
       service: "app",
@@ -64,7 +64,7 @@ export class Webstack extends pulumi.ComponentResource {
       engine,
     }, { parent: this, dependsOn: postgres.containers });
 
-    const nginxImage = platform.image(`${name}-nginx`, "webstack/nginx", ownDockerfile("images/webstack/nginx", { NGINX_IMAGE: "nginx" }), this);
+    const nginxImage = platform.image(`${name}-nginx`, "webstack/nginx", this);
     new Service(`${name}-nginx`, {
       lab: LAB,
       service: "nginx",

@@ -5,8 +5,10 @@
  * with the build args in its environment. What this proves: every file the
  * Dockerfile copies exists, its RUN steps succeed from only what it copied,
  * and the final stage's ENTRYPOINT starts from only what that stage holds.
- * What it does not: the base image (the host's node and sh stand in), USER,
- * and layer caching.
+ * A stage FROM an earlier stage starts from a copy of it; FROM an image given
+ * in `images` (e.g. the workspace image, replayed first), from a copy of that.
+ * What it does not: other base images (the host's node and sh stand in),
+ * USER, and layer caching.
  */
 import { execFile } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -23,6 +25,10 @@ export interface DockerBuildOptions {
   /** Dockerfile path. */
   dockerfile: string;
   buildArgs?: Record<string, string>;
+  /** The stage to build (`--target`); the last one when unset. */
+  target?: string;
+  /** Images a FROM may name (after build-arg substitution), already replayed. */
+  images?: Record<string, ReplayedImage>;
 }
 
 export interface ReplayedImage {
@@ -89,10 +95,14 @@ export function dockerignoreMatcher(patterns: string): (relativePath: string) =>
   };
 }
 
-/** The .dockerignore of a build context as a predicate on context-relative paths. */
-export function dockerignore(context: string): (relativePath: string) => boolean {
-  const file = join(context, ".dockerignore");
-  return dockerignoreMatcher(existsSync(file) ? readFileSync(file, "utf8") : "");
+/**
+ * The ignore rules of a build as a predicate on context-relative paths, found
+ * as BuildKit and the docker-build provider find them: `<dockerfile>.dockerignore`
+ * beside the Dockerfile when there is one, else the context's `.dockerignore`.
+ */
+export function dockerignore(context: string, dockerfile?: string): (relativePath: string) => boolean {
+  const file = [dockerfile && `${dockerfile}.dockerignore`, join(context, ".dockerignore")].find((path): path is string => !!path && existsSync(path));
+  return dockerignoreMatcher(file ? readFileSync(file, "utf8") : "");
 }
 
 function substitute(text: string, vars: Record<string, string>): string {
@@ -108,7 +118,7 @@ function execForm(instruction: Instruction): string[] {
 export async function replayDockerBuild(options: DockerBuildOptions): Promise<ReplayedImage> {
   const tmp = mkdtempSync(join(tmpdir(), "image-"));
   const buildArgs = options.buildArgs ?? {};
-  const ignored = dockerignore(options.context);
+  const ignored = dockerignore(options.context, options.dockerfile);
   const document = DockerfileParser.parse(readFileSync(options.dockerfile, "utf8"));
   const globalArgs: Record<string, string> = {};
   const stages: Stage[] = [];
@@ -127,8 +137,22 @@ export async function replayDockerBuild(options: DockerBuildOptions): Promise<Re
         continue;
       }
       if (keyword === "FROM") {
-        stage = { name: (instruction as From).getBuildStage() ?? undefined, root: join(tmp, `stage-${stages.length}`), workdir: "/", args: {}, env: {}, entrypoint: [], cmd: [] };
-        mkdirSync(stage.root);
+        if (stage && stage.name !== undefined && stage.name === options.target) break;
+        const base = substitute((instruction as From).getImage() ?? "", globalArgs);
+        const parent = stages.find((s) => s.name !== undefined && s.name === base);
+        const image = options.images?.[base];
+        stage = {
+          name: (instruction as From).getBuildStage() ?? undefined,
+          root: join(tmp, `stage-${stages.length}`),
+          workdir: parent?.workdir ?? "/",
+          args: {},
+          env: { ...(parent?.env ?? image?.env) },
+          entrypoint: [...(parent?.entrypoint ?? image?.entrypoint ?? [])],
+          cmd: [...(parent?.cmd ?? image?.cmd ?? [])],
+        };
+        const from = parent?.root ?? image?.root;
+        if (from) cpSync(from, stage.root, { recursive: true });
+        else mkdirSync(stage.root);
         stages.push(stage);
         continue;
       }
@@ -190,8 +214,8 @@ export async function replayDockerBuild(options: DockerBuildOptions): Promise<Re
     rmSync(tmp, { recursive: true, force: true });
     throw err;
   }
-  const last = stages[stages.length - 1];
-  if (!last) throw new Error(`${options.dockerfile} has no FROM`);
+  const last = options.target === undefined ? stages[stages.length - 1] : stages.find((s) => s.name === options.target);
+  if (!last) throw new Error(options.target === undefined ? `${options.dockerfile} has no FROM` : `${options.dockerfile} has no stage ${options.target}`);
   return {
     root: last.root,
     workdir: join(last.root, last.workdir),
@@ -201,4 +225,37 @@ export async function replayDockerBuild(options: DockerBuildOptions): Promise<Re
     path: (inImage: string) => join(last.root, inImage),
     remove: () => rmSync(tmp, { recursive: true, force: true }),
   };
+}
+
+export interface NodeImageOptions {
+  /** The repository's root. */
+  repoRoot: string;
+  /** The workspace, `<lab>/<service>`. */
+  service: string;
+  /** `service` (the default) or `job`. */
+  target?: string;
+  /** PORT, HEALTH_PATH, WRITABLE_DIRS... */
+  buildArgs?: Record<string, string>;
+}
+
+/**
+ * A Node image of this repository replayed as the program builds it: the
+ * workspace image (images/workspace.Dockerfile, from the repository root)
+ * first, then images/node-service.Dockerfile in the service's own directory
+ * with that image as WORKSPACE_IMAGE.
+ */
+export async function replayNodeImage(options: NodeImageOptions): Promise<ReplayedImage> {
+  const images = join(options.repoRoot, "images");
+  const workspace = await replayDockerBuild({ context: options.repoRoot, dockerfile: join(images, "workspace.Dockerfile") });
+  try {
+    return await replayDockerBuild({
+      context: join(images, options.service),
+      dockerfile: join(images, "node-service.Dockerfile"),
+      buildArgs: { ...options.buildArgs, SERVICE: options.service, WORKSPACE_IMAGE: "replayed-workspace" },
+      target: options.target,
+      images: { "replayed-workspace": workspace },
+    });
+  } finally {
+    workspace.remove();
+  }
 }

@@ -1,4 +1,22 @@
 export { freePort, sleep, waitFor, httpOk } from "./wait";
 export { run, startService, RunningProcess, ServiceProcess, type Exit, type RunOptions, type ServiceOptions } from "./process";
 export { startRedis, startPostgres, startNginx, type Dependency, type Postgres } from "./deps";
-export { replayDockerBuild, dockerignore, dockerignoreMatcher, globToRegExp, type DockerBuildOptions, type ReplayedImage } from "./image";
+export { replayDockerBuild, replayNodeImage, dockerignore, dockerignoreMatcher, globToRegExp, type DockerBuildOptions, type NodeImageOptions, type ReplayedImage } from "./image";
+export {
+  PREPARE_ENGINE_COMMAND,
+  STANDINS,
+  EngineMissing,
+  buildImage,
+  startContainer,
+  type Container,
+  type ContainerOptions,
+  cacheDir,
+  docker,
+  inspectImage,
+  requireEngine,
+  requireStandins,
+  type BuildOptions,
+  type Engine,
+  type ImageConfig,
+  type Standin,
+} from "./engine";

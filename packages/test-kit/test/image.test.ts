@@ -4,15 +4,32 @@ import { join } from "node:path";
 import { dockerignore, replayDockerBuild } from "@container-labs/test-kit";
 
 describe("dockerignore", () => {
-  it("reads the repository's own rules as Docker does", () => {
-    const ignored = dockerignore(join(__dirname, "..", "..", ".."));
-    expect(ignored("node_modules")).toBe(true); // **/ may match no folder
-    expect(ignored("packages/service-kit/node_modules/x")).toBe(true);
-    expect(ignored("images/a/b/dist/main.js")).toBe(true);
-    expect(ignored("images/a/b/test/x.test.ts")).toBe(true);
-    expect(ignored("README.md")).toBe(true);
-    expect(ignored("images/a/b/src/main.ts")).toBe(false);
-    expect(ignored("package-lock.json")).toBe(false);
+  let context: string;
+  beforeEach(() => {
+    context = mkdtempSync(join(tmpdir(), "ignore-"));
+    writeFileSync(join(context, ".dockerignore"), "from-context\n");
+  });
+  afterEach(() => rmSync(context, { recursive: true, force: true }));
+
+  it("prefers the Dockerfile's own <dockerfile>.dockerignore to the context's, as BuildKit and docker-build do", () => {
+    const dockerfile = join(context, "images", "app.Dockerfile");
+    mkdirSync(join(context, "images"));
+    writeFileSync(`${dockerfile}.dockerignore`, "from-dockerfile\n");
+    expect([dockerignore(context, dockerfile)("from-dockerfile"), dockerignore(context, dockerfile)("from-context")]).toEqual([true, false]);
+  });
+
+  it("falls back to the context's .dockerignore, and to nothing", () => {
+    expect(dockerignore(context, join(context, "Dockerfile"))("from-context")).toBe(true);
+    expect(dockerignore(context)("from-context")).toBe(true);
+    rmSync(join(context, ".dockerignore"));
+    expect(dockerignore(context)("from-context")).toBe(false);
+  });
+
+  it("reads the shared Node Dockerfile's rules as Docker does", () => {
+    const images = join(__dirname, "..", "..", "..", "images");
+    const ignored = dockerignore(join(images, "webstack", "app"), join(images, "node-service.Dockerfile"));
+    expect(["node_modules/x", "dist/main.js", "test/x.test.ts", "README.md"].map(ignored)).toEqual([true, true, true, true]);
+    expect(["src/main.ts", "package.json", "static/hello.txt"].map(ignored)).toEqual([false, false, false]);
   });
 });
 
@@ -58,6 +75,45 @@ describe("replayDockerBuild", () => {
       expect(image.env).toEqual({ MODE: "prod" });
       expect(image.path("/final/out.txt")).toBe(join(image.workdir, "out.txt"));
     } finally {
+      image.remove();
+    }
+  });
+
+  it("starts a stage FROM an earlier one from a copy of it, and stops at the target", async () => {
+    const text = [
+      "FROM scratch AS runtime",
+      "ENV MODE=prod",
+      "WORKDIR /app",
+      "COPY app/a.txt ./",
+      'ENTRYPOINT ["node", "main.js"]',
+      "FROM runtime AS job",
+      "FROM runtime AS service",
+      "RUN touch served",
+    ].join("\n");
+    const job = await replayDockerBuild({ context, dockerfile: dockerfile(text), target: "job" });
+    const service = await replayDockerBuild({ context, dockerfile: dockerfile(text) });
+    try {
+      expect([job.workdir, job.entrypoint, job.env, existsSync(join(job.workdir, "a.txt"))]).toEqual([job.path("/app"), ["node", "main.js"], { MODE: "prod" }, true]);
+      expect(existsSync(join(job.workdir, "served"))).toBe(false);
+      expect(existsSync(join(service.workdir, "served"))).toBe(true);
+    } finally {
+      job.remove();
+      service.remove();
+    }
+  });
+
+  it("starts a stage FROM a replayed image named by a build arg from a copy of its files", async () => {
+    const base = await replayDockerBuild({ context, dockerfile: dockerfile("FROM scratch\nCOPY app/a.txt /files/\n") });
+    const image = await replayDockerBuild({
+      context,
+      dockerfile: dockerfile("ARG BASE\nFROM --platform=$BUILDPLATFORM ${BASE} AS base\nFROM scratch\nCOPY --from=base /files/ /copied/\n"),
+      buildArgs: { BASE: "the-base" },
+      images: { "the-base": base },
+    });
+    try {
+      expect(readFileSync(image.path("/copied/a.txt"), "utf8")).toBe("a");
+    } finally {
+      base.remove();
       image.remove();
     }
   });

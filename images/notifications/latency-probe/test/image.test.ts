@@ -1,5 +1,5 @@
 /**
- * The probe's image as the shared Dockerfile builds it, replayed without
+ * The probe's image as the shared Dockerfile's `job` target builds it, replayed without
  * Docker (test-kit's replayDockerBuild), run by its ENTRYPOINT against the
  * service: from only what the runtime stage holds.
  */
@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EXAMPLE_SECRET_KEY } from "@container-labs/notification-cipher";
-import { run, startService, replayDockerBuild, type ReplayedImage, type ServiceProcess } from "@container-labs/test-kit";
+import { run, startService, replayNodeImage, type ReplayedImage, type ServiceProcess } from "@container-labs/test-kit";
 
 const repo = join(__dirname, "..", "..", "..", "..");
 let image: ReplayedImage;
@@ -20,12 +20,8 @@ beforeAll(async () => {
     script: join(repo, "images", "notifications", "notifications-service", "dist", "main.js"),
     args: ["--secret-key", EXAMPLE_SECRET_KEY],
   });
-  // The probe serves no HTTP: PORT only feeds the shared Dockerfile's EXPOSE and HEALTHCHECK metadata.
-  image = await replayDockerBuild({
-    context: repo,
-    dockerfile: join(repo, "images", "node-service.Dockerfile"),
-    buildArgs: { SERVICE: "notifications/latency-probe", PORT: "3000" },
-  });
+  // The probe serves no HTTP: the shared Dockerfile's `job` target, no port, no healthcheck.
+  image = await replayNodeImage({ repoRoot: repo, service: "notifications/latency-probe", target: "job" });
 }, 180000);
 
 afterAll(async () => {

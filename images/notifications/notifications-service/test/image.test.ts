@@ -1,24 +1,20 @@
 /**
  * The image as the shared Dockerfile builds it, replayed without Docker (see
- * test-kit's replayDockerBuild): built from only what the Dockerfile copies,
+ * test-kit's replayNodeImage): built from only what the Dockerfile copies,
  * started by its ENTRYPOINT from only what the runtime stage holds.
  */
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { EXAMPLE_BODY, EXAMPLE_SECRET_KEY } from "@container-labs/notification-cipher";
-import { freePort, httpOk, run, waitFor, replayDockerBuild, type ReplayedImage, type RunningProcess } from "@container-labs/test-kit";
+import { freePort, httpOk, run, waitFor, replayNodeImage, type ReplayedImage, type RunningProcess } from "@container-labs/test-kit";
 
 const repo = join(__dirname, "..", "..", "..", "..");
 let image: ReplayedImage;
 let container: RunningProcess | undefined;
 
 beforeAll(async () => {
-  image = await replayDockerBuild({
-    context: repo,
-    dockerfile: join(repo, "images", "node-service.Dockerfile"),
-    buildArgs: { SERVICE: "notifications/notifications-service", PORT: "3000", HEALTH_PATH: "/health" },
-  });
+  image = await replayNodeImage({ repoRoot: repo, service: "notifications/notifications-service", buildArgs: { PORT: "3000", HEALTH_PATH: "/health" } });
 }, 180000);
 
 afterAll(async () => {

@@ -1,0 +1,231 @@
+#!/usr/bin/env bash
+# Builds the stand-in images into the private engine (scripts/test-engine.sh):
+# one for each external image the program uses, since no image registry is
+# reachable from the build machines. Each is made here from Debian packages
+# (a debootstrap base imported with `docker import`) and the npm registry,
+# from a recipe in scripts/standins/<name>/, and keeps the contract the labs
+# rely on (see scripts/standins/README.md).
+#
+# Built once and cached: each image is tagged with a hash of its recipe (and
+# of the recipes it builds on), so it is rebuilt only when that changes. Ends
+# by writing <cache>/standins/refs.json, {"node": "<ref>", ...}, the mapping
+# the `ci` stack gives the program's mirror setting. Each <ref> is pinned by
+# digest (REGISTRY/container-labs-standin/<name>@sha256:...): BuildKit 20.10
+# takes a digest reference in `FROM ${NODE_IMAGE}` and finds the image in the
+# engine's store, where an image ID (`sha256:...`) is read as an image named
+# docker.io/library/sha256 and pulled. The digest is minted by pushing each
+# new stand-in once to Debian's docker-registry, run on loopback only while
+# this script pushes; afterwards the engine resolves the reference locally.
+#
+# Environment: DOCKER_HOST (default: the private engine's socket),
+# CONTAINER_LABS_CACHE, EXTRA_CA_FILE (a CA bundle for TLS-inspecting proxies,
+# default: the machine's bundle when it exists), DEBIAN_MIRROR for debootstrap.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+CACHE="${CONTAINER_LABS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/container-labs}"
+STORE="$CACHE/standins"
+DEBIAN_MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+EXTRA_CA_FILE="${EXTRA_CA_FILE-/etc/ssl/certs/ca-certificates.crt}"
+REGISTRY="${STANDIN_REGISTRY:-127.0.0.1:5959}"
+DOCKER=/usr/bin/docker # the 20.10 client of docker.io: newer clients refuse DOCKER_BUILDKIT=1 without buildx
+export DOCKER_BUILDKIT=1
+if [ -z "${DOCKER_HOST:-}" ]; then
+  eval "$("$ROOT/scripts/test-engine.sh" env)"
+  export DOCKER_HOST
+fi
+
+# The stand-ins the program uses, and the image each one replaces (components/platform/images.ts).
+STANDINS=(node nginx redis postgres dynamodb-local klee)
+declare -A REPLACES=(
+  [debian]="the Debian base of the other stand-ins"
+  [node]="node:22.21.1-bookworm-slim"
+  [nginx]="nginx:1.27-alpine"
+  [redis]="redis:7.4.1-alpine"
+  [postgres]="postgres:16.4-alpine"
+  [dynamodb-local]="amazon/dynamodb-local:2.5.4"
+  [klee]="klee/klee:3.0"
+)
+# What each recipe builds FROM (its BASE build argument): the debian stand-in unless said here.
+declare -A BUILT_ON=([debian]=debootstrap [dynamodb-local]=node)
+
+say() { echo "standins: $*" >&2; }
+
+mkdir -p "$STORE"
+if ! "$DOCKER" info >/dev/null 2>&1; then
+  say "no Docker engine answers at ${DOCKER_HOST}: start one with scripts/test-engine.sh start"
+  exit 1
+fi
+
+# A short hash of files' names and contents (and of any extra words given after --).
+hash_of() {
+  local files=() extra=()
+  while [ "$#" -gt 0 ] && [ "$1" != -- ]; do files+=("$1"); shift; done
+  [ "$#" -gt 0 ] && shift && extra=("$@")
+  {
+    for path in "${files[@]}"; do
+      if [ -d "$path" ]; then
+        (cd "$path" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
+      else
+        sha256sum <"$path"
+      fi
+    done
+    printf '%s\n' "${extra[@]}"
+  } | sha256sum | cut -c1-16
+}
+
+image_id() { "$DOCKER" image inspect --format '{{.Id}}' "$1" 2>/dev/null; }
+
+# The file system of `debootstrap --variant=minbase bookworm` (about 4 minutes
+# cold, kept as a tarball in the cache), imported with `docker import`: the
+# base of the `debian` stand-in, and through it of all the others.
+DEBOOTSTRAP_SUITE=bookworm
+DEBOOTSTRAP_VARIANT=minbase
+import_debootstrap() {
+  local hash tag tarball
+  hash="$(hash_of -- "$DEBOOTSTRAP_SUITE" "$DEBOOTSTRAP_VARIANT" "$DEBIAN_MIRROR")"
+  tag="container-labs-standin/debootstrap:$DEBOOTSTRAP_SUITE-$hash"
+  if image_id "$tag" >/dev/null; then
+    say "debootstrap ($tag): cached"
+    BASES[debootstrap]="$tag"
+    return
+  fi
+  tarball="$STORE/debootstrap-$DEBOOTSTRAP_SUITE-$DEBOOTSTRAP_VARIANT-$hash.tar"
+  if [ ! -f "$tarball" ]; then
+    local rootfs="$STORE/rootfs.tmp" started=$SECONDS
+    rm -rf "$rootfs"
+    say "debootstrap --variant=$DEBOOTSTRAP_VARIANT $DEBOOTSTRAP_SUITE from $DEBIAN_MIRROR (about 4 minutes; log: $STORE/debootstrap.log)"
+    if ! debootstrap --variant="$DEBOOTSTRAP_VARIANT" "$DEBOOTSTRAP_SUITE" "$rootfs" "$DEBIAN_MIRROR" >"$STORE/debootstrap.log" 2>&1; then
+      say "debootstrap failed; the end of $STORE/debootstrap.log:"
+      tail -n 20 "$STORE/debootstrap.log" >&2
+      exit 1
+    fi
+    tar --numeric-owner -C "$rootfs" -cf "$tarball.tmp" .
+    mv "$tarball.tmp" "$tarball"
+    rm -rf "$rootfs"
+    say "debootstrap done in $((SECONDS - started))s"
+  fi
+  say "debootstrap: importing $tag"
+  "$DOCKER" import --change "LABEL container-labs.standin=debootstrap container-labs.standin.recipe=$hash" "$tarball" "$tag" >/dev/null
+  BASES[debootstrap]="$tag"
+}
+
+# npm packages a recipe lists in its `npm-packages` file, packed into its build context.
+pack_npm_packages() {
+  local recipe="$1" context="$2"
+  [ -f "$recipe/npm-packages" ] || return 0
+  mkdir -p "$STORE/npm" "$context/npm"
+  local spec
+  while read -r spec; do
+    case "$spec" in '' | '#'*) continue ;; esac
+    local file="$STORE/npm/${spec//[@\/]/_}.tgz"
+    if [ ! -f "$file" ]; then
+      say "  npm pack $spec"
+      local packed
+      packed="$(cd "$STORE/npm" && npm pack --silent "$spec" | tail -n 1)"
+      mv "$STORE/npm/$packed" "$file"
+    fi
+    cp "$file" "$context/npm/${spec%@*}.tgz"
+  done <"$recipe/npm-packages"
+}
+
+# The loopback registry that mints digest references, started on first need.
+REGISTRY_PID=""
+start_registry() {
+  [ -n "$REGISTRY_PID" ] && return
+  mkdir -p "$STORE/registry"
+  cat >"$STORE/registry/config.yml" <<CONFIG
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $STORE/registry/data
+http:
+  addr: $REGISTRY
+CONFIG
+  docker-registry serve "$STORE/registry/config.yml" >"$STORE/registry/registry.log" 2>&1 &
+  REGISTRY_PID=$!
+  trap 'kill "$REGISTRY_PID" 2>/dev/null || true' EXIT
+  local waited=0
+  until curl -fsS "http://$REGISTRY/v2/" >/dev/null 2>&1; do
+    if [ "$waited" -ge 20 ] || ! kill -0 "$REGISTRY_PID" 2>/dev/null; then
+      say "docker-registry did not answer on $REGISTRY (STANDIN_REGISTRY moves it); the end of $STORE/registry/registry.log:"
+      tail -n 20 "$STORE/registry/registry.log" >&2
+      exit 1
+    fi
+    sleep 0.5
+    waited=$((waited + 1))
+  done
+}
+
+# REFS[name]: the stand-in's reference pinned by digest, pushing it once to mint the digest.
+publish() {
+  local name="$1" tag="$2" repository="$REGISTRY/container-labs-standin/$1"
+  [ "$name" = debian ] && return
+  local digest
+  digest="$("$DOCKER" image inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "$tag" | grep -F "$repository@" | head -n 1 || true)"
+  if [ -z "$digest" ]; then
+    start_registry
+    "$DOCKER" tag "$tag" "$repository:${tag##*:}"
+    "$DOCKER" push "$repository:${tag##*:}" >/dev/null
+    digest="$("$DOCKER" image inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "$tag" | grep -F "$repository@" | head -n 1)"
+  fi
+  REFS[$name]="$digest"
+}
+
+build_standin() {
+  local name="$1" recipe="$HERE/$1"
+  local from_ref="${BASES[${BUILT_ON[$name]:-debian}]}"
+  local hash tag
+  hash="$(hash_of "$recipe" -- "$from_ref")"
+  tag="container-labs-standin/$name:$hash"
+  BASES[$name]="$tag"
+  if image_id "$tag" >/dev/null; then
+    say "$name ($tag): cached"
+    publish "$name" "$tag"
+    return
+  fi
+  say "$name: building $tag, standing in for ${REPLACES[$name]}"
+  local context started=$SECONDS
+  context="$(mktemp -d)"
+  cp -r "$recipe/." "$context/"
+  pack_npm_packages "$recipe" "$context"
+  local secret=()
+  [ -n "$EXTRA_CA_FILE" ] && [ -f "$EXTRA_CA_FILE" ] && secret=(--secret "id=extra_ca,src=$EXTRA_CA_FILE")
+  if ! "$DOCKER" build --progress=plain \
+    --build-arg "BASE=$from_ref" \
+    "${secret[@]}" \
+    --label "container-labs.standin=$name" \
+    --label "container-labs.standin.recipe=$hash" \
+    --label "container-labs.standin.replaces=${REPLACES[$name]}" \
+    --tag "$tag" "$context" >"$STORE/$name.build.log" 2>&1; then
+    say "$name: build failed; the end of $STORE/$name.build.log:"
+    tail -n 30 "$STORE/$name.build.log" >&2
+    rm -rf "$context"
+    exit 1
+  fi
+  rm -rf "$context"
+  say "$name: built in $((SECONDS - started))s"
+  publish "$name" "$tag"
+}
+
+write_refs() {
+  local json="{" separator=""
+  for name in "${STANDINS[@]}"; do
+    json+="$separator\"$name\": \"${REFS[$name]}\""
+    separator=", "
+  done
+  json+="}"
+  echo "$json" >"$STORE/refs.json.tmp"
+  mv "$STORE/refs.json.tmp" "$STORE/refs.json"
+  say "wrote $STORE/refs.json"
+}
+
+declare -A REFS BASES
+import_debootstrap
+for name in debian "${STANDINS[@]}"; do
+  build_standin "$name"
+done
+write_refs

@@ -1,0 +1,73 @@
+/**
+ * Every one of the 18 lab images, built for real on the private engine from
+ * its Dockerfile with the stand-in bases, through the same build description
+ * the program uses (IMAGE_BUILDS, buildArgsFor), comes out as intended:
+ * a non-root user (but webstack's nginx master), an exec-form entry point
+ * (but the shell-form lesson), a healthcheck where there is a health route
+ * and none on the one-shot probe. Needs the engine and the stand-ins:
+ * `scripts/test-engine.sh start && scripts/standins/build.sh`.
+ */
+import { inspectImage, type ImageConfig } from "@container-labs/test-kit";
+import { IMAGE_BUILDS, NODE_SERVERS } from "../../components/platform/builds";
+import { builder, type Builder } from "./builds";
+
+/** What each image's config must say, beyond building. */
+interface Expected {
+  user: RegExp;
+  entrypoint: string[];
+  healthcheck: boolean;
+  exposed: string[];
+}
+
+const NODE_ENTRYPOINT = ["node", "dist/main.js"];
+const NGINX_ENTRYPOINT = ["/docker-entrypoint.sh"];
+
+function expected(image: keyof typeof IMAGE_BUILDS): Expected {
+  if (image in NODE_SERVERS) {
+    return { user: /^node$/, entrypoint: NODE_ENTRYPOINT, healthcheck: true, exposed: [`${NODE_SERVERS[image as keyof typeof NODE_SERVERS].port}/tcp`] };
+  }
+  switch (image) {
+    case "notifications/latency-probe":
+      return { user: /^node$/, entrypoint: NODE_ENTRYPOINT, healthcheck: false, exposed: [] };
+    case "docker-basics/signals-shell":
+      return { user: /^node$/, entrypoint: ["/bin/sh", "-c", "node dist/main.js"], healthcheck: false, exposed: [] };
+    case "docker-basics/tcp-server":
+      return { user: /^node$/, entrypoint: NODE_ENTRYPOINT, healthcheck: false, exposed: ["1234/tcp"] };
+    case "webstack/nginx":
+      // Root on purpose (see its Dockerfile): the master binds 80 and renders the config; workers run as nginx.
+      return { user: /^$/, entrypoint: NGINX_ENTRYPOINT, healthcheck: true, exposed: ["80/tcp"] };
+    case "kleeweb/nginx":
+      return { user: /^nginx$/, entrypoint: NGINX_ENTRYPOINT, healthcheck: true, exposed: ["80/tcp"] };
+    default:
+      return { user: /^node$/, entrypoint: NODE_ENTRYPOINT, healthcheck: false, exposed: [] };
+  }
+}
+
+let images: Builder;
+beforeAll(async () => {
+  images = await builder();
+}, 60_000);
+
+describe.each(Object.entries(IMAGE_BUILDS))("the %s image", (name, source) => {
+  let config: ImageConfig;
+  const want = expected(name as keyof typeof IMAGE_BUILDS);
+
+  it("builds from its Dockerfile on the private engine, with the stand-in base", async () => {
+    const id = await images.build(name, source);
+    config = await inspectImage(images.engine, id);
+    expect(config.Id).toBe(id);
+  }, 900_000);
+
+  it(`runs as ${want.user.source === "^$" ? "root (by design)" : "a non-root user"}, from an ${want.entrypoint[0] === "/bin/sh" ? "shell" : "exec"}-form entry point`, () => {
+    expect(config.Config.User).toMatch(want.user);
+    expect(config.Config.Entrypoint).toEqual(want.entrypoint);
+  });
+
+  it(want.healthcheck ? "has a healthcheck" : "has no healthcheck", () => {
+    expect(Boolean(config.Config.Healthcheck?.Test?.length)).toBe(want.healthcheck);
+  });
+
+  it(`exposes ${want.exposed.join(", ") || "no port"}`, () => {
+    expect(Object.keys(config.Config.ExposedPorts ?? {}).sort()).toEqual(want.exposed);
+  });
+});
