@@ -4,6 +4,7 @@ export const TYPES = {
   securityGroupRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
   securityGroupIngressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
   instance: "aws:ec2/instance:Instance",
+  ebsVolume: "aws:ebs/volume:Volume",
   dynamoTable: "aws:dynamodb/table:Table",
   awsProvider: "pulumi:providers:aws",
   container: "docker:index/container:Container",

