@@ -6,7 +6,16 @@ export const GHCR = "ghcr.io";
 export interface RegistryArgs {
   /** ghcr.io settings; none on a target whose images stay in the local engine. */
   ghcr?: RegistrySettings;
+  /**
+   * A token of the same GitHub user with read:packages only, for the Docker
+   * host's pulls: the write token then never leaves the machine running
+   * Pulumi (neither the host's engine nor the provider's stored settings get
+   * it). Unset: the host pulls with the push token.
+   */
+  pullToken?: pulumi.Input<string>;
 }
+
+type Credentials = Array<{ address: string; username: string; password: pulumi.Output<string> }>;
 
 /**
  * Where lab images live: ghcr.io/<owner>/<lab>-<service> with credentials for
@@ -18,10 +27,12 @@ export class Registry extends pulumi.ComponentResource {
   readonly pushes: boolean;
   readonly server: string | undefined;
   private readonly ghcr?: RegistrySettings;
+  private readonly pullToken?: pulumi.Output<string>;
 
   constructor(name: string, args: RegistryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("container-labs:platform:Registry", name, {}, opts);
     this.ghcr = args.ghcr;
+    this.pullToken = args.pullToken === undefined ? undefined : pulumi.secret(args.pullToken);
     this.pushes = args.ghcr !== undefined;
     this.server = args.ghcr ? GHCR : undefined;
     this.registerOutputs({ server: this.server, owner: args.ghcr?.owner });
@@ -33,12 +44,12 @@ export class Registry extends pulumi.ComponentResource {
   }
 
   /** Credentials for docker-build's pushes; none when nothing is pushed. */
-  get pushCredentials(): Array<{ address: string; username: string; password: pulumi.Output<string> }> | undefined {
+  get pushCredentials(): Credentials | undefined {
     return this.ghcr && [{ address: GHCR, username: this.ghcr.username, password: this.ghcr.token }];
   }
 
-  /** Credentials for the Docker provider that pulls on the host; none when nothing is pushed. */
-  get pullCredentials(): Array<{ address: string; username: string; password: pulumi.Output<string> }> | undefined {
-    return this.pushCredentials;
+  /** Credentials for the Docker provider that pulls on the host: the read-only token when given; none when nothing is pushed. */
+  get pullCredentials(): Credentials | undefined {
+    return this.ghcr && [{ address: GHCR, username: this.ghcr.username, password: this.pullToken ?? this.ghcr.token }];
   }
 }
