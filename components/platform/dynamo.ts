@@ -16,6 +16,8 @@ export interface DynamoBackend {
   managedFeatures: boolean;
   /** Gives the host's containers a policy (the instance role on EC2); nothing to grant locally. */
   grant(name: string, policy: pulumi.Input<string>, parent: pulumi.Resource): void;
+  /** Networks the container that calls DynamoDB joins besides its lab's: on EC2, the only one that reaches the role's credentials. */
+  clientNetworks: Network[];
 }
 
 /** DynamoDB Local's port inside its container, and where it is published on the host's loopback. */
@@ -64,13 +66,15 @@ export function dynamoDbLocal(name: string, platform: Platform, network: Network
     containerEndpoint: `http://${DYNAMODB_LOCAL_ALIAS}:${LOCAL_PORT}`,
     managedFeatures: false,
     grant: () => undefined,
+    clientNetworks: [],
   };
 }
 
-/** On EC2: the region's DynamoDB, reached with the instance role's credentials. */
-export function dynamoDbService(role: aws.iam.Role): DynamoBackend {
+/** On EC2: the region's DynamoDB, reached with the instance role's credentials, which only `credentialsNetwork` may obtain. */
+export function dynamoDbService(role: aws.iam.Role, credentialsNetwork: Network): DynamoBackend {
   return {
     managedFeatures: true,
+    clientNetworks: [credentialsNetwork],
     grant(name, policy, parent) {
       new aws.iam.RolePolicy(name, { role: role.name, policy }, { parent });
     },

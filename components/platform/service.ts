@@ -104,7 +104,7 @@ export class Service extends pulumi.ComponentResource {
           command: args.command,
           envs,
           labels: ownerLabels({ lab: args.lab, service: args.service, role: args.role }),
-          networksAdvanced: args.networks.map((network) => ({ name: network.name, aliases: [args.service] })),
+          networksAdvanced: args.networks.map((network) => ({ name: network.name, aliases: [args.service], gwPriority: network.gatewayPriority })),
           ports: index > 0 ? undefined : args.ports?.map((port) => ({
             internal: port.container,
             external: args.engine.hostPort(port.host),
