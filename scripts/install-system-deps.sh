@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Debian packages the tests run for real: redis-server, PostgreSQL and nginx
 # as dependencies of the services, chromium for the page tests, shellcheck for
-# the shell and cloud-init scripts. Skips apt when everything is already there.
+# the shell and cloud-init scripts; Go and Python's venv to install the
+# workflow linters (actionlint, zizmor); gpg, iptables, iproute2 and curl for
+# the EC2 host's scripts. Skips apt when everything is already there.
 set -euo pipefail
 
-packages=(redis-server postgresql nginx-light chromium shellcheck)
-commands=(redis-server pg_ctlcluster nginx chromium shellcheck)
+packages=(redis-server postgresql nginx-light chromium shellcheck golang-go gpg iptables iproute2 curl)
+commands=(redis-server pg_ctlcluster nginx chromium shellcheck go gpg iptables ip curl)
 
 missing=()
 for i in "${!commands[@]}"; do
   command -v "${commands[$i]}" >/dev/null 2>&1 || missing+=("${packages[$i]}")
 done
+python3 -c 'import ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "system packages: all present"
   exit 0
