@@ -20,6 +20,7 @@ import { ConfigReader, ConfigurationError, DIGEST_REF, IMAGE_ID } from "./compon
 import { LAB_NAMES, LABS, type LabName, type LabSettings } from "./components/labs";
 import { unixSocketPath } from "./components/platform/dockerHost";
 import { EXTERNAL_IMAGE_NAMES, type ExternalImage } from "./components/platform/images";
+import { isOpenToTheWorld } from "./policy/lib/network";
 
 export { ConfigurationError } from "./components/config/reader";
 export { LAB_NAMES, type LabName } from "./components/labs";
@@ -57,7 +58,10 @@ export interface RegistrySettings {
   /** ghcr.io namespace the images are pushed under (user or organisation). */
   owner: string;
   username: string;
+  /** Pushes from the build machine (write:packages). */
   token: pulumi.Output<string>;
+  /** The EC2 host's pulls (read:packages), so the write token never reaches the host; unset: the push token. */
+  pullToken?: pulumi.Output<string>;
 }
 
 export interface Ec2Settings {
@@ -175,15 +179,29 @@ function readRegistry(reader: ConfigReader): RegistrySettings {
   reader.check(/^[a-z0-9](?:[a-z0-9-]{0,38})$/i.test(owner), "ghcrOwner", owner, `a GitHub user or organisation name, required ${why}`);
   const token = reader.secret("ghcrToken");
   reader.check(token !== undefined, "ghcrToken", undefined, `required ${why} (set it with --secret: a token with write:packages)`);
-  return { owner: owner.toLowerCase(), username: reader.optionalString("ghcrUsername") ?? owner, token: token ?? pulumi.secret("") };
+  return {
+    owner: owner.toLowerCase(),
+    username: reader.optionalString("ghcrUsername") ?? owner,
+    token: token ?? pulumi.secret(""),
+    pullToken: reader.secret("ghcrPullToken"),
+  };
+}
+
+/** A network allowed to reach the host: a valid CIDR that is not (most of) the whole internet. */
+function readAllowedNetwork(reader: ConfigReader, key: string, value: string | undefined): string {
+  const cidr = reader.cidr(key, value);
+  reader.check(!cidr || !isOpenToTheWorld(cidr), key, cidr, "your own network (e.g. your IP/32): a range this wide opens the host's SSH and Docker API to the internet");
+  return cidr;
 }
 
 function readEc2(reader: ConfigReader): Ec2Settings {
-  const allowedCidr = reader.cidr("ec2AllowedCidr", reader.optionalString("ec2AllowedCidr"));
+  const allowedCidr = readAllowedNetwork(reader, "ec2AllowedCidr", reader.optionalString("ec2AllowedCidr"));
+  const ssh = reader.optionalString("ec2SshCidr");
   return {
     instanceType: reader.string("ec2InstanceType"),
     allowedCidr,
-    sshCidr: reader.cidr("ec2SshCidr", reader.optionalString("ec2SshCidr") ?? (allowedCidr || undefined)),
+    // Unset, SSH follows the allowed network (checked once, above).
+    sshCidr: ssh === undefined ? allowedCidr : readAllowedNetwork(reader, "ec2SshCidr", ssh),
     rootVolumeGb: reader.integer("ec2RootVolumeGb", 8, 1024),
   };
 }

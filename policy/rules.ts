@@ -10,10 +10,9 @@
 import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { credentialIn } from "./lib/credentials";
 import { isDigestReference, isLocallyBuiltTag, isPinnedImage } from "./lib/images";
-import { JOB_WORKER_ROLE, LABELS, labelValue } from "./lib/labels";
-import { ADMIN_PORTS, allowsTcpPort, ingressOf, isWholeInternet } from "./lib/network";
+import { hasReason, JOB_WORKER_ROLE, LABELS, labelValue } from "./lib/labels";
+import { ADMIN_PORTS, allowsTcpPort, ingressOf, isLoopbackAddress, isOpenToTheWorld, parseCidr } from "./lib/network";
 import { list } from "./lib/properties";
-import { isDynamoDbLocal } from "./lib/providers";
 import { TYPES } from "./lib/resourceTypes";
 
 type Check = (props: Record<string, any>, args: ResourceValidationArgs, reportViolation: ReportViolation) => void;
@@ -32,16 +31,15 @@ function rule(name: string, description: string, types: readonly string[], check
 
 export const noAdminPortsOpenToTheWorld = rule(
   "no-admin-ports-open-to-the-world",
-  "No security group lets the whole internet reach SSH (22) or the Docker API (2375, 2376): either gives control of the host.",
+  "No security group lets the world reach SSH (22) or the Docker API (2375, 2376), counting every range that together covers more than a /8's share of IPv4 or IPv6 as the world: either port gives control of the host.",
   [TYPES.securityGroup, TYPES.securityGroupRule, TYPES.securityGroupIngressRule],
   (props, args, reportViolation) => {
-    for (const ingress of ingressOf(args.type, props)) {
-      const world = ingress.cidrs.filter(isWholeInternet);
-      for (const [port, service] of ADMIN_PORTS) {
-        if (world.length > 0 && allowsTcpPort(ingress, port)) {
-          reportViolation(`ingress ${ingress.protocol} ${ingress.fromPort ?? "*"}-${ingress.toPort ?? "*"} from ${world.join(", ")} opens port ${port} (${service}) to the internet: restrict it to your own network (ec2SshCidr / ec2AllowedCidr)`);
-        }
-      }
+    const ingress = ingressOf(args.type, props);
+    for (const [port, service] of ADMIN_PORTS) {
+      const sources = [...new Set(ingress.filter((permission) => allowsTcpPort(permission, port)).flatMap((permission) => permission.cidrs))];
+      if (!isOpenToTheWorld(sources)) continue;
+      const unreadable = sources.filter((cidr) => parseCidr(cidr) === undefined).map((cidr) => `${JSON.stringify(cidr)} is not a CIDR range; `).join("");
+      reportViolation(`${unreadable}ingress from ${sources.join(", ")} opens port ${port} (${service}) to the internet: restrict it to your own network (ec2SshCidr / ec2AllowedCidr), no larger than a /8`);
     }
   },
 );
@@ -66,13 +64,20 @@ export const rootVolumesEncrypted = rule(
   },
 );
 
+export const ebsVolumesEncrypted = rule(
+  "ebs-volumes-encrypted",
+  "EBS volumes are encrypted at rest: the Docker host's data volume holds databases and lab data.",
+  [TYPES.ebsVolume],
+  (props, _args, reportViolation) => {
+    if (props.encrypted !== true) reportViolation("encrypted is not true: encrypt the volume");
+  },
+);
+
 export const dynamoTablesRecoverableAndEncrypted = rule(
   "dynamodb-pitr-and-encryption",
-  "DynamoDB tables have point-in-time recovery and server-side encryption; tables in DynamoDB Local (the local stack), which has neither, are exempt.",
+  "DynamoDB tables have point-in-time recovery and server-side encryption (the local stack's tables live in DynamoDB Local, made without any aws resource).",
   [TYPES.dynamoTable],
-  (props, args, reportViolation) => {
-    // DynamoDB Local accepts neither setting; the local stack reaches it through an aws provider pointed at loopback.
-    if (isDynamoDbLocal(args.provider)) return;
+  (props, _args, reportViolation) => {
     if (props.pointInTimeRecovery?.enabled !== true) reportViolation("pointInTimeRecovery.enabled is not true: enable point-in-time recovery");
     if (props.serverSideEncryption?.enabled !== true) reportViolation("serverSideEncryption.enabled is not true: enable server-side encryption");
   },
@@ -84,6 +89,58 @@ export const noPrivilegedContainers = rule(
   [TYPES.container],
   (props, _args, reportViolation) => {
     if (props.privileged === true) reportViolation("privileged is true: grant the capabilities or devices it needs instead");
+  },
+);
+
+export const containersHaveResourceLimits = rule(
+  "containers-have-resource-limits",
+  "Every container has a memory limit (memory, MB) and a CPU share or quota (cpuShares or cpus), so one runaway service cannot starve the host or the other labs (CIS Docker Benchmark 5.10, 5.11).",
+  [TYPES.container],
+  (props, _args, reportViolation) => {
+    if (!(Number(props.memory) > 0)) reportViolation(`memory is ${JSON.stringify(props.memory ?? null)}: set a memory limit in MB`);
+    if (!(Number(props.cpuShares) > 0) && !(Number(props.cpus) > 0)) {
+      reportViolation("neither cpuShares nor cpus is set: give the container a CPU share (cpuShares) or quota (cpus)");
+    }
+  },
+);
+
+const NO_NEW_PRIVILEGES = new Set(["no-new-privileges", "no-new-privileges:true", "no-new-privileges=true"]);
+
+export const containersDropPrivileges = rule(
+  "containers-drop-privileges",
+  "Every container drops all capabilities (capabilities.drops contains ALL; add back only what it needs) and runs with no-new-privileges, so setuid binaries cannot raise a process's privileges (CIS Docker Benchmark 5.3, 5.25). Job workers are no exception.",
+  [TYPES.container],
+  (props, _args, reportViolation) => {
+    const drops = list<string>(props.capabilities?.drops).map((capability) => String(capability).toUpperCase());
+    if (!drops.includes("ALL")) reportViolation(`capabilities.drops is ${JSON.stringify(drops)}: drop ALL and add back only the capabilities the service needs`);
+    if (!list<string>(props.securityOpts).some((option) => NO_NEW_PRIVILEGES.has(String(option).trim()))) {
+      reportViolation(`securityOpts ${JSON.stringify(list(props.securityOpts))} lack "no-new-privileges:true"`);
+    }
+  },
+);
+
+export const containersHaveReadOnlyRoot = rule(
+  "containers-have-read-only-root",
+  `Every container's root filesystem is read-only (readOnly: true; writable paths are volumes or tmpfs), unless it is labelled ${LABELS.writableRoot} with the reason it cannot be (CIS Docker Benchmark 5.12).`,
+  [TYPES.container],
+  (props, _args, reportViolation) => {
+    if (props.readOnly === true || hasReason(props.labels, LABELS.writableRoot)) return;
+    reportViolation(`readOnly is ${JSON.stringify(props.readOnly ?? null)}: make the root filesystem read-only, or label the container ${LABELS.writableRoot}=<why it must write there>`);
+  },
+);
+
+export const hostPortsOnLoopbackUnlessExplained = rule(
+  "host-ports-on-loopback-unless-explained",
+  `Containers publish host ports on loopback only (127.0.0.0/8, ::1), unless labelled ${LABELS.exposure} with the reason they are reachable from elsewhere (e.g. lan: the user opened local ports; security-group: on EC2, where the security group limits who reaches them). A lab service on 0.0.0.0 is open to every network the host is on.`,
+  [TYPES.container],
+  (props, _args, reportViolation) => {
+    if (hasReason(props.labels, LABELS.exposure)) return;
+    for (const port of list<{ ip?: string; external?: number; internal?: number }>(props.ports)) {
+      // Docker binds a port without an address on every interface.
+      const address = port.ip ?? "0.0.0.0";
+      if (isLoopbackAddress(address)) continue;
+      reportViolation(`publishes ${address}:${port.external ?? port.internal} beyond loopback without the label ${LABELS.exposure}=<reason>: bind it to 127.0.0.1, or say why it must be reachable (lan, security-group)`);
+    }
   },
 );
 
@@ -153,8 +210,13 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   noAdminPortsOpenToTheWorld,
   instancesRequireImdsV2,
   rootVolumesEncrypted,
+  ebsVolumesEncrypted,
   dynamoTablesRecoverableAndEncrypted,
   noPrivilegedContainers,
+  containersHaveResourceLimits,
+  containersDropPrivileges,
+  containersHaveReadOnlyRoot,
+  hostPortsOnLoopbackUnlessExplained,
   dockerSocketOnlyForJobWorkers,
   imagesPinnedByDigest,
   noPlaintextCredentialsInContainerEnv,

@@ -3,17 +3,20 @@
 # as dependencies of the services, chromium for the page tests, shellcheck for
 # the shell and cloud-init scripts; for the private Docker engine
 # (scripts/test-engine.sh) Docker 20.10 and iptables, and for the stand-in
-# images (scripts/standins/build.sh) debootstrap and docker-registry. Skips
-# apt when everything is already there.
+# images (scripts/standins/build.sh) debootstrap and docker-registry; Go and
+# Python's venv to install the workflow linters (actionlint, zizmor) and to
+# build the Pulumi toolchain; gpg and iproute2 for the EC2 host's scripts.
+# Skips apt when everything is already there.
 set -euo pipefail
 
-packages=(redis-server postgresql nginx-light chromium shellcheck docker.io iptables debootstrap docker-registry curl)
-commands=(redis-server pg_ctlcluster nginx chromium shellcheck dockerd iptables debootstrap docker-registry curl)
+packages=(redis-server postgresql nginx-light chromium shellcheck docker.io iptables debootstrap docker-registry curl golang-go gpg iproute2)
+commands=(redis-server pg_ctlcluster nginx chromium shellcheck dockerd iptables debootstrap docker-registry curl go gpg ip)
 
 missing=()
 for i in "${!commands[@]}"; do
   command -v "${commands[$i]}" >/dev/null 2>&1 || missing+=("${packages[$i]}")
 done
+python3 -c 'import ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "system packages: all present"
   exit 0

@@ -156,6 +156,13 @@ describe("configuration of the dev stack (Pulumi.dev.yaml)", () => {
     expect(ssh.ec2?.sshCidr).toBe("192.0.2.7/32");
   });
 
+  it("refuses a network that is most of the internet for who may reach the host", async () => {
+    for (const [key, cidr] of [["ec2AllowedCidr", "0.0.0.0/0"], ["ec2SshCidr", "0.0.0.0/1"], ["ec2SshCidr", "64.0.0.0/2"]]) {
+      const problems = await problemsOf("dev", { secrets: devSecrets, set: { [key]: cidr } });
+      expect(problems).toEqual([`container-labs:${key} = "${cidr}": your own network (e.g. your IP/32): a range this wide opens the host's SSH and Docker API to the internet`]);
+    }
+  });
+
   it("refuses an image ID in the mirror: the EC2 host cannot see this machine's images", async () => {
     const problems = await problemsOf("dev", { secrets: devSecrets, set: { externalImages: [`node=sha256:${digest}`] } });
     expect(problems).toEqual([`container-labs:externalImages = "node=sha256:${digest}": a reference pinned by digest (name@sha256:<64 hex>)`]);

@@ -5,8 +5,10 @@ import * as docker from "@pulumi/docker";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import type { Ec2Settings, LocalSettings } from "../../config";
+import { AWS_CREDENTIALS_NETWORK } from "./ec2/awsCredentials";
 import { HOST_DATA_DIR } from "./ec2/cloudInit";
 import { cpuArchitecture, createEc2Host, DOCKER_TLS_PORT, type Ec2Host } from "./ec2/ec2Host";
+import { Network } from "./network";
 import type { Registry } from "./registry";
 import { shellQuote } from "./shell";
 
@@ -59,6 +61,12 @@ export class DockerHost extends pulumi.ComponentResource {
   readonly buildPlatform?: string;
   /** The instance role (ec2 only): labs grant their containers AWS access through it. */
   readonly instanceRole?: aws.iam.Role;
+  /**
+   * The only Docker network whose containers may obtain the instance role's
+   * credentials (ec2 only; the host's firewall rejects the rest): a container
+   * that calls AWS joins it besides its lab's network.
+   */
+  readonly awsCredentialsNetwork?: Network;
   private readonly ec2?: Ec2Host;
   /** Environment of local commands: the configured engine, not whatever DOCKER_HOST the shell has. */
   private readonly localEnvironment?: Record<string, string>;
@@ -67,11 +75,11 @@ export class DockerHost extends pulumi.ComponentResource {
     super("container-labs:platform:DockerHost", name, {}, opts);
     if (args.target === "ec2") {
       this.ec2 = createEc2Host(name, { settings: args.ec2, labPorts: args.labPorts }, this);
-      const { instance, tls } = this.ec2;
+      const { address, tls } = this.ec2;
       this.docker = new docker.Provider(
         `${name}-docker`,
         {
-          host: pulumi.interpolate`tcp://${instance.publicIp}:${DOCKER_TLS_PORT}`,
+          host: pulumi.interpolate`tcp://${address}:${DOCKER_TLS_PORT}`,
           caMaterial: tls.ca.certPem,
           certMaterial: tls.client.certPem,
           keyMaterial: tls.client.keyPem,
@@ -81,7 +89,7 @@ export class DockerHost extends pulumi.ComponentResource {
       );
       // Images are built on this machine's own engine and pushed; the host pulls them.
       this.builder = new dockerBuild.Provider(`${name}-builder`, {}, { parent: this });
-      this.address = instance.publicIp;
+      this.address = address;
       // The security group is what limits who reaches these ports.
       this.publishAddress = "0.0.0.0";
       this.exposure = "security-group";
@@ -89,6 +97,13 @@ export class DockerHost extends pulumi.ComponentResource {
       this.socketPath = EC2_DOCKER_SOCKET;
       this.buildPlatform = `linux/${cpuArchitecture(args.ec2.instanceType)}`;
       this.instanceRole = this.ec2.role;
+      this.awsCredentialsNetwork = new Network(`${name}-aws-credentials`, {
+        lab: "platform",
+        networkName: AWS_CREDENTIALS_NETWORK.name,
+        bridgeName: AWS_CREDENTIALS_NETWORK.bridge,
+        defaultRoute: true,
+        provider: this.docker,
+      }, { parent: this });
     } else {
       const endpoint = args.local.dockerHost;
       this.docker = new docker.Provider(`${name}-docker`, { host: endpoint }, { parent: this });

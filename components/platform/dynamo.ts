@@ -30,6 +30,8 @@ export interface DynamoBackend {
   containerEndpoint?: string;
   /** Gives the host's containers a policy (the instance role on EC2); nothing to grant locally. */
   grant(name: string, policy: pulumi.Input<string>, parent: pulumi.Resource): void;
+  /** Networks the container that calls DynamoDB joins besides its lab's: on EC2, the only one that reaches the role's credentials. */
+  clientNetworks: Network[];
 }
 
 /** DynamoDB Local's port inside its container, and where it is published on the host's loopback. */
@@ -91,15 +93,18 @@ export function dynamoDbLocal(name: string, platform: Platform, network: Network
     },
     containerEndpoint: `http://${DYNAMODB_LOCAL_ALIAS}:${LOCAL_PORT}`,
     grant: () => undefined,
+    clientNetworks: [],
   };
 }
 
 /**
  * On EC2: the region's DynamoDB, with point-in-time recovery and server-side
- * encryption, reached with the instance role's credentials.
+ * encryption, reached with the instance role's credentials, which only
+ * containers on `credentialsNetwork` may obtain.
  */
-export function dynamoDbService(role: aws.iam.Role): DynamoBackend {
+export function dynamoDbService(role: aws.iam.Role, credentialsNetwork: Network): DynamoBackend {
   return {
+    clientNetworks: [credentialsNetwork],
     table(tableName, spec, billing, parent) {
       const provisioned = billing === "provisioned";
       const table = new aws.dynamodb.Table(

@@ -8,12 +8,18 @@ export interface NetworkArgs {
   networkName: string;
   /** A fixed IPv4 subnet and gateway; unset lets Docker choose. */
   ipam?: { subnet: pulumi.Input<string>; gateway: pulumi.Input<string> };
+  /** A fixed name for the Linux bridge (at most 15 characters), for host firewall rules that match it. */
+  bridgeName?: string;
+  /** Members send their off-host traffic through this network (Docker's gateway priority), not their other networks. */
+  defaultRoute?: boolean;
   provider: docker.Provider;
 }
 
 /** A user-defined bridge network: containers on it find each other by name. */
 export class Network extends pulumi.ComponentResource {
   readonly name: pulumi.Output<string>;
+  /** The gateway priority a member's endpoint gets: set when this network must carry the member's default route. */
+  readonly gatewayPriority: number | undefined;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("container-labs:platform:Network", name, {}, opts);
@@ -24,12 +30,14 @@ export class Network extends pulumi.ComponentResource {
         driver: "bridge",
         labels: ownerLabels({ lab: args.lab }),
         ipamConfigs: args.ipam ? [{ subnet: args.ipam.subnet, gateway: args.ipam.gateway }] : undefined,
+        options: args.bridgeName ? { "com.docker.network.bridge.name": args.bridgeName } : undefined,
       },
       // A fixed name cannot exist twice, so a replacement must remove the old network first.
       // Children do not inherit the component's dependsOn: handed on, so the network waits for what this one waits for.
       { parent: this, provider: args.provider, deleteBeforeReplace: true, dependsOn: opts?.dependsOn },
     );
     this.name = network.name;
+    this.gatewayPriority = args.defaultRoute ? 1 : undefined;
     this.registerOutputs({ name: this.name });
   }
 }

@@ -104,8 +104,10 @@ export class Platform {
 
   /** DynamoDB for a lab whose containers sit on `network`: the real service on EC2, DynamoDB Local otherwise. */
   dynamoDb(name: string, network: Network, parent: pulumi.Resource): DynamoBackend {
-    const role = this.host.instanceRole;
-    return role ? dynamoDbService(role) : dynamoDbLocal(name, this, network, parent);
+    const { instanceRole, awsCredentialsNetwork } = this.host;
+    return instanceRole && awsCredentialsNetwork
+      ? dynamoDbService(instanceRole, awsCredentialsNetwork)
+      : dynamoDbLocal(name, this, network, parent);
   }
 
   /** The URL a user opens for a port the lab publishes. */

@@ -4,9 +4,16 @@ import type { RegistrySettings } from "../../config";
 export const GHCR = "ghcr.io";
 
 export interface RegistryArgs {
-  /** ghcr.io settings; none on a target whose images stay in the local engine. */
+  /**
+   * ghcr.io settings; none on a target whose images stay in the local engine.
+   * With a read-only pullToken, the write token never leaves the machine
+   * running Pulumi (neither the host's engine nor the provider's stored
+   * settings get it).
+   */
   ghcr?: RegistrySettings;
 }
+
+type Credentials = Array<{ address: string; username: string; password: pulumi.Output<string> }>;
 
 /**
  * Where lab images live: ghcr.io/<owner>/<lab>-<service> with credentials for
@@ -33,12 +40,12 @@ export class Registry extends pulumi.ComponentResource {
   }
 
   /** Credentials for docker-build's pushes; none when nothing is pushed. */
-  get pushCredentials(): Array<{ address: string; username: string; password: pulumi.Output<string> }> | undefined {
+  get pushCredentials(): Credentials | undefined {
     return this.ghcr && [{ address: GHCR, username: this.ghcr.username, password: this.ghcr.token }];
   }
 
-  /** Credentials for the Docker provider that pulls on the host; none when nothing is pushed. */
-  get pullCredentials(): Array<{ address: string; username: string; password: pulumi.Output<string> }> | undefined {
-    return this.pushCredentials;
+  /** Credentials for the Docker provider that pulls on the host: the read-only token when given; none when nothing is pushed. */
+  get pullCredentials(): Credentials | undefined {
+    return this.ghcr && [{ address: GHCR, username: this.ghcr.username, password: this.ghcr.pullToken ?? this.ghcr.token }];
   }
 }

@@ -150,7 +150,7 @@ export class Service extends pulumi.ComponentResource {
             exposure: index === 0 && exposed ? args.engine.exposure : undefined,
             writableRoot: args.writableRoot,
           }),
-          networksAdvanced: args.networks.map((network) => ({ name: network.name, aliases: [args.service] })),
+          networksAdvanced: args.networks.map((network) => ({ name: network.name, aliases: [args.service], gwPriority: network.gatewayPriority })),
           networkMode: args.networks.length === 0 ? "none" : undefined,
           ports: index > 0 ? undefined : ports,
           volumes: args.mounts?.map((mount) => ({

@@ -15,6 +15,14 @@ export const LABELS = {
    * program states it here; test/ checks the label matches the option.
    */
   retainOnDelete: "container-labs.retain-on-delete",
+  /**
+   * `<reason>`: why the container publishes a port beyond the host's
+   * loopback, e.g. `lan` (the user opened local ports with a setting) or
+   * `security-group` (on EC2, where the security group limits who reaches it).
+   */
+  exposure: "container-labs.exposure",
+  /** `<reason>`: why the container's root filesystem cannot be read-only. */
+  writableRoot: "container-labs.writable-root",
 } as const;
 
 export const JOB_WORKER_ROLE = "job-worker";
@@ -22,4 +30,9 @@ export const JOB_WORKER_ROLE = "job-worker";
 /** A Docker label's value from the provider's `[{label, value}]` list. */
 export function labelValue(labels: unknown, key: string): string | undefined {
   return list<{ label?: string; value?: string }>(labels).find((entry) => entry.label === key)?.value;
+}
+
+/** A label that states a reason: present and not blank. */
+export function hasReason(labels: unknown, key: string): boolean {
+  return (labelValue(labels, key)?.trim() ?? "") !== "";
 }

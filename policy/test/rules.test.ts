@@ -1,4 +1,3 @@
-import type { PolicyProviderResource } from "@pulumi/policy";
 import * as rules from "../rules";
 import { TYPES } from "../lib/resourceTypes";
 import { violations, type ResourceUnderTest } from "./evaluate";
@@ -28,6 +27,29 @@ describe("no-admin-ports-open-to-the-world", () => {
   it("ignores UDP on port 22, and egress to the world", async () => {
     expect(await violations(policy, group({ protocol: "udp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }))).toEqual([]);
     expect(await violations(policy, { type: TYPES.securityGroupRule, props: { type: "egress", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] } })).toEqual([]);
+  });
+
+  it.each([
+    ["two halves of IPv4 (0.0.0.0/1 and 128.0.0.0/1) in one permission", [tcp(22, 22, ["0.0.0.0/1", "128.0.0.0/1"])]],
+    ["the halves split across two permissions of the same group", [tcp(22, 22, ["0.0.0.0/1"]), tcp(22, 22, ["128.0.0.0/1"])]],
+    ["a /7 (two /8s' worth of addresses)", [tcp(22, 22, ["4.0.0.0/7"])]],
+    ["IPv6's global unicast range 2000::/3 (every public IPv6 host)", [tcp(22, 22, [], ["2000::/3"])]],
+    ["an IPv6 /0 spelled out in full", [tcp(22, 22, [], ["0000:0000:0000:0000:0000:0000:0000:0000/0"])]],
+  ])("treats %s as the world", async (_what, ingress) => {
+    expect(await violations(policy, group(...ingress))).toEqual([expect.stringContaining("opens port 22 (SSH) to the internet")]);
+  });
+
+  it("treats a university's /16 with an ISP's IPv6 /32, or a private /8 alone, as networks, not the world", async () => {
+    expect(await violations(policy, group(tcp(22, 22, ["198.18.0.0/16"], ["2001:db8::/32"])))).toEqual([]);
+    expect(await violations(policy, group(tcp(22, 22, ["10.0.0.0/8"])))).toEqual([]);
+  });
+
+  it("counts only the ranges that reach the port: two halves on different ports are not the world on either", async () => {
+    expect(await violations(policy, group(tcp(22, 22, ["0.0.0.0/8"]), tcp(2376, 2376, ["128.0.0.0/8"])))).toEqual([]);
+  });
+
+  it("fails closed on a range it cannot read", async () => {
+    expect(await violations(policy, group(tcp(22, 22, ["everyone"])))).toEqual([expect.stringContaining('"everyone" is not a CIDR range')]);
   });
 
   it("checks standalone rules of both kinds", async () => {
@@ -63,41 +85,24 @@ describe("EC2 instances", () => {
 
 describe("dynamodb-pitr-and-encryption", () => {
   const policy = rules.dynamoTablesRecoverableAndEncrypted;
-  const table = (props: Record<string, unknown>, provider?: PolicyProviderResource): ResourceUnderTest => ({
+  const table = (props: Record<string, unknown>): ResourceUnderTest => ({
     type: TYPES.dynamoTable,
     props: { name: "User-dev", pointInTimeRecovery: { enabled: true }, serverSideEncryption: { enabled: true }, ...props },
-    provider,
-  });
-  const awsProvider = (props: Record<string, unknown>): PolicyProviderResource => ({
-    type: TYPES.awsProvider,
-    name: "cmpt756-dynamodb-provider",
-    urn: "urn:pulumi:local::container-labs::pulumi:providers:aws::cmpt756-dynamodb-provider",
-    props,
   });
   const bare = { pointInTimeRecovery: undefined, serverSideEncryption: undefined };
 
   it("passes a table with point-in-time recovery and encryption", async () => {
-    expect(await violations(policy, table({}, awsProvider({ region: "eu-west-1" })))).toEqual([]);
+    expect(await violations(policy, table({}))).toEqual([]);
   });
 
   it("reports each missing feature on a real table", async () => {
-    expect(await violations(policy, table(bare, awsProvider({ region: "eu-west-1" })))).toEqual([
+    expect(await violations(policy, table(bare))).toEqual([
       expect.stringContaining("point-in-time recovery"),
       expect.stringContaining("server-side encryption"),
     ]);
     expect(await violations(policy, table({ serverSideEncryption: { enabled: false } }))).toEqual([expect.stringContaining("server-side encryption")]);
   });
 
-  it("exempts tables made through a provider pointed at DynamoDB Local on loopback, endpoints as a list or as JSON text", async () => {
-    const endpoints = [{ dynamodb: "http://localhost:18000" }];
-    expect(await violations(policy, table(bare, awsProvider({ endpoints })))).toEqual([]);
-    expect(await violations(policy, table(bare, awsProvider({ endpoints: JSON.stringify([{ dynamodb: "http://127.0.0.1:8000" }]) })))).toEqual([]);
-  });
-
-  it("does not exempt a provider whose DynamoDB endpoint is a remote host, or another provider type", async () => {
-    expect(await violations(policy, table(bare, awsProvider({ endpoints: [{ dynamodb: "https://dynamodb.eu-west-1.amazonaws.com" }] })))).toHaveLength(2);
-    expect(await violations(policy, table(bare, { ...awsProvider({ endpoints: [{ dynamodb: "http://localhost:8000" }] }), type: "pulumi:providers:docker" }))).toHaveLength(2);
-  });
 });
 
 describe("containers", () => {
@@ -181,6 +186,120 @@ describe("containers", () => {
       expect(await violations(policy, secretEnvs)).toEqual([]);
       expect(await violations(policy, { ...secretEnvs, opts: { additionalSecretOutputs: ["command"] } })).toHaveLength(2);
     });
+  });
+});
+
+describe("hardened containers (CIS Docker Benchmark 5.x)", () => {
+  const HARDENED = {
+    memory: 256,
+    cpuShares: 512,
+    capabilities: { drops: ["ALL"] },
+    securityOpts: ["no-new-privileges:true"],
+    readOnly: true,
+  };
+  const container = (props: Record<string, unknown>, labels: Array<{ label: string; value: string }> = []): ResourceUnderTest => ({
+    type: TYPES.container,
+    props: { name: "webstack-app", image: `sha256:${DIGEST}`, labels: [label("container-labs.lab", "webstack"), ...labels], ...HARDENED, ...props },
+  });
+  const HARDENING_RULES = [rules.containersHaveResourceLimits, rules.containersDropPrivileges, rules.containersHaveReadOnlyRoot];
+  const allFound = async (resource: ResourceUnderTest) => (await Promise.all(HARDENING_RULES.map((policy) => violations(policy, resource)))).flat();
+
+  it("passes a container with memory and CPU limits, every capability dropped, no-new-privileges and a read-only root", async () => {
+    expect(await allFound(container({}))).toEqual([]);
+    expect(await allFound(container({ cpuShares: undefined, cpus: "0.5", securityOpts: ["no-new-privileges"] }))).toEqual([]);
+  });
+
+  describe("containers-have-resource-limits", () => {
+    const policy = rules.containersHaveResourceLimits;
+
+    it.each([
+      ["no memory limit", { memory: undefined }, "memory"],
+      ["a zero memory limit", { memory: 0 }, "memory"],
+      ["neither cpuShares nor cpus", { cpuShares: undefined }, "CPU"],
+      ["cpus of 0", { cpuShares: undefined, cpus: "0" }, "CPU"],
+    ])("rejects %s", async (_what, props, named) => {
+      expect(await violations(policy, container(props))).toEqual([expect.stringContaining(named)]);
+    });
+
+    it("reports both limits of a container that has neither", async () => {
+      expect(await violations(policy, container({ memory: undefined, cpuShares: undefined }))).toHaveLength(2);
+    });
+  });
+
+  describe("containers-drop-privileges", () => {
+    const policy = rules.containersDropPrivileges;
+
+    it.each([
+      ["no capabilities block", { capabilities: undefined }, "ALL"],
+      ["dropping some capabilities but not ALL", { capabilities: { drops: ["NET_RAW", "MKNOD"] } }, "ALL"],
+      ["no security options", { securityOpts: undefined }, "no-new-privileges"],
+      ["no-new-privileges switched off", { securityOpts: ["no-new-privileges:false"] }, "no-new-privileges"],
+      ["only a seccomp profile", { securityOpts: ["seccomp=unconfined"] }, "no-new-privileges"],
+    ])("rejects %s", async (_what, props, named) => {
+      expect(await violations(policy, container(props))).toEqual([expect.stringContaining(named)]);
+    });
+
+    it("accepts ALL in any case, with capabilities added back", async () => {
+      expect(await violations(policy, container({ capabilities: { drops: ["all"], adds: ["NET_BIND_SERVICE"] } }))).toEqual([]);
+    });
+
+    it("checks job workers like every other container (the Docker socket is their one exemption, elsewhere)", async () => {
+      const worker = container({ capabilities: undefined, securityOpts: [] }, [label("container-labs.role", "job-worker")]);
+      expect(await violations(policy, worker)).toHaveLength(2);
+    });
+  });
+
+  describe("containers-have-read-only-root", () => {
+    const policy = rules.containersHaveReadOnlyRoot;
+
+    it("rejects a writable root filesystem without a reason", async () => {
+      expect(await violations(policy, container({ readOnly: false }))).toEqual([expect.stringContaining("container-labs.writable-root")]);
+      expect(await violations(policy, container({ readOnly: undefined }))).toHaveLength(1);
+      expect(await violations(policy, container({ readOnly: false }, [label("container-labs.writable-root", "")]))).toHaveLength(1);
+    });
+
+    it("accepts a writable root filesystem labelled container-labs.writable-root with a reason", async () => {
+      expect(await violations(policy, container({ readOnly: false }, [label("container-labs.writable-root", "postgres writes its socket and PID file under /var/run")]))).toEqual([]);
+    });
+  });
+});
+
+describe("host-ports-on-loopback-unless-explained", () => {
+  const policy = rules.hostPortsOnLoopbackUnlessExplained;
+  const publishing = (ports: Array<Record<string, unknown>>, labels: Array<{ label: string; value: string }> = []): ResourceUnderTest => ({
+    type: TYPES.container,
+    props: { name: "kleeweb-nginx", image: `sha256:${DIGEST}`, labels: [label("container-labs.lab", "kleeweb"), ...labels], ports },
+  });
+
+  it("accepts ports published on loopback, and containers that publish none", async () => {
+    expect(await violations(policy, publishing([{ internal: 80, external: 80, ip: "127.0.0.1" }, { internal: 81, external: 81, ip: "::1" }]))).toEqual([]);
+    expect(await violations(policy, publishing([]))).toEqual([]);
+  });
+
+  it.each([
+    ["0.0.0.0", { internal: 80, external: 80, ip: "0.0.0.0" }, "0.0.0.0:80"],
+    ["no address (Docker's default, every interface)", { internal: 8000, external: 8000 }, "0.0.0.0:8000"],
+    ["a LAN address", { internal: 80, external: 8080, ip: "192.168.1.10" }, "192.168.1.10:8080"],
+    ["IPv6's any address", { internal: 80, external: 80, ip: "::" }, ":::80"],
+  ])("rejects a port published on %s without a reason", async (_what, port, shown) => {
+    expect(await violations(policy, publishing([port]))).toEqual([expect.stringContaining(shown)]);
+  });
+
+  it("accepts a non-loopback port on a container labelled container-labs.exposure with a reason, and not with an empty one", async () => {
+    const open = [{ internal: 80, external: 80, ip: "0.0.0.0" }];
+    expect(await violations(policy, publishing(open, [label("container-labs.exposure", "security-group")]))).toEqual([]);
+    expect(await violations(policy, publishing(open, [label("container-labs.exposure", "lan")]))).toEqual([]);
+    expect(await violations(policy, publishing(open, [label("container-labs.exposure", " ")]))).toHaveLength(1);
+  });
+});
+
+describe("ebs-volumes-encrypted", () => {
+  const policy = rules.ebsVolumesEncrypted;
+
+  it("accepts an encrypted volume and rejects one that is not", async () => {
+    expect(await violations(policy, { type: TYPES.ebsVolume, props: { encrypted: true, size: 20 } })).toEqual([]);
+    expect(await violations(policy, { type: TYPES.ebsVolume, props: { encrypted: false, size: 20 } })).toEqual([expect.stringContaining("encrypted")]);
+    expect(await violations(policy, { type: TYPES.ebsVolume, props: { size: 20 } })).toHaveLength(1);
   });
 });
 

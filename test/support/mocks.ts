@@ -50,7 +50,12 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
     case "docker:index/remoteImage:RemoteImage":
       return { imageId: `sha256:image-id-of-${name}`, repoDigest: inputs.name };
     case "aws:ec2/instance:Instance":
-      return { publicIp: "203.0.113.10", publicDns: "ec2-203-0-113-10.compute.amazonaws.com", arn: `arn:aws:ec2:eu-west-1:123456789012:instance/${name}` };
+      // The instance's own public IP, which changes on stop/start; the host is reached through its Elastic IP below.
+      return { publicIp: "192.0.2.99", publicDns: "ec2-192-0-2-99.compute.amazonaws.com", arn: `arn:aws:ec2:eu-west-1:123456789012:instance/${name}` };
+    case "aws:ec2/eip:Eip":
+      return { publicIp: "203.0.113.10", publicDns: "ec2-203-0-113-10.eu-west-1.compute.amazonaws.com", allocationId: `eipalloc-${name}` };
+    case "aws:ebs/volume:Volume":
+      return { arn: `arn:aws:ec2:eu-west-1:123456789012:volume/${name}` };
     case "aws:iam/role:Role":
       return { arn: `arn:aws:iam::123456789012:role/${name}`, name: inputs.name ?? name };
     case "aws:iam/instanceProfile:InstanceProfile":
@@ -130,6 +135,9 @@ function invoke(token: string, args: Record<string, any>): Record<string, unknow
       return { id: "ami-0123456789abcdef0", name: args.filters?.[0]?.values?.[0] ?? "ubuntu" };
     case "aws:index/getCallerIdentity:getCallerIdentity":
       return { accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/test", userId: "AIDTEST" };
+    case "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings":
+      // Listed out of order, as the API may: the program must choose by name, not by position.
+      return { id: "eu-west-1", locations: ["eu-west-1c", "eu-west-1a", "eu-west-1b"], locationTypes: ["availability-zone", "availability-zone", "availability-zone"], instanceTypes: [args.filters?.[0]?.values?.[0], args.filters?.[0]?.values?.[0], args.filters?.[0]?.values?.[0]] };
     case "aws:index/getRegion:getRegion":
       return { name: "eu-west-1", region: "eu-west-1" };
     default:

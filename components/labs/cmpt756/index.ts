@@ -71,7 +71,7 @@ export class Cmpt756 extends pulumi.ComponentResource {
         ...(dynamo.containerEndpoint ? { DYNAMODB_ENDPOINT: dynamo.containerEndpoint } : {}),
       },
       secretEnv: { SVC_LOADER_TOKEN: loaderToken.result },
-      networks: [network],
+      networks: [network, ...dynamo.clientNetworks],
       // Reachable for debugging from the host itself, never from outside it.
       ports: [{ container: PORTS.db, host: PORTS.db, hostIp: "127.0.0.1" }],
       waitHealthy: true,

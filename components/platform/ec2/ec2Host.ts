@@ -4,11 +4,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import type { Ec2Settings } from "../../../config";
 import { cloudInit, hostFile, LOGIN_USER, TLS_INSTALLER } from "./cloudInit";
+import { attachDataVolume, createDataVolume, DATA_VOLUME_GB } from "./dataVolume";
 import { dockerTlsCredentials, type DockerTlsCredentials } from "./tlsCredentials";
 
 /** Canonical's account, the publisher of Ubuntu's official AMIs. */
 const CANONICAL = "099720109477";
 export const DOCKER_TLS_PORT = 2376;
+/** IAM path of the host's role and instance profile: the deploy role may manage IAM under this path only (.github/SECRETS.md). */
+export const IAM_PATH = "/container-labs/";
 
 /** Graviton instance families (t4g, m7g, c8gd...) are arm64; the rest are x86-64. */
 export function cpuArchitecture(instanceType: string): "arm64" | "amd64" {
@@ -24,6 +27,8 @@ export interface Ec2HostArgs {
 
 export interface Ec2Host {
   instance: aws.ec2.Instance;
+  /** The host's address: an Elastic IP, kept across stop/start and instance replacement. */
+  address: pulumi.Output<string>;
   role: aws.iam.Role;
   connection: command.types.input.remote.ConnectionArgs;
   tls: DockerTlsCredentials;
@@ -37,8 +42,10 @@ function ingress(port: number, cidr: string, description: string): aws.types.inp
 
 /**
  * The EC2 side of a Docker host: an Ubuntu 24.04 instance with IMDSv2, an
- * encrypted gp3 root volume, an instance role, a generated SSH key, ports open
- * only to the configured networks, and the gates that wait for Docker.
+ * encrypted gp3 root volume, lab data on a separate encrypted volume that
+ * outlives the instance, an Elastic IP, an instance role, generated SSH
+ * client and host keys, ports open only to the configured networks, and the
+ * gates that wait for Docker.
  */
 export function createEc2Host(name: string, args: Ec2HostArgs, parent: pulumi.Resource): Ec2Host {
   const { settings } = args;
@@ -57,6 +64,8 @@ export function createEc2Host(name: string, args: Ec2HostArgs, parent: pulumi.Re
 
   const sshKey = new tls.PrivateKey(`${name}-ssh-key`, { algorithm: "ED25519" }, { parent });
   const keyPair = new aws.ec2.KeyPair(`${name}-key-pair`, { publicKey: sshKey.publicKeyOpenssh }, { parent });
+  // The host's own key: installed by cloud-init, checked by every SSH session (connection.hostKey below).
+  const hostKey = new tls.PrivateKey(`${name}-ssh-host-key`, { algorithm: "ED25519" }, { parent });
 
   const securityGroup = new aws.ec2.SecurityGroup(
     `${name}-sg`,
@@ -75,6 +84,7 @@ export function createEc2Host(name: string, args: Ec2HostArgs, parent: pulumi.Re
   const role = new aws.iam.Role(
     `${name}-role`,
     {
+      path: IAM_PATH,
       description: "container-labs Docker host; labs attach only the access their containers need",
       assumeRolePolicy: JSON.stringify({
         Version: "2012-10-17",
@@ -83,31 +93,48 @@ export function createEc2Host(name: string, args: Ec2HostArgs, parent: pulumi.Re
     },
     { parent },
   );
-  const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name }, { parent });
+  const profile = new aws.iam.InstanceProfile(`${name}-profile`, { path: IAM_PATH, role: role.name }, { parent });
+
+  const dataVolume = createDataVolume(name, { instanceType: settings.instanceType, sizeGb: DATA_VOLUME_GB }, parent);
 
   const instance = new aws.ec2.Instance(
     `${name}-instance`,
     {
       ami: ami.id,
       instanceType: settings.instanceType,
+      // Where the data volume is: a volume attaches only within its zone.
+      availabilityZone: dataVolume.availabilityZone,
       keyName: keyPair.keyName,
       vpcSecurityGroupIds: [securityGroup.id],
       iamInstanceProfile: profile.name,
-      userData: cloudInit(),
+      // Holds the SSH host's private key: a secret in state (AWS shows it to whoever may describe the instance).
+      userData: pulumi.secret(cloudInit({ dataVolumeId: dataVolume.id, hostKey })),
+      // A changed script gets a fresh instance; lab data is on the data volume, which stays.
       userDataReplaceOnChange: true,
-      // IMDSv2 only; hop limit 2 so containers (one hop further) can still get the role's credentials.
-      metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
+      // IMDSv2 only. Hop limit 2 lets a container (one hop further) reach the metadata
+      // service at all; the host's firewall lets only the aws-credentials network do so.
+      metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2, httpProtocolIpv6: "disabled" },
+      // The root volume holds the OS, images and containers, all rebuilt by `pulumi up`; no lab data.
       rootBlockDevice: { volumeType: "gp3", volumeSize: settings.rootVolumeGb, encrypted: true, deleteOnTermination: true },
       tags: { Name: `${name}`, "container-labs:managed-by": "pulumi" },
     },
     // A newer Ubuntu AMI must not replace a running lab host; rebuild it on purpose with --replace.
     { parent, ignoreChanges: ["ami"] },
   );
+  const attachment = attachDataVolume(name, dataVolume, instance, parent);
+  // Moves to a replacement instance, so the address (and the server certificate made for it) stays.
+  const elasticIp = new aws.ec2.Eip(
+    `${name}-ip`,
+    { domain: "vpc", instance: instance.id, tags: { Name: `${name}`, "container-labs:managed-by": "pulumi" } },
+    { parent },
+  );
 
   const connection: command.types.input.remote.ConnectionArgs = {
-    host: instance.publicIp,
+    host: elasticIp.publicIp,
     user: LOGIN_USER,
     privateKey: sshKey.privateKeyOpenssh,
+    // Only the key cloud-init installed: a machine in the middle cannot take the session (or the TLS keys sent over it).
+    hostKey: hostKey.publicKeyOpenssh,
     // sshd is not up right after boot; keep dialling until the create timeout.
     dialErrorLimit: -1,
     perDialTimeout: 10,
@@ -115,10 +142,11 @@ export function createEc2Host(name: string, args: Ec2HostArgs, parent: pulumi.Re
   const cloudInitDone = new command.remote.Command(
     `${name}-wait-for-docker`,
     { connection, create: hostFile("wait-for-docker.sh"), triggers: [instance.id] },
-    { parent, customTimeouts: { create: "15m" } },
+    // The address must point at this instance, with its data volume attached, before the gate dials.
+    { parent, dependsOn: [elasticIp, attachment], customTimeouts: { create: "15m" } },
   );
 
-  const credentials = dockerTlsCredentials(name, { ip: instance.publicIp, dnsName: instance.publicDns }, parent);
+  const credentials = dockerTlsCredentials(name, { ip: elasticIp.publicIp, dnsName: elasticIp.publicDns }, parent);
   const dockerReady = new command.remote.Command(
     `${name}-docker-tls`,
     {
@@ -130,5 +158,5 @@ export function createEc2Host(name: string, args: Ec2HostArgs, parent: pulumi.Re
     { parent, dependsOn: [cloudInitDone], customTimeouts: { create: "5m" } },
   );
 
-  return { instance, role, connection, tls: credentials, dockerReady };
+  return { instance, address: elasticIp.publicIp, role, connection, tls: credentials, dockerReady };
 }

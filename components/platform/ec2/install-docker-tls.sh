@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Run over SSH with sudo, the generated PEMs on stdin in this order: CA
-# certificate, server certificate, server key. Makes dockerd listen on 2376
-# with mutual TLS (clients need a certificate from the same CA), besides its
-# local socket. Never the plain 2375 API.
+# Run over SSH with sudo (a session that has checked the host's key), the
+# generated PEMs on stdin in this order: CA certificate, server certificate,
+# server key. Installs them and the systemd drop-in that makes dockerd listen
+# on 2376 with mutual TLS (clients need a certificate from the same CA),
+# besides its local socket; never the plain 2375 API. Run again whenever a
+# certificate is renewed. live-restore (daemon.json) keeps the labs' containers
+# running through the restart.
 set -euo pipefail
 
 tls_dir=/etc/docker/tls
@@ -19,19 +22,8 @@ for pem in ca.pem server-cert.pem server-key.pem; do
   fi
 done
 
-cat > /etc/docker/daemon.json <<JSON
-{
-  "hosts": ["unix:///var/run/docker.sock", "tcp://0.0.0.0:2376"],
-  "tls": true,
-  "tlsverify": true,
-  "tlscacert": "$tls_dir/ca.pem",
-  "tlscert": "$tls_dir/server-cert.pem",
-  "tlskey": "$tls_dir/server-key.pem",
-  "log-driver": "json-file",
-  "log-opts": { "max-size": "10m", "max-file": "3" }
-}
-JSON
-
+install -m 0644 /etc/container-labs/docker-tls.conf /etc/systemd/system/docker.service.d/20-tls.conf
+systemctl daemon-reload
 systemctl restart docker
 for _ in $(seq 1 30); do
   if docker info --format '{{.ServerVersion}}' >/dev/null 2>&1; then

@@ -1,7 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 
-const VALIDITY_HOURS = 24 * 365;
+const DAY_HOURS = 24;
+/** Server and client certificates: a year, renewed by any `pulumi up` in their last 30 days (or after they expired). */
+const CERT_VALIDITY = { validityPeriodHours: 365 * DAY_HOURS, earlyRenewalHours: 30 * DAY_HOURS };
+/** The CA: five years, renewed in its last year (which re-issues both certificates). */
+const CA_VALIDITY = { validityPeriodHours: 5 * 365 * DAY_HOURS, earlyRenewalHours: 365 * DAY_HOURS };
 
 export interface Certificate {
   keyPem: pulumi.Output<string>;
@@ -31,7 +35,7 @@ function issue(
       certRequestPem: request.certRequestPem,
       caPrivateKeyPem: ca.keyPem,
       caCertPem: ca.certPem,
-      validityPeriodHours: VALIDITY_HOURS,
+      ...CERT_VALIDITY,
       allowedUses: ["digital_signature", "key_encipherment", ...args.uses],
     },
     { parent },
@@ -48,7 +52,9 @@ export interface DockerTlsCredentials {
 /**
  * A private CA, a server certificate for the host's address and a client
  * certificate for the Docker provider: mutual TLS on 2376, all generated,
- * all private keys kept as secrets in the stack's state.
+ * all private keys kept as secrets in the stack's state. The address is the
+ * host's Elastic IP, which stays when the instance is stopped, started or
+ * replaced, so the certificate stays valid for it.
  */
 export function dockerTlsCredentials(
   name: string,
@@ -62,7 +68,7 @@ export function dockerTlsCredentials(
       privateKeyPem: caKey.privateKeyPem,
       isCaCertificate: true,
       subject: { commonName: `${name} Docker CA`, organization: "container-labs" },
-      validityPeriodHours: VALIDITY_HOURS,
+      ...CA_VALIDITY,
       allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
     },
     { parent },

@@ -1,0 +1,87 @@
+/**
+ * What `npm run up` checks before anything is created, each failure naming
+ * the fix: the stack's configuration (the program's own validation), the
+ * engine at `localDockerHost` and kleeweb's subnet on it (the program's own
+ * preflight), and every host port the enabled labs publish.
+ */
+import * as net from "node:net";
+import * as pulumi from "@pulumi/pulumi";
+import { PROJECT, readConfig, type LabsConfig } from "../../config";
+import { ConfigReader, ConfigurationError } from "../../components/config/reader";
+import { checkEngine, engineGet } from "../../components/platform/enginePreflight";
+import { fixedSubnets, hostPorts } from "../../program";
+import { capturePulumi, UserError } from "./pulumi";
+
+/** The stack's configuration as the program will see it (the CLI applies Pulumi.yaml's defaults), validated. */
+export function stackConfig(stack: string, env: NodeJS.ProcessEnv): LabsConfig {
+  const listed = JSON.parse(capturePulumi(["config", "--json", "--show-secrets", "--stack", stack], env)) as Record<string, { value?: string; objectValue?: unknown; secret?: boolean }>;
+  const values: Record<string, string> = {};
+  const secrets: string[] = [];
+  for (const [key, entry] of Object.entries(listed)) {
+    values[key] = entry.objectValue !== undefined ? JSON.stringify(entry.objectValue) : (entry.value ?? "");
+    if (entry.secret) secrets.push(key);
+  }
+  pulumi.runtime.setAllConfig(values, secrets);
+  try {
+    return readConfig(new ConfigReader(PROJECT), stack);
+  } catch (err) {
+    if (err instanceof ConfigurationError) throw new UserError(err.message);
+    throw err;
+  }
+}
+
+/** Whether this machine can listen on address:port (false when something holds it). */
+function canListen(address: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(false));
+    server.listen({ host: address, port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/** Host ports that containers of this project already publish on the engine (a redeploy keeps them). */
+async function portsOfOurContainers(endpoint: string): Promise<Set<number>> {
+  const answer = engineGet(endpoint, "/containers/json?filters=" + encodeURIComponent(JSON.stringify({ label: ["container-labs.managed-by=pulumi"] })));
+  if (!answer) return new Set();
+  const containers = JSON.parse(await answer) as Array<{ Ports?: Array<{ PublicPort?: number }> }>;
+  return new Set(containers.flatMap((container) => (container.Ports ?? []).flatMap((port) => (port.PublicPort ? [port.PublicPort] : []))));
+}
+
+/** A nearby free port to suggest for portRemap. */
+async function freePortNear(port: number, address: string): Promise<number | undefined> {
+  for (const candidate of [port + 10000, port + 20000, port + 1, port + 2]) {
+    if (candidate <= 65535 && (await canListen(address, candidate))) return candidate;
+  }
+  return undefined;
+}
+
+/** The problems with the host ports the labs will publish, each with the portRemap line that moves it. */
+export async function portProblems(config: LabsConfig, stack: string): Promise<string[]> {
+  if (!config.local) return [];
+  const ours = await portsOfOurContainers(config.local.dockerHost);
+  const problems: string[] = [];
+  for (const { port: published, what, loopbackOnly } of hostPorts(config)) {
+    const port = config.portRemap.get(published) ?? published;
+    const address = loopbackOnly ? "127.0.0.1" : config.local.publishAddress;
+    if (ours.has(port) || (await canListen(address, port))) continue;
+    const free = await freePortNear(port, address);
+    const remap = free ? `pulumi config set --path 'portRemap[${config.portRemap.size}]' ${published}=${free} --stack ${stack}` : `pulumi config set --path 'portRemap[${config.portRemap.size}]' ${published}=<a free port> --stack ${stack}`;
+    problems.push(`port ${port} (${what}) is already taken on ${address}: stop what holds it (e.g. \`ss -ltnp 'sport = :${port}'\` shows it), or move the lab: ${remap}`);
+  }
+  return problems;
+}
+
+/** Every check, in the order a user would fix them; throws a UserError listing what is wrong. */
+export async function preflight(stack: string, env: NodeJS.ProcessEnv): Promise<LabsConfig> {
+  const config = stackConfig(stack, env);
+  if (!config.local) return config;
+  try {
+    await checkEngine({ endpoint: config.local.dockerHost, fixedSubnets: fixedSubnets(config) }, PROJECT);
+  } catch (err) {
+    if (err instanceof ConfigurationError) throw new UserError(err.message);
+    throw err;
+  }
+  const ports = await portProblems(config, stack);
+  if (ports.length > 0) throw new UserError(`host ports the labs publish are taken:\n  - ${ports.join("\n  - ")}`);
+  return config;
+}

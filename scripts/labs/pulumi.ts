@@ -1,0 +1,84 @@
+/** Running the Pulumi CLI for `npm run up` / `npm run down`, with the checkout's own backend and passphrase. */
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+/** The self-managed state backend: inside the checkout, git-ignored, no Pulumi account. */
+export const STATE_DIR = path.join(ROOT, ".pulumi-state");
+/** The passphrase of the stacks' secrets, generated once and kept beside the state. */
+export const PASSPHRASE_FILE = path.join(STATE_DIR, "passphrase");
+
+/** Thrown for a problem the user can fix; main prints its message alone, no stack trace. */
+export class UserError extends Error {}
+
+/**
+ * The environment every pulumi call gets: the checkout's file backend and
+ * passphrase file, unless the user chose their own backend or passphrase.
+ */
+export function pulumiEnvironment(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PULUMI_SKIP_UPDATE_CHECK: "true", ...base };
+  if (!env.PULUMI_BACKEND_URL) {
+    mkdirSync(STATE_DIR, { recursive: true, mode: 0o700 });
+    env.PULUMI_BACKEND_URL = `file://${STATE_DIR}`;
+  }
+  if (!env.PULUMI_CONFIG_PASSPHRASE && !env.PULUMI_CONFIG_PASSPHRASE_FILE) {
+    if (!existsSync(PASSPHRASE_FILE)) {
+      mkdirSync(STATE_DIR, { recursive: true, mode: 0o700 });
+      writeFileSync(PASSPHRASE_FILE, `${randomBytes(24).toString("base64url")}\n`, { mode: 0o600 });
+      console.log(`container-labs: generated the stacks' secrets passphrase in ${path.relative(ROOT, PASSPHRASE_FILE)} (keep it: it decrypts this checkout's state)`);
+    }
+    chmodSync(PASSPHRASE_FILE, 0o600);
+    env.PULUMI_CONFIG_PASSPHRASE_FILE = PASSPHRASE_FILE;
+  }
+  return env;
+}
+
+/** Runs pulumi with its output on this terminal; resolves with its exit code. */
+export function runPulumi(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("pulumi", args, { cwd: ROOT, env, stdio: "inherit" });
+    child.on("error", reject);
+    child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+/** Runs pulumi and returns its standard output; a failure carries its standard error. */
+export function capturePulumi(args: string[], env: NodeJS.ProcessEnv): string {
+  const result = spawnSync("pulumi", args, { cwd: ROOT, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  if (result.error) throw result.error;
+  if (result.status !== 0) throw new UserError(`pulumi ${args.join(" ")} failed:\n${result.stderr.trim()}`);
+  return result.stdout;
+}
+
+/** The version of the Pulumi CLI on PATH, or a UserError saying how to get one. */
+export function pulumiVersion(env: NodeJS.ProcessEnv): string {
+  const result = spawnSync("pulumi", ["version"], { env, encoding: "utf8" });
+  if (result.error || result.status !== 0) {
+    throw new UserError(
+      "no Pulumi CLI on PATH: install it (https://www.pulumi.com/docs/iac/download-install/, e.g. `curl -fsSL https://get.pulumi.com | sh`), then run this again",
+    );
+  }
+  return result.stdout.trim();
+}
+
+/** Selects the stack, creating it in the checkout's backend the first time. */
+export function selectStack(stack: string, create: boolean, env: NodeJS.ProcessEnv): void {
+  const known = (JSON.parse(capturePulumi(["stack", "ls", "--json"], env)) as Array<{ name: string }>).some((entry) => entry.name === stack);
+  if (!known && !create) throw new UserError(`no stack "${stack}" in this checkout's state (${path.relative(ROOT, STATE_DIR)}): nothing to do`);
+  if (!known) {
+    console.log(`container-labs: creating the stack "${stack}" in ${path.relative(ROOT, STATE_DIR)}`);
+    capturePulumi(["stack", "init", stack], env);
+  }
+  capturePulumi(["stack", "select", stack], env);
+}
+
+/** The npm SDK packages' plugins (name and version), as `pulumi plugin install` wants them. */
+export function sdkPlugin(npmPackage: string): { name: string; version: string } {
+  const manifest = JSON.parse(readFileSync(path.join(ROOT, "node_modules", npmPackage, "package.json"), "utf8")) as {
+    version: string;
+    pulumi?: { name?: string; version?: string };
+  };
+  return { name: manifest.pulumi?.name ?? npmPackage.replace(/^@pulumi\//, ""), version: manifest.pulumi?.version ?? manifest.version };
+}

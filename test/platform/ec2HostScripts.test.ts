@@ -1,0 +1,105 @@
+/**
+ * Scripts cloud-init installs on the EC2 host, run for real here where they
+ * can be: the apt key check with real OpenPGP keys, and the instance-metadata
+ * firewall on a miniature Docker host made of network namespaces.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { ROOT } from "../support/stackConfig";
+
+const EC2 = path.join(ROOT, "components", "platform", "ec2");
+
+function run(command: string, args: string[], options: { input?: string } = {}): { status: number | null; output: string } {
+  const result = spawnSync(command, args, { encoding: "utf8", input: options.input });
+  if (result.error) throw new Error(`${command} could not run: ${result.error.message}`);
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+describe("container-labs-verify-key (verify-key-fingerprint.sh): trusts an apt key only by its fingerprint", () => {
+  const verify = path.join(EC2, "verify-key-fingerprint.sh");
+  let work: string;
+  const keys: Record<string, { file: string; fingerprint: string }> = {};
+
+  /** A fresh OpenPGP key, exported armored like Docker's download, with its fingerprint. */
+  function makeKey(name: string): { file: string; fingerprint: string } {
+    const home = path.join(work, `gnupg-${name}`);
+    const gpg = (...args: string[]) => {
+      const result = run("gpg", ["--homedir", home, "--batch", "--quiet", ...args]);
+      if (result.status !== 0) throw new Error(`gpg ${args.join(" ")}: ${result.output}`);
+      return result.output;
+    };
+    run("mkdir", ["-m", "0700", home]);
+    gpg("--passphrase", "", "--quick-gen-key", `${name} <${name}@example.org>`, "ed25519", "sign", "never");
+    const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(gpg("--with-colons", "--list-keys"))![1];
+    const file = path.join(work, `${name}.asc`);
+    writeFileSync(file, gpg("--armor", "--export"));
+    return { file, fingerprint };
+  }
+
+  beforeAll(() => {
+    work = mkdtempSync(path.join(tmpdir(), "verify-key-"));
+    keys.release = makeKey("release");
+    keys.intruder = makeKey("intruder");
+  }, 60_000);
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it("accepts the key whose fingerprint is expected, written as Docker publishes it (groups of four, any case)", () => {
+    const spaced = keys.release.fingerprint.toLowerCase().replace(/(.{4})/g, "$1 ").trim();
+    expect(run(verify, [keys.release.file, spaced])).toEqual({ status: 0, output: expect.stringContaining(`is the key ${keys.release.fingerprint}`) });
+  });
+
+  it("refuses another key, naming what it found", () => {
+    expect(run(verify, [keys.intruder.file, keys.release.fingerprint])).toEqual({
+      status: 1,
+      output: expect.stringContaining(`holds the primary key(s) [${keys.intruder.fingerprint}], expected exactly ${keys.release.fingerprint}`),
+    });
+  });
+
+  it("refuses a file holding the expected key and a second one", () => {
+    const both = path.join(work, "both.asc");
+    writeFileSync(both, readFileSync(keys.release.file, "utf8") + readFileSync(keys.intruder.file, "utf8"));
+    expect(run(verify, [both, keys.release.fingerprint]).status).toBe(1);
+  });
+
+  it("refuses what is not a key (an error page saved by curl), and a missing file", () => {
+    const page = path.join(work, "page.html");
+    writeFileSync(page, "<html>503 Service Unavailable</html>\n");
+    expect(run(verify, [page, keys.release.fingerprint])).toEqual({ status: 1, output: expect.stringContaining("holds the primary key(s) []") });
+    expect(run(verify, [path.join(work, "missing.asc"), keys.release.fingerprint]).status).toBe(1);
+  });
+});
+
+// Needs user and network namespaces (and iptables); where the kernel refuses them, jest lists these tests as skipped.
+const canMakeNamespaces = run("unshare", ["--user", "--map-root-user", "--net", "--fork", "iptables", "-w", "-S"]).status === 0;
+const describeWithNamespaces = canMakeNamespaces ? describe : describe.skip;
+
+describeWithNamespaces("container-labs-imds-firewall (imds-firewall.sh) on a miniature Docker host in network namespaces (skipped where namespaces are refused)", () => {
+  let results: Map<string, string>;
+  beforeAll(() => {
+    const harness = path.join(ROOT, "test", "platform", "fixtures", "imds-firewall-netns.sh");
+    const outcome = run("unshare", ["--user", "--map-root-user", "--net", "--fork", harness, path.join(EC2, "imds-firewall.sh")]);
+    if (outcome.status !== 0) throw new Error(`the namespace harness failed: ${outcome.output}`);
+    results = new Map(outcome.output.trim().split("\n").map((line) => [line.split(" ")[0], line.slice(line.indexOf(" ") + 1)]));
+  }, 60_000);
+
+  it("lets a container on the aws-credentials bridge reach the metadata service", () => {
+    expect(results.get("datastore-to-imds")).toBe("ok");
+  });
+
+  it("refuses a container on any other bridge at once (a TCP reset, not a timeout)", () => {
+    const [verdict, milliseconds] = results.get("other-to-imds")!.split(" ");
+    expect(verdict).toBe("refused");
+    expect(Number(milliseconds)).toBeLessThan(2000);
+  });
+
+  it("leaves everything else alone: that container's other traffic, and the host's own requests to the metadata service", () => {
+    expect(results.get("other-to-elsewhere")).toBe("ok");
+    expect(results.get("host-to-imds")).toBe("ok");
+  });
+
+  it("can run again (every boot, by hand) without doubling its rules", () => {
+    expect(results.get("rules")).toBe("1 3");
+  });
+});
