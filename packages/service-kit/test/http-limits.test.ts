@@ -24,8 +24,8 @@ afterEach(async () => {
   delete process.env.HOST;
 });
 
-async function serve(limits: Partial<ServerLimits>, host = "127.0.0.1"): Promise<{ app: FastifyInstance; port: number }> {
-  const { app } = createHttpService({ logger: silent, limits });
+async function serve(limits: Partial<ServerLimits>, logger = silent): Promise<{ app: FastifyInstance; port: number }> {
+  const { app } = createHttpService({ logger, limits });
   app.get("/hello", async () => ({ hello: "world" }));
   // An answer far larger than the socket buffers, produced only as fast as the client reads it.
   app.get("/big", async (_request, reply) => {
@@ -40,7 +40,7 @@ async function serve(limits: Partial<ServerLimits>, host = "127.0.0.1"): Promise
     return reply.type("text/plain").send(body);
   });
   services.push(app);
-  const port = await listen(app, { port: 0, host });
+  const port = await listen(app, { port: 0, host: "127.0.0.1" });
   return { app, port };
 }
 
@@ -155,8 +155,10 @@ describe("idle and slow clients cannot hold sockets", () => {
 });
 
 describe("the connection cap", () => {
-  it("closes connections past HTTP_MAX_CONNECTIONS as they arrive and serves again once one ends", async () => {
-    const { port } = await serve({ maxConnections: 5 });
+  it("closes connections past HTTP_MAX_CONNECTIONS as they arrive, says so in its log, and serves again once one ends", async () => {
+    const logLines: string[] = [];
+    const logger = pino({ level: "warn" }, { write: (line: string) => logLines.push(line) });
+    const { port } = await serve({ maxConnections: 5 }, logger);
     const held = await Promise.all(Array.from({ length: 5 }, () => open(port)));
     for (const connection of held) connection.socket.write("GET /hello HTTP/1.1\r\nHost: test\r\n\r\n");
     await sleep(200);
@@ -166,6 +168,9 @@ describe("the connection cap", () => {
     extra.socket.write("GET /hello HTTP/1.1\r\nHost: test\r\n\r\n");
     await within(SLACK_MS, "closing the connection past the cap", extra.closed);
     expect(extra.received()).toBe("");
+    expect(logLines.map((line) => JSON.parse(line))).toContainEqual(
+      expect.objectContaining({ msg: "closed connections past HTTP_MAX_CONNECTIONS", dropped: 1, maxConnections: 5 }),
+    );
 
     held[0].socket.destroy();
     await held[0].closed;
