@@ -1,3 +1,5 @@
+import { isIP } from "node:net";
+
 /**
  * Reading a service's settings from its environment. Every reader throws a
  * ConfigError naming the variable, the bad value and what is allowed, so a
@@ -48,6 +50,19 @@ export function envInt(
 /** A TCP port to listen on (PORT by default). */
 export function envPort(fallback: number, name = "PORT", env: Env = process.env): number {
   return envInt(name, fallback, { min: 1, max: 65535 }, env);
+}
+
+/** One DNS label: letters, digits and inner hyphens, at most 63 characters. */
+const HOSTNAME_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
+
+/** An address to listen on or connect to: an IPv4 or IPv6 address, or a host name such as localhost. */
+export function envHost(name: string, fallback: string, env: Env = process.env): string {
+  const value = raw(env, name) ?? fallback;
+  const isHostname = value.length <= 253 && value.split(".").every((label) => HOSTNAME_LABEL.test(label));
+  if (isIP(value) === 0 && !isHostname) {
+    throw new ConfigError(name, value, "an IP address such as 127.0.0.1, 0.0.0.0 or ::, or a host name such as localhost");
+  }
+  return value;
 }
 
 /** An absolute http(s) or redis/postgres URL; returned as given, validated by URL parsing. */

@@ -1,6 +1,8 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { Registry } from "prom-client";
 import type { Logger } from "pino";
+import { envHost } from "./env";
+import { DEFAULT_SERVER_LIMITS, readServerLimits, type ServerLimits } from "./limits";
 import { instrument } from "./metrics";
 import { onShutdown } from "./shutdown";
 
@@ -14,6 +16,8 @@ export interface HttpServiceOptions {
   readiness?: { path: string; check: () => Promise<void> };
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
+  /** This service's defaults for its timeouts and connection cap; each HTTP_* environment variable overrides its own. */
+  limits?: Partial<ServerLimits>;
 }
 
 export interface HttpService {
@@ -21,14 +25,32 @@ export interface HttpService {
   registry: Registry;
 }
 
-/** A fastify app with the project's defaults: JSON logs, health, readiness and metrics routes. */
+/** How often Node looks for requests past their headers or request timeout (its default, 30 s, would let them run over by that much). */
+const TIMEOUT_CHECK_INTERVAL_MS = 1000;
+/** A flood of connections past the cap is logged once per interval, not once per connection. */
+const DROP_LOG_INTERVAL_MS = 10_000;
+
+/**
+ * A fastify app with the project's defaults: JSON logs, health, readiness and
+ * metrics routes, and server limits (see ServerLimits) read from the environment.
+ */
 export function createHttpService(options: HttpServiceOptions): HttpService {
+  const limits = readServerLimits(process.env, { ...DEFAULT_SERVER_LIMITS, ...options.limits });
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     // A log line per request would dominate the cost of a small request; keep them for debug level.
     logController: new LogController({ disableRequestLogging: !options.logger.isLevelEnabled("debug") }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    http: {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+    },
   });
+  capConnections(app, limits.maxConnections);
   const registry = new Registry();
   if (options.metricsPath !== null) instrument(app, registry, options.metricsPath ?? "/metrics");
 
@@ -49,8 +71,24 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
   return { app, registry };
 }
 
+/** Past `max` open connections, Node closes each new one as soon as it is accepted; we log how many, now and then. */
+function capConnections(app: FastifyInstance, max: number): void {
+  app.server.maxConnections = max;
+  let dropped = 0;
+  let lastLog = 0;
+  app.server.on("drop", () => {
+    dropped += 1;
+    const now = Date.now();
+    if (now - lastLog < DROP_LOG_INTERVAL_MS) return;
+    app.log.warn({ dropped, maxConnections: max }, "closed connections past HTTP_MAX_CONNECTIONS");
+    dropped = 0;
+    lastLog = now;
+  });
+}
+
 export interface ListenOptions {
   port: number;
+  /** Address to listen on; HOST by default, else 0.0.0.0 (what the container's host publishes is the program's choice). */
   host?: string;
   /** Extra cleanup after the server stops accepting requests (close pools, clients). */
   onClose?: () => Promise<void>;
@@ -58,11 +96,12 @@ export interface ListenOptions {
 
 /** Listens, logs where, and closes gracefully on SIGTERM/SIGINT. Returns the bound port. */
 export async function listen(app: FastifyInstance, options: ListenOptions): Promise<number> {
+  const host = options.host ?? envHost("HOST", "0.0.0.0");
   onShutdown(app.log as Logger, async () => {
     await app.close();
     await options.onClose?.();
   });
-  await app.listen({ port: options.port, host: options.host ?? "0.0.0.0" });
+  await app.listen({ port: options.port, host });
   const address = app.server.address();
   return typeof address === "object" && address ? address.port : options.port;
 }

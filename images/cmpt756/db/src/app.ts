@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { HttpError, createLabService, stringFields, type Fields } from "@container-labs/cmpt756-kit";
 import type { Logger } from "@container-labs/service-kit";
+import { checkItem } from "./document";
 import { checkLoaderAuth } from "./loader-auth";
 import { OBJTYPES, resolveObjtype, tableRef, type TableRef } from "./objtypes";
 import type { ObjectStore } from "./store";
@@ -57,6 +58,7 @@ export function buildApp(options: DatastoreOptions): FastifyInstance {
         const fields = fieldsOf(request.body, "objtype");
         refuseKeyField(ref, fields, "is chosen by the datastore; POST /load stores an object under a given id");
         const id = randomUUID();
+        checkItem({ ...fields, [ref.key]: id });
         await store.put(ref, id, fields);
         return { [ref.key]: id };
       });
@@ -67,14 +69,14 @@ export function buildApp(options: DatastoreOptions): FastifyInstance {
         (request) => {
           const ref = resolve(request.query.objtype);
           refuseKeyField(ref, request.body, "is the object's key and cannot be updated");
+          checkItem({ ...request.body, [ref.key]: request.query.objkey });
           return store.update(ref, request.query.objkey, request.body);
         },
       );
 
-      api.delete<{ Querystring: ObjectQuery }>("/delete", { schema: { querystring: objectQuery } }, async (request) => {
-        await store.remove(resolve(request.query.objtype), request.query.objkey);
-        return {};
-      });
+      api.delete<{ Querystring: ObjectQuery }>("/delete", { schema: { querystring: objectQuery } }, (request) =>
+        store.remove(resolve(request.query.objtype), request.query.objkey),
+      );
 
       api.post<{ Body: Fields & { objtype: string; uuid: string } }>(
         "/load",
@@ -93,6 +95,7 @@ export function buildApp(options: DatastoreOptions): FastifyInstance {
           const ref = resolve(request.body.objtype);
           const fields = fieldsOf(request.body, "objtype", "uuid");
           refuseKeyField(ref, fields, "comes from uuid in a /load body");
+          checkItem({ ...fields, [ref.key]: request.body.uuid });
           await store.put(ref, request.body.uuid, fields);
           return { [ref.key]: request.body.uuid };
         },

@@ -3,7 +3,8 @@
  * bodies and status codes, with its bugs fixed (bad input is a 4xx naming the problem).
  */
 import type { ServiceProcess } from "@container-labs/test-kit";
-import { basic, call } from "./support/http";
+import { queryResult, responseMetadata } from "./support/course";
+import { basic, bodyless, call } from "./support/http";
 import { LOADER_TOKEN, createTables, startDb, startDynalite, type Dynamo } from "./support/stack";
 
 let dynamo: Dynamo;
@@ -22,18 +23,16 @@ afterAll(async () => {
 });
 
 describe("write, read, update, delete", () => {
-  it("stores a user under a new uuid and reads it back in DynamoDB's Query shape", async () => {
+  it("stores a user under a new uuid and reads it back as boto3's Query answer, ResponseMetadata included", async () => {
     const written = await call(api("/write"), { method: "POST", body: { objtype: "user", fname: "Ada", lname: "Okafor", email: "ada@example.org" } });
     expect(written.status).toBe(200);
     expect(written.json).toEqual({ user_id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
 
     const read = await call(api(`/read?objtype=user&objkey=${written.json.user_id}`));
     expect(read.status).toBe(200);
-    expect(read.json).toEqual({
-      Count: 1,
-      ScannedCount: 1,
-      Items: [{ user_id: written.json.user_id, fname: "Ada", lname: "Okafor", email: "ada@example.org" }],
-    });
+    expect(read.json).toEqual(queryResult([{ user_id: written.json.user_id, fname: "Ada", lname: "Okafor", email: "ada@example.org" }]));
+    const metadata = read.json.ResponseMetadata;
+    expect(metadata.RequestId).toBe(metadata.HTTPHeaders["x-amzn-requestid"]);
   });
 
   it("keeps songs in the music table under music_id", async () => {
@@ -47,7 +46,11 @@ describe("write, read, update, delete", () => {
     const { json } = await call(api("/write"), { method: "POST", body: { objtype: "user", fname: "Mateo", lname: "L", email: "m@example.org" } });
     const updated = await call(api(`/update?objtype=user&objkey=${json.user_id}`), { method: "PUT", body: { email: "new@example.org", name: "reserved word" } });
     expect(updated.status).toBe(200);
-    expect(updated.json.Attributes).toEqual({ user_id: json.user_id, fname: "Mateo", lname: "L", email: "new@example.org", name: "reserved word" });
+    // boto3's update_item answer with ReturnValues=ALL_NEW.
+    expect(updated.json).toEqual({
+      Attributes: { user_id: json.user_id, fname: "Mateo", lname: "L", email: "new@example.org", name: "reserved word" },
+      ResponseMetadata: responseMetadata,
+    });
     const read = await call(api(`/read?objtype=user&objkey=${json.user_id}`));
     expect(read.json.Items[0].email).toBe("new@example.org");
   });
@@ -60,14 +63,103 @@ describe("write, read, update, delete", () => {
     expect(read.json.Count).toBe(0);
   });
 
-  it("deletes, after which a read finds nothing (200, Count 0, as in the course)", async () => {
+  it("deletes, answering boto3's delete_item answer; a read then finds nothing (200, Count 0, as in the course)", async () => {
     const { json } = await call(api("/write"), { method: "POST", body: { objtype: "user", fname: "Priya", lname: "R", email: "p@example.org" } });
     const deleted = await call(api(`/delete?objtype=user&objkey=${json.user_id}`), { method: "DELETE" });
     expect(deleted.status).toBe(200);
-    expect(deleted.json).toEqual({});
+    expect(deleted.json).toEqual({ ResponseMetadata: responseMetadata });
     const read = await call(api(`/read?objtype=user&objkey=${json.user_id}`));
     expect(read.status).toBe(200);
-    expect(read.json).toEqual({ Count: 0, Items: [], ScannedCount: 0 });
+    expect(read.json).toEqual(queryResult([]));
+  });
+
+  it.each([
+    ["curl -H (no Content-Length)", { "content-type": "application/json" }],
+    ["Postman (Content-Length: 0)", { "content-type": "application/json", "content-length": "0" }],
+  ])("reads and deletes with Content-Type: application/json and no body, as %s sends them", async (_client, headers) => {
+    const { json } = await call(api("/write"), { method: "POST", body: { objtype: "user", fname: "Lin", lname: "W", email: "l@example.org" } });
+    const read = await bodyless(api(`/read?objtype=user&objkey=${json.user_id}`), "GET", headers);
+    expect(read.status).toBe(200);
+    expect(read.json.Count).toBe(1);
+    const deleted = await bodyless(api(`/delete?objtype=user&objkey=${json.user_id}`), "DELETE", headers);
+    expect(deleted.status).toBe(200);
+    expect(deleted.json).toEqual({ ResponseMetadata: responseMetadata });
+  });
+});
+
+describe("documents DynamoDB cannot store are a 400 naming the problem, before DynamoDB sees them", () => {
+  const MAX_ITEM_BYTES = 400 * 1024;
+  /** `levels` maps, one inside the other, around a string: the attribute itself is level 1. */
+  const nested = (levels: number): unknown => (levels === 0 ? "leaf" : { inner: nested(levels - 1) });
+  const write = (fields: Record<string, unknown> | string) =>
+    call(api("/write"), { method: "POST", body: typeof fields === "string" ? fields : { objtype: "user", ...fields } });
+
+  it("an item over 400 KB, on write, load and update; one just under is stored", async () => {
+    const tooBig = await write({ bio: "x".repeat(MAX_ITEM_BYTES) });
+    expect(tooBig.status).toBe(400);
+    expect(tooBig.json.error).toMatch(/^the item is 4096\d\d bytes; DynamoDB stores at most 409600 bytes \(400 KB\) per item$/);
+
+    const loaded = await call(api("/load"), {
+      method: "POST",
+      body: { objtype: "user", uuid: "big-one", bio: "x".repeat(MAX_ITEM_BYTES) },
+      authorization: basic("svc-loader", LOADER_TOKEN),
+    });
+    expect(loaded.status).toBe(400);
+
+    const justUnder = await write({ bio: "x".repeat(MAX_ITEM_BYTES - 100) });
+    expect(justUnder.status).toBe(200);
+    const update = await call(api(`/update?objtype=user&objkey=${justUnder.json.user_id}`), { method: "PUT", body: { more: "y".repeat(MAX_ITEM_BYTES) } });
+    expect(update.status).toBe(400);
+    expect(update.json.error).toMatch(/DynamoDB stores at most 409600 bytes/);
+  });
+
+  it("an update that would take the stored item over 400 KB, which only DynamoDB can tell", async () => {
+    const { json } = await write({ bio: "x".repeat(250_000) });
+    const answer = await call(api(`/update?objtype=user&objkey=${json.user_id}`), { method: "PUT", body: { more: "y".repeat(250_000) } });
+    expect(answer.status).toBe(400);
+    expect(answer.json.error).toMatch(/^DynamoDB refused the request: .*size/i);
+  });
+
+  it.each([
+    ["too large", { n: 1e126 }, "n", "1e+126"],
+    ["too large, negative", { n: -1e126 }, "n", "-1e+126"],
+    ["too small", { n: 1e-131 }, "n", "1e-131"],
+    ["too large, inside a list in a map", { stats: { history: [1, 2, 5e200] } }, "stats.history[2]", "5e+200"],
+  ])("a number %s", async (_case, fields, path, value) => {
+    const answer = await write(fields);
+    expect(answer.status).toBe(400);
+    expect(answer.json.error).toBe(
+      `${path} is ${value}: DynamoDB stores numbers of magnitude 1E-130 to 9.9999999999999999999999999999999999999E+125, or 0`,
+    );
+  });
+
+  it("stores numbers at both ends of DynamoDB's range, and JSON numbers past 2^53, as JSON reads them", async () => {
+    const numbers = { large: 9.99e125, small: 1e-130, negative: -1e-130, zero: 0, past53: 12345678901234567890, fraction: 0.1 };
+    const written = await write(numbers);
+    expect(written.status).toBe(200);
+    const read = await call(api(`/read?objtype=user&objkey=${written.json.user_id}`));
+    expect(read.json.Items).toEqual([{ user_id: written.json.user_id, ...numbers }]);
+  });
+
+  it("a document nested deeper than DynamoDB's 32 levels; 32 are stored", async () => {
+    expect((await write({ deep: nested(31) })).status).toBe(200);
+    const answer = await write({ deep: nested(32) });
+    expect(answer.status).toBe(400);
+    expect(answer.json.error).toBe(`deep${".inner".repeat(32)} is nested more than 32 levels deep (the attribute is level 1), DynamoDB's limit`);
+  });
+
+  it.each([1_000, 100_000])("a document nested %i levels deep never reaches DynamoDB", async (levels) => {
+    const before = dynamo.requests();
+    const answer = await write(`{"objtype": "user", "deep": ${"[".repeat(levels)}${"]".repeat(levels)}}`);
+    expect(answer.status).toBe(400);
+    expect(answer.json.error).toMatch(/^deep(\[0\]){32} is nested more than 32 levels deep/);
+    expect(dynamo.requests()).toBe(before);
+  });
+
+  it("a field without a name", async () => {
+    const answer = await write({ "": "nameless" });
+    expect(answer.status).toBe(400);
+    expect(answer.json.error).toBe("a field name is empty; DynamoDB needs at least one character");
   });
 });
 

@@ -3,6 +3,7 @@
  * seeding step (dist/load.js) run as the Pulumi program runs it.
  */
 import { readFileSync } from "node:fs";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { run, type ServiceProcess } from "@container-labs/test-kit";
 import { parseCsv } from "../src/csv";
@@ -89,6 +90,37 @@ describe("settings", () => {
       expect(answer.json).toEqual({ error: "/load is disabled: SVC_LOADER_TOKEN is not set" });
     } finally {
       await closed.stop();
+    }
+  });
+
+  it("listens only on HOST, closes silent connections after HTTP_HEADERS_TIMEOUT_MS and refuses past HTTP_MAX_CONNECTIONS", async () => {
+    const bounded = await startDb(dynamo.endpoint, "fresh", {
+      HOST: "127.0.0.1",
+      HTTP_HEADERS_TIMEOUT_MS: "500",
+      HTTP_MAX_CONNECTIONS: "2",
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: "200",
+    });
+    /** Connects, and resolves how long the service kept the connection open (or the connection error). */
+    const hold = (host: string) =>
+      new Promise<number | string>((resolve) => {
+        const started = Date.now();
+        const socket = connect(bounded.port, host);
+        socket.on("error", (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+        socket.on("close", () => resolve(Date.now() - started));
+        socket.resume();
+      });
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    try {
+      // The start-up health check's kept-alive connection is closed by then, freeing its place under the cap.
+      await sleep(500);
+      expect(await hold("127.0.0.2")).toBe("ECONNREFUSED");
+      const silent = [hold("127.0.0.1"), hold("127.0.0.1")];
+      await sleep(100);
+      expect(await hold("127.0.0.1")).toBeLessThan(400);
+      for (const heldFor of await Promise.all(silent)) expect(heldFor).toBeGreaterThanOrEqual(500);
+      for (const heldFor of await Promise.all(silent)) expect(heldFor).toBeLessThan(4000);
+    } finally {
+      await bounded.stop();
     }
   });
 

@@ -2,9 +2,12 @@ import type { FastifyInstance } from "fastify";
 import {
   HttpError,
   createFrontService,
+  idRequired,
   issueToken,
   objectRoutes,
+  optionalStringFields,
   requireAuth,
+  someOf,
   stringFields,
 } from "@container-labs/cmpt756-kit";
 import type { Logger } from "@container-labs/service-kit";
@@ -18,7 +21,7 @@ interface UserFields {
   email: string;
 }
 
-const userBody = stringFields("fname", "lname", "email");
+const USER_FIELDS = ["fname", "lname", "email"] as const;
 
 /**
  * The users service. Create, login and logoff are open; reading, updating
@@ -29,9 +32,10 @@ export function buildApp(settings: Settings, logger: Logger): FastifyInstance {
 
   app.register(
     async (api) => {
-      api.post<{ Body: UserFields }>("/", { schema: { body: userBody } }, (request) =>
+      api.post<{ Body: UserFields }>("/", { schema: { body: stringFields(...USER_FIELDS) } }, (request) =>
         datastore.write("user", { ...request.body }),
       );
+      api.register(idRequired("user", ["GET", "PUT", "DELETE"]));
 
       // The answer is the bare token, as text: what the course's login returned.
       api.put<{ Body: { uid: string } }>("/login", { schema: { body: stringFields("uid") } }, async (request, reply) => {
@@ -48,10 +52,11 @@ export function buildApp(settings: Settings, logger: Logger): FastifyInstance {
       api.register(async (signedIn) => {
         signedIn.addHook("onRequest", requireAuth(key));
         signedIn.register(objectRoutes(datastore, "user"));
-        signedIn.put<{ Params: { user_id: string }; Body: UserFields }>(
+        // Any of the three fields, as the exercise's API table shows ({ Email, Fname }).
+        signedIn.put<{ Params: { user_id: string }; Body: Partial<UserFields> }>(
           "/:user_id",
-          { schema: { body: userBody } },
-          (request) => datastore.update("user", request.params.user_id, { ...request.body }),
+          { schema: { body: optionalStringFields(...USER_FIELDS) } },
+          (request) => datastore.update("user", request.params.user_id, someOf(request.body, USER_FIELDS)),
         );
       });
     },

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import {
   createFrontService,
+  idRequired,
   objectRoutes,
   requireAuth,
   stringFields,
@@ -15,17 +16,23 @@ interface SongFields {
   SongTitle: string;
 }
 
-/** The music service: every route under the prefix needs a token from s1's login. */
+/**
+ * The music service: every route under the prefix needs a token from s1's
+ * login; a method its URL does not take is a 405 all the same.
+ */
 export function buildApp(settings: FrontSettings, logger: Logger): FastifyInstance {
   const { app, datastore, key } = createFrontService(settings, logger, PREFIX);
 
   app.register(
     async (api) => {
-      api.addHook("onRequest", requireAuth(key));
-      api.post<{ Body: SongFields }>("/", { schema: { body: stringFields("Artist", "SongTitle") } }, (request) =>
-        datastore.write("music", { ...request.body }),
-      );
-      api.register(objectRoutes(datastore, "music"));
+      api.register(idRequired("music", ["GET", "DELETE"]));
+      api.register(async (signedIn) => {
+        signedIn.addHook("onRequest", requireAuth(key));
+        signedIn.post<{ Body: SongFields }>("/", { schema: { body: stringFields("Artist", "SongTitle") } }, (request) =>
+          datastore.write("music", { ...request.body }),
+        );
+        signedIn.register(objectRoutes(datastore, "music"));
+      });
     },
     { prefix: PREFIX },
   );

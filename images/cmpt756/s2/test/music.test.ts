@@ -4,7 +4,8 @@
  */
 import { SignJWT } from "jose";
 import type { ServiceProcess } from "@container-labs/test-kit";
-import { call } from "../../db/test/support/http";
+import { queryResult, responseMetadata } from "../../db/test/support/course";
+import { bodyless, call } from "../../db/test/support/http";
 import { JWT_SECRET, createTables, startDb, startDynalite, startFront, type Dynamo } from "../../db/test/support/stack";
 
 let dynamo: Dynamo;
@@ -38,10 +39,27 @@ describe("with a token from s1's login", () => {
     expect(musicId).toMatch(/^[0-9a-f-]{36}$/);
 
     const read = await call(api(`/${musicId}`), { authorization: `Bearer ${token}` });
-    expect(read.json).toEqual({ Count: 1, ScannedCount: 1, Items: [{ music_id: musicId, ...song }] });
+    expect(read.json).toEqual(queryResult([{ music_id: musicId, ...song }]));
 
-    expect((await call(api(`/${musicId}`), { method: "DELETE", authorization: token })).status).toBe(200);
-    expect((await call(api(`/${musicId}`), { authorization: token })).json).toEqual({ Count: 0, Items: [], ScannedCount: 0 });
+    const deleted = await call(api(`/${musicId}`), { method: "DELETE", authorization: token });
+    expect(deleted.status).toBe(200);
+    expect(deleted.json).toEqual({ ResponseMetadata: responseMetadata });
+    expect((await call(api(`/${musicId}`), { authorization: token })).json).toEqual(queryResult([]));
+  });
+
+  it("reads and deletes with Content-Type: application/json and no body, as Postman sends them", async () => {
+    const { json } = await call(api("/"), { method: "POST", body: song, authorization: token });
+    const headers = { "content-type": "application/json", "content-length": "0", authorization: token };
+    const read = await bodyless(api(`/${json.music_id}`), "GET", headers);
+    expect(read.status).toBe(200);
+    expect(read.json.Count).toBe(1);
+    expect((await bodyless(api(`/${json.music_id}`), "DELETE", headers)).status).toBe(200);
+  });
+
+  it("passes on the datastore's 400 for a song it cannot store (over 400 KB), not a 502", async () => {
+    const answer = await call(api("/"), { method: "POST", body: { ...song, SongTitle: "la".repeat(210_000) }, authorization: token });
+    expect(answer.status).toBe(400);
+    expect(answer.json.error).toMatch(/DynamoDB stores at most 409600 bytes \(400 KB\) per item$/);
   });
 
   it("answers 400 naming SongTitle when it is missing, and for malformed JSON", async () => {
@@ -51,6 +69,17 @@ describe("with a token from s1's login", () => {
     const malformed = await call(api("/"), { method: "POST", body: "{", authorization: token });
     expect(malformed.status).toBe(400);
     expect(malformed.json.error).toMatch(/not valid JSON/);
+  });
+});
+
+describe("the collection's URL without an id", () => {
+  it.each(["GET", "DELETE"])("%s /api/v1/music/ answers 405 naming the URL meant, with or without a token", async (method) => {
+    for (const authorization of [undefined, token]) {
+      const answer = await call(api("/"), { method, authorization });
+      expect(answer.status).toBe(405);
+      expect(answer.headers.get("allow")).toBe("POST");
+      expect(answer.json).toEqual({ error: `${method} /api/v1/music/ needs a music_id: ${method} /api/v1/music/<music_id>` });
+    }
   });
 });
 

@@ -88,6 +88,8 @@ describe("kleeweb web", () => {
     ["no source field", JSON.stringify({ code: "int main;" }), /no "source" field/],
     ["a source that is not a string", JSON.stringify({ source: 42 }), /"source" must be a string, not number/],
     ["an empty source", JSON.stringify({ source: "  \n" }), /"source" is empty/],
+    // PostgreSQL's text cannot hold NUL: this was a 500 from the INSERT.
+    ["a source containing NUL", JSON.stringify({ source: "int main(void) { return 0; }\u0000" }), /"source" contains a NUL character \(\\u0000\) at offset 28/],
   ])("rejects %s with 400 and says why", async (_case, body, reason) => {
     const res = await submit(body);
     expect(res.status).toBe(400);

@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     logger,
     readiness: { path: "/readiness", check: () => probe("redis", () => redis.ping()) },
   });
-  await app.listen({ port: settings.port, host: "0.0.0.0" });
+  await app.listen({ port: settings.port, host: settings.host });
   logger.info({ port: settings.port }, "worker taking jobs");
 
   const graceMs = settings.shutdownGraceSeconds * 1000;

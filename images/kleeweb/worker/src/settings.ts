@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import {
-  ConfigError, LOG_LEVELS, envChoice, envInt, envPort, envString, envUrl, type LogLevel,
+  ConfigError, LOG_LEVELS, envChoice, envHost, envInt, envPort, envString, envUrl, type LogLevel,
 } from "@container-labs/service-kit";
 
 /** KLEE 3.0 (LLVM 13, clang on PATH), pinned by digest. */
@@ -16,6 +16,8 @@ export interface DockerSettings {
 }
 
 export interface WorkerSettings {
+  /** Address of the health and metrics routes (HOST); all interfaces by default. */
+  host: string;
   port: number;
   logLevel: LogLevel;
   redisUrl: string;
@@ -55,6 +57,7 @@ function runner(env: NodeJS.ProcessEnv): WorkerSettings["runner"] {
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): WorkerSettings {
   return {
+    host: envHost("HOST", "0.0.0.0", env),
     port: envPort(8001, "PORT", env),
     logLevel: envChoice("LOG_LEVEL", LOG_LEVELS, "info", env),
     redisUrl: envUrl("REDIS_URL", "redis://redis:6379", env),

@@ -1,3 +1,5 @@
+import { request } from "node:http";
+
 /** One HTTP call as the lab's tests make them: JSON in, status and parsed body out. */
 export interface Answer {
   status: number;
@@ -15,6 +17,16 @@ export interface CallOptions {
   authorization?: string;
 }
 
+function answer(status: number, text: string, headers: Headers): Answer {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status, text, json, headers };
+}
+
 export async function call(url: string, options: CallOptions = {}): Promise<Answer> {
   const headers: Record<string, string> = {};
   if (options.body !== undefined) headers["content-type"] = "application/json";
@@ -24,14 +36,29 @@ export async function call(url: string, options: CallOptions = {}): Promise<Answ
     headers,
     body: typeof options.body === "string" ? options.body : options.body === undefined ? undefined : JSON.stringify(options.body),
   });
-  const text = await response.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, text, json, headers: response.headers };
+  return answer(response.status, await response.text(), response.headers);
+}
+
+/**
+ * A request with no body and exactly `headers`, which fetch cannot send (it
+ * drops Content-Length): what `curl -X DELETE -H 'Content-Type:
+ * application/json'` sends, or Postman with `Content-Length: 0`.
+ */
+export function bodyless(url: string, method: string, headers: Record<string, string>): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (text += chunk));
+      res.on("end", () => {
+        const received = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) if (typeof value === "string") received.set(name, value);
+        resolve(answer(res.statusCode ?? 0, text, received));
+      });
+    });
+    req.on("error", reject);
+    req.end();
+  });
 }
 
 export const basic = (user: string, password: string): string =>

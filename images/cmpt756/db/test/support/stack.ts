@@ -16,6 +16,8 @@ export const LOADER_TOKEN = "loader-password-for-tests";
 export interface Dynamo {
   endpoint: string;
   client: DynamoDBClient;
+  /** How many requests DynamoDB (dynalite) has received so far. */
+  requests(): number;
   stop(): Promise<void>;
 }
 
@@ -27,12 +29,15 @@ export function dynamoClient(endpoint: string, config: Partial<DynamoDBClientCon
 /** dynalite inside this process, tables created and deleted at once instead of after its default 500 ms. */
 export async function startDynalite(): Promise<Dynamo> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  let requests = 0;
+  server.on("request", () => (requests += 1));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = dynamoClient(endpoint);
   return {
     endpoint,
     client,
+    requests: () => requests,
     stop: async () => {
       client.destroy();
       server.closeAllConnections();

@@ -1,0 +1,75 @@
+import { ConfigError, envInt } from "./env";
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * How long a client may take and how many may be connected at once: what
+ * keeps slow or idle clients from holding a service's sockets for minutes.
+ * Node's own defaults let a client that never finishes its headers hold a
+ * socket for up to 90 s, and put no bound on connections at all.
+ */
+export interface ServerLimits {
+  /** Time to receive a request's headers; a client that sends them slowly (slowloris) gets a 408. */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request, body included. */
+  requestTimeoutMs: number;
+  /** How long a kept-alive connection may wait for its next request. */
+  keepAliveTimeoutMs: number;
+  /** How long a socket may go without a byte in either direction (e.g. a client that stops reading its answer). */
+  idleTimeoutMs: number;
+  /** Connections open at once; one more is closed as soon as it is accepted. */
+  maxConnections: number;
+}
+
+/**
+ * The keep-alive timeout is Node's own 5 s: longer than the pauses of the
+ * course's load tests (1 s), and the nginx proxies of the labs notice an
+ * upstream's close of an idle connection before they reuse it. The cap is
+ * well above the hundreds of virtual users of the course's load tests.
+ */
+export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 30_000,
+  maxConnections: 1024,
+};
+
+/** The environment variable that overrides each limit. */
+export const SERVER_LIMIT_VARIABLES: Readonly<Record<keyof ServerLimits, string>> = {
+  headersTimeoutMs: "HTTP_HEADERS_TIMEOUT_MS",
+  requestTimeoutMs: "HTTP_REQUEST_TIMEOUT_MS",
+  keepAliveTimeoutMs: "HTTP_KEEP_ALIVE_TIMEOUT_MS",
+  idleTimeoutMs: "HTTP_IDLE_TIMEOUT_MS",
+  maxConnections: "HTTP_MAX_CONNECTIONS",
+};
+
+const HOUR_MS = 3_600_000;
+const RANGES: Readonly<Record<keyof ServerLimits, { min: number; max: number }>> = {
+  headersTimeoutMs: { min: 100, max: HOUR_MS },
+  requestTimeoutMs: { min: 100, max: HOUR_MS },
+  keepAliveTimeoutMs: { min: 100, max: HOUR_MS },
+  idleTimeoutMs: { min: 100, max: HOUR_MS },
+  maxConnections: { min: 1, max: 1_000_000 },
+};
+
+/** The limits a service runs with: its own defaults, each overridden by its HTTP_* environment variable. */
+export function readServerLimits(env: Env = process.env, defaults: ServerLimits = DEFAULT_SERVER_LIMITS): ServerLimits {
+  const read = (limit: keyof ServerLimits): number => envInt(SERVER_LIMIT_VARIABLES[limit], defaults[limit], RANGES[limit], env);
+  const limits: ServerLimits = {
+    headersTimeoutMs: read("headersTimeoutMs"),
+    requestTimeoutMs: read("requestTimeoutMs"),
+    keepAliveTimeoutMs: read("keepAliveTimeoutMs"),
+    idleTimeoutMs: read("idleTimeoutMs"),
+    maxConnections: read("maxConnections"),
+  };
+  // Node refuses to start a server whose headers may take longer than the whole request.
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    throw new ConfigError(
+      SERVER_LIMIT_VARIABLES.headersTimeoutMs,
+      String(limits.headersTimeoutMs),
+      `at most ${SERVER_LIMIT_VARIABLES.requestTimeoutMs} (${limits.requestTimeoutMs})`,
+    );
+  }
+  return limits;
+}
