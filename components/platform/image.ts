@@ -8,13 +8,14 @@ import type { Registry } from "./registry";
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
 /** External images our Dockerfiles build FROM, each through a build argument whose default is the pinned reference. */
-export type BaseImage = "node" | "nginx";
+export const BASE_IMAGE_ARGS = { node: "NODE_IMAGE", nginx: "NGINX_IMAGE" } as const;
+export type BaseImage = keyof typeof BASE_IMAGE_ARGS;
 
 /** The build argument through which a Node image gets the workspace image (images/workspace.Dockerfile). */
 export const WORKSPACE_IMAGE_ARG = "WORKSPACE_IMAGE";
 
-/** The BuildKit secret the Dockerfiles mount where they reach the network, for an extra CA bundle. */
-export const CA_BUNDLE_SECRET = "extra_ca";
+/** The BuildKit secret that carries an optional extra CA bundle to the steps that reach the network. */
+export const EXTRA_CA_SECRET = "extra_ca";
 
 export interface BuildSource {
   kind: "build";
@@ -25,8 +26,8 @@ export interface BuildSource {
   buildArgs?: Record<string, string>;
   /** The Dockerfile stage to build; the last one when unset. */
   target?: string;
-  /** Build arguments that name an external base image (e.g. NODE_IMAGE: "node"), which a mirror may replace. */
-  bases: Record<string, BaseImage>;
+  /** The external base images it builds FROM, which a mirror may replace. */
+  bases: readonly BaseImage[];
   /** Built FROM the workspace image (WORKSPACE_IMAGE). */
   usesWorkspace: boolean;
 }
@@ -49,7 +50,7 @@ export interface NodeServiceContract {
 const NODE_DOCKERFILE = "images/node-service.Dockerfile";
 
 /** The workspace image every Node image builds FROM: the root package.json, the lockfile, tsconfig.base.json, packages/. */
-export const WORKSPACE_BUILD: BuildSource = { kind: "build", context: ".", dockerfile: "images/workspace.Dockerfile", bases: {}, usesWorkspace: false };
+export const WORKSPACE_BUILD: BuildSource = { kind: "build", context: ".", dockerfile: "images/workspace.Dockerfile", bases: [], usesWorkspace: false };
 
 function nodeBuild(workspace: string, target: "service" | "job", buildArgs: Record<string, string>): BuildSource {
   return {
@@ -58,7 +59,7 @@ function nodeBuild(workspace: string, target: "service" | "job", buildArgs: Reco
     dockerfile: NODE_DOCKERFILE,
     buildArgs: { SERVICE: workspace, ...buildArgs },
     target,
-    bases: { NODE_IMAGE: "node" },
+    bases: ["node"],
     usesWorkspace: true,
   };
 }
@@ -81,29 +82,27 @@ export function nodeJob(workspace: string): BuildSource {
  * only the lockfile and the demo's directory.
  */
 export function lessonDockerfile(directory: string, dockerfile = "Dockerfile"): BuildSource {
-  return { kind: "build", context: ".", dockerfile: path.posix.join(directory, dockerfile), bases: { NODE_IMAGE: "node" }, usesWorkspace: false };
+  return { kind: "build", context: ".", dockerfile: path.posix.join(directory, dockerfile), bases: ["node"], usesWorkspace: false };
 }
 
 /** An nginx image: its directory (config, templates) is the context. */
 export function nginxDockerfile(directory: string): BuildSource {
-  return { kind: "build", context: directory, dockerfile: path.posix.join(directory, "Dockerfile"), bases: { NGINX_IMAGE: "nginx" }, usesWorkspace: false };
+  return { kind: "build", context: directory, dockerfile: path.posix.join(directory, "Dockerfile"), bases: ["nginx"], usesWorkspace: false };
 }
 
 export interface BuildInputs {
-  /** The reference of each external base (a mirror pinned by digest); unset or undefined: the Dockerfile's pinned default. */
-  baseImage?: (image: BaseImage) => string | undefined;
+  /** Mirrors of the external bases, by digest (or, on the local engine, a local tag); unset: the Dockerfile's default. */
+  mirror?: Partial<Record<BaseImage, string>>;
   /** The workspace image, as a reference the builder resolves; required by Node images. */
   workspace?: string;
 }
 
-/** The build arguments a build passes: the source's own, its bases' references, the workspace image. */
+/** The build arguments a build passes: the source's own, the mirrored bases, the workspace image. */
 export function buildArgsFor(source: BuildSource, inputs: BuildInputs): Record<string, string> {
   const args: Record<string, string> = { ...source.buildArgs };
-  if (inputs.baseImage) {
-    for (const [arg, image] of Object.entries(source.bases)) {
-      const reference = inputs.baseImage(image);
-      if (reference) args[arg] = reference;
-    }
+  for (const base of source.bases) {
+    const mirror = inputs.mirror?.[base];
+    if (mirror) args[BASE_IMAGE_ARGS[base]] = mirror;
   }
   if (source.usesWorkspace) {
     if (!inputs.workspace) throw new Error(`${source.dockerfile} (context ${source.context}) builds FROM the workspace image: pass its reference as ${WORKSPACE_IMAGE_ARG}`);
@@ -116,12 +115,12 @@ export interface ImageArgs {
   /** The repository name, e.g. cmpt756-s1. */
   repository: string;
   source: ImageSource;
-  /** The reference of each external image a build names as its base (the mirror; undefined: the pinned default). */
-  baseImage?: (image: BaseImage) => string | undefined;
+  /** Mirrors of the external base images a build starts FROM (config: the stand-ins on the `ci` stack). */
+  mirror?: Partial<Record<BaseImage, string>>;
   /** The workspace image's reference (WorkspaceImage.ref), for builds that use it. */
   workspace?: pulumi.Input<string>;
-  /** Extra CA certificates (PEM) for the build's network steps (a TLS-inspecting proxy), as the `extra_ca` secret. */
-  caBundle?: string;
+  /** PEM bundle of extra CAs that builds' npm steps trust (a TLS-inspecting proxy), as the `extra_ca` secret. */
+  extraCa?: pulumi.Input<string>;
   /** A reference that replaces the build (config imageOverrides). */
   override?: string;
   registry: Registry;
@@ -156,9 +155,9 @@ export class Image extends pulumi.ComponentResource {
         {
           context: { location: path.join(REPO_ROOT, source.context) },
           dockerfile: { location: path.join(REPO_ROOT, source.dockerfile) },
-          buildArgs: pulumi.output(args.workspace).apply((workspace) => buildArgsFor(source, { baseImage: args.baseImage, workspace })),
+          buildArgs: pulumi.output(args.workspace).apply((workspace) => buildArgsFor(source, { mirror: args.mirror, workspace })),
           target: source.target,
-          secrets: args.caBundle ? { [CA_BUNDLE_SECRET]: args.caBundle } : undefined,
+          secrets: args.extraCa ? { [EXTRA_CA_SECRET]: args.extraCa } : undefined,
           platforms: args.platform ? [args.platform as dockerBuild.Platform] : undefined,
           tags: [`${args.registry.repository(args.repository)}:${args.tag}`],
           push: args.registry.pushes,

@@ -16,8 +16,8 @@ export interface PlatformSettings {
   awsRegion: string;
   /** Mirrors of the base images our Dockerfiles build FROM (node, nginx), pinned by digest. */
   baseImageMirror?: Partial<Record<BaseImage, string>>;
-  /** PEM certificates that builds trust besides the base image's (a TLS-inspecting proxy). */
-  caBundle?: string;
+  /** PEM bundle of extra CAs the builds' npm steps trust (a TLS-inspecting proxy). */
+  buildExtraCa?: pulumi.Input<string>;
 }
 
 /**
@@ -46,9 +46,9 @@ export class Platform {
         repository: image.replace("/", "-"),
         source,
         override,
-        baseImage: (base) => this.settings.baseImageMirror?.[base],
+        mirror: this.settings.baseImageMirror,
         workspace: source.usesWorkspace && !override ? this.workspaceImage().ref : undefined,
-        caBundle: this.settings.caBundle,
+        extraCa: this.settings.buildExtraCa,
         registry: this.registry,
         docker: this.host.docker,
         platform: this.host.buildPlatform,

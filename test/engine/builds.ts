@@ -9,7 +9,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { buildImage, docker, requireEngine, requireStandins, type Engine, type Standin } from "@container-labs/test-kit";
-import { buildArgsFor, CA_BUNDLE_SECRET, WORKSPACE_BUILD, type BuildSource } from "../../components/platform/image";
+import { buildArgsFor, EXTRA_CA_SECRET, WORKSPACE_BUILD, type BuildSource } from "../../components/platform/image";
 
 export const REPO_ROOT = join(__dirname, "..", "..");
 const EXTRA_CA_FILE = process.env.EXTRA_CA_FILE ?? "/etc/ssl/certs/ca-certificates.crt";
@@ -24,12 +24,12 @@ export interface Builder {
 export async function builder(): Promise<Builder> {
   const engine = await requireEngine();
   const standins = await requireStandins(engine);
-  const secrets = existsSync(EXTRA_CA_FILE) ? { [CA_BUNDLE_SECRET]: EXTRA_CA_FILE } : undefined;
+  const secrets = existsSync(EXTRA_CA_FILE) ? { [EXTRA_CA_SECRET]: EXTRA_CA_FILE } : undefined;
   const run = (name: string, source: BuildSource, workspace?: string) =>
     buildImage(engine, {
       context: join(REPO_ROOT, source.context),
       dockerfile: join(REPO_ROOT, source.dockerfile),
-      buildArgs: buildArgsFor(source, { baseImage: (image) => standins[image], workspace }),
+      buildArgs: buildArgsFor(source, { mirror: { node: standins.node, nginx: standins.nginx }, workspace }),
       target: source.target,
       tag: `container-labs-test/${name.replace("/", "-")}`,
       secrets,
