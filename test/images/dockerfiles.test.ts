@@ -122,11 +122,12 @@ describe.each(builds)("the %s build", (_, source) => {
   }
 });
 
-it("keeps the workspace image's context to the lockfile, the root package.json, tsconfig.base.json and the sources of packages/", () => {
+it("keeps the workspace image's context to the lockfile, the root package.json, tsconfig.base.json and the sources of packages/ but the tests' kit", () => {
   const files = contextFiles(WORKSPACE_BUILD);
   expect(files).toEqual(expect.arrayContaining(["package.json", "package-lock.json", "tsconfig.base.json", "packages/service-kit/src/index.ts"]));
   expect(files.filter((file) => !["package.json", "package-lock.json", "tsconfig.base.json"].includes(file) && !file.startsWith("packages/"))).toEqual([]);
   expect(files.filter((file) => /\/(node_modules|dist|test)\//.test(file))).toEqual([]);
+  expect(files.filter((file) => file.startsWith("packages/test-kit/"))).toEqual([]);
 });
 
 describe("the Node service workspaces", () => {

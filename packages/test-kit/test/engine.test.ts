@@ -1,0 +1,35 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cacheDir, PREPARE_ENGINE_COMMAND, requireEngine, requireStandins, type Engine } from "@container-labs/test-kit";
+
+describe("cacheDir", () => {
+  it("is CONTAINER_LABS_CACHE, else container-labs under XDG_CACHE_HOME, else under ~/.cache, as the scripts compute it", () => {
+    expect(cacheDir({ CONTAINER_LABS_CACHE: "/c", XDG_CACHE_HOME: "/x" })).toBe("/c");
+    expect(cacheDir({ XDG_CACHE_HOME: "/x" })).toBe("/x/container-labs");
+    expect(cacheDir({})).toMatch(/\/\.cache\/container-labs$/);
+  });
+});
+
+describe("without a prepared engine", () => {
+  let cache: string;
+  beforeEach(() => {
+    cache = mkdtempSync(join(tmpdir(), "engine-cache-"));
+  });
+  afterEach(() => rmSync(cache, { recursive: true, force: true }));
+
+  it("requireEngine fails, naming the socket and the command that starts the engine", async () => {
+    await expect(requireEngine({ ...process.env, CONTAINER_LABS_CACHE: cache })).rejects.toThrow(
+      `the private Docker engine does not answer at unix://${cache}/engine/docker.sock: run \`${PREPARE_ENGINE_COMMAND}\` first`,
+    );
+  });
+
+  it("requireStandins fails, naming the missing refs.json or the missing stand-ins, and the command that builds them", async () => {
+    const env = { ...process.env, CONTAINER_LABS_CACHE: cache };
+    const engine: Engine = { dockerHost: "unix:///nowhere", socketPath: "/nowhere", env };
+    await expect(requireStandins(engine, env)).rejects.toThrow(`no stand-in images (${cache}/standins/refs.json is missing): run \`${PREPARE_ENGINE_COMMAND}\` first`);
+    mkdirSync(join(cache, "standins"));
+    writeFileSync(join(cache, "standins", "refs.json"), JSON.stringify({ node: "n@sha256:1" }));
+    await expect(requireStandins(engine, env)).rejects.toThrow("lacks nginx, redis, postgres, dynamodb-local, klee");
+  });
+});
