@@ -359,7 +359,8 @@ build() {
   component pulumi-resource-docker build_docker
   say "finished in $(($(date +%s) - started)) s; binaries in $BIN"
   if [ "${#failures[@]}" -gt 0 ]; then
-    say "not built: ${failures[*]}"
+    say "not built:"
+    printf '    %s\n' "${failures[@]}"
     exit 1
   fi
 }
