@@ -29,6 +29,7 @@ BIN="$TOOLCHAIN/bin"
 BUILDS="$TOOLCHAIN/build"
 STAMPS="$TOOLCHAIN/stamps"
 LOGS="$TOOLCHAIN/logs"
+RESOLVED="$TOOLCHAIN/resolved"
 
 export GOPATH="$TOOLCHAIN/go"
 export GOMODCACHE="$GOPATH/mod"
@@ -103,18 +104,24 @@ lay_out_modules() {
 }
 
 # The first version of `module` at or above `wanted` that the proxy serves whole
-# (the proxy here may list a version's go.mod but refuse its zip).
+# (the proxy here may list a version's go.mod but refuse its zip). The answer is
+# kept, so a warm run asks the proxy nothing and works offline.
 nearest_served_version() {
-  local log=$1 module=$2 wanted=$3 candidate
+  local log=$1 module=$2 wanted=$3 candidate resolved
+  resolved="$RESOLVED/${module//\//_}@$wanted"
+  if [ -s "$resolved" ]; then
+    cat "$resolved"
+    return 0
+  fi
   if download_module "$log" "$module@v$wanted" >/dev/null; then
-    echo "$wanted"
+    echo "$wanted" | tee "$resolved"
     return 0
   fi
   for candidate in $(go list -m -versions -json "$module" 2>>"$log" | json_field Versions | sed 's/^v//' | sort -V); do
     if [ "$(printf '%s\n%s\n' "$wanted" "$candidate" | sort -V | head -n1)" = "$wanted" ] \
       && [[ "$candidate" != *-* ]] \
       && download_module "$log" "$module@v$candidate" >/dev/null; then
-      echo "$candidate"
+      echo "$candidate" | tee "$resolved"
       return 0
     fi
   done
@@ -346,7 +353,7 @@ build_docker() {
 build() {
   command -v go >/dev/null || { say "go is not on PATH: install Go 1.26 or newer"; exit 1; }
   command -v node >/dev/null || { say "node is not on PATH: install Node.js 20 or newer"; exit 1; }
-  mkdir -p "$BIN" "$BUILDS" "$STAMPS" "$LOGS"
+  mkdir -p "$BIN" "$BUILDS" "$STAMPS" "$LOGS" "$RESOLVED"
   local started
   started=$(date +%s)
   say "cache $TOOLCHAIN ($(go env GOVERSION))"
