@@ -10,8 +10,6 @@
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-eval "$("$REPO_ROOT/scripts/pulumi-toolchain.sh" env)"
-BIN=$(dirname "$(command -v pulumi)")
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -32,6 +30,13 @@ expect_equal() {
   [ "$actual" = "$expected" ] || fail "$what is '$actual', expected '$expected'"
   step "$what = $actual"
 }
+
+eval "$("$REPO_ROOT/scripts/pulumi-toolchain.sh" env)"
+case "$(command -v pulumi)" in
+  */pulumi-toolchain/bin/pulumi) BIN=$(dirname "$(command -v pulumi)") ;;
+  *) fail "the toolchain has no pulumi (found '$(command -v pulumi)'): run scripts/pulumi-toolchain.sh first" ;;
+esac
+
 sdk_version() {
   node -p 'require(process.argv[1]).packages["node_modules/" + process.argv[2]].version' \
     "$REPO_ROOT/package-lock.json" "$1"
