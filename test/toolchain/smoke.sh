@@ -6,7 +6,7 @@
 # Every provider plugin the toolchain holds must start and report the version its
 # npm SDK in package-lock.json asks for.
 #
-#   scripts/pulumi-toolchain.sh && test/toolchain/smoke.sh
+#   npm ci && scripts/pulumi-toolchain.sh && test/toolchain/smoke.sh   (about a minute once built)
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
