@@ -30,6 +30,8 @@ BUILDS="$TOOLCHAIN/build"
 STAMPS="$TOOLCHAIN/stamps"
 LOGS="$TOOLCHAIN/logs"
 RESOLVED="$TOOLCHAIN/resolved"
+DOCKER_CONFIG_DIR="$TOOLCHAIN/docker-config"
+DOCKER_PLUGINS="$DOCKER_CONFIG_DIR/cli-plugins"
 
 export GOPATH="$TOOLCHAIN/go"
 export GOMODCACHE="$GOPATH/mod"
@@ -333,14 +335,24 @@ build_tag_commit_provider() {
   echo "$stamp" >"$STAMPS/$binary"
 }
 
-build_command() {
-  build_tag_commit_provider "$@" @pulumi/command github.com/pulumi/pulumi-command \
-    github.com/pulumi/pulumi-command/provider github.com/pulumi/pulumi-command/provider/pkg/version
-}
-
-build_random() {
-  build_tag_commit_provider "$@" @pulumi/random github.com/pulumi/pulumi-random \
-    github.com/pulumi/pulumi-random/provider/v4 github.com/pulumi/pulumi-random/provider/v4/pkg/version
+# docker-build on the local target runs `docker buildx` (exec mode, see
+# components/platform/dockerHost.ts): the buildx CLI plugin, at the version the
+# docker-build provider itself embeds, in a Docker config directory of its own
+# that `env` points DOCKER_CONFIG at.
+build_buildx() {
+  local binary=$1 log=$2 step_file=$3 version stamp
+  step "$step_file" "read the buildx version of docker-build's go.mod"
+  version=$(awk '$1 == "github.com/docker/buildx" { print $2 }' "$BUILDS/docker-build/module/go.mod" 2>>"$log")
+  [ -n "$version" ] || { echo "no github.com/docker/buildx in $BUILDS/docker-build/module/go.mod: build docker-build first" >>"$log"; return 1; }
+  stamp=$(recipe_stamp build_buildx "$version")
+  needs_build "$binary" "$version" "" "$stamp" || return 0
+  step "$step_file" "go install github.com/docker/buildx/cmd/buildx@$version"
+  mkdir -p "$DOCKER_PLUGINS"
+  GOBIN="$BUILDS/buildx" go install "github.com/docker/buildx/cmd/buildx@$version" >>"$log" 2>&1 || return 1
+  mv "$BUILDS/buildx/buildx" "$DOCKER_PLUGINS/docker-buildx"
+  # up_to_date looks in $BIN: a link there records that the plugin is built.
+  ln -sf "$DOCKER_PLUGINS/docker-buildx" "$BIN/$binary"
+  echo "$stamp" >"$STAMPS/$binary"
 }
 
 build_docker() {
@@ -361,8 +373,7 @@ build() {
   component pulumi-language-nodejs build_language_host
   component pulumi-resource-pulumi-nodejs build_dynamic_provider_launcher
   component pulumi-resource-docker-build build_docker_build
-  component pulumi-resource-command build_command
-  component pulumi-resource-random build_random
+  component docker-buildx build_buildx
   component pulumi-resource-docker build_docker
   say "finished in $(($(date +%s) - started)) s; binaries in $BIN"
   if [ "${#failures[@]}" -gt 0 ]; then
@@ -379,6 +390,7 @@ print_env() {
   echo "export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true"
   echo "export PULUMI_SKIP_UPDATE_CHECK=true"
   echo "unset PULUMI_IGNORE_AMBIENT_PLUGINS"
+  echo "export DOCKER_CONFIG=$(printf %q "$DOCKER_CONFIG_DIR")"
 }
 
 case "${1:-build}" in

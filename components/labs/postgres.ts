@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { GeneratedSecret } from "../platform/generatedSecret";
 import type { Network } from "../platform/network";
 import type { Platform } from "../platform/platform";
 import { Service } from "../platform/service";
@@ -32,7 +32,7 @@ export class Postgres extends pulumi.ComponentResource {
   constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
     super("container-labs:labs:Postgres", name, {}, opts);
     const { platform } = args;
-    const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this });
+    const password = new GeneratedSecret(`${name}-password`, { length: 32 }, { parent: this });
     const image = platform.pull(`${name}`, "postgres", this);
     const data = new Volume(`${name}-data`, { lab: args.lab, volumeName: args.volumeName, keep: args.keep, provider: platform.engine.docker }, { parent: this });
     const service = new Service(`${name}`, {

@@ -9,6 +9,7 @@ import { AWS_CREDENTIALS_NETWORK } from "./ec2/awsCredentials";
 import { HOST_DATA_DIR } from "./ec2/cloudInit";
 import { cpuArchitecture, createEc2Host, DOCKER_TLS_PORT, type Ec2Host } from "./ec2/ec2Host";
 import { Network } from "./network";
+import { LocalCommand } from "./localCommand";
 import type { Registry } from "./registry";
 import { shellQuote } from "./shell";
 
@@ -47,6 +48,8 @@ export class DockerHost extends pulumi.ComponentResource {
   readonly docker: docker.Provider;
   /** Builds images with the engine that builds for this host (locally: the configured engine itself). */
   readonly builder: dockerBuild.Provider;
+  /** How builds run on that builder (see the local branch below). */
+  readonly buildOptions: Pick<dockerBuild.ImageArgs, "exec" | "builder">;
   /** Where users reach published ports: localhost, or the instance's public IP. */
   readonly address: pulumi.Output<string>;
   /** The host address published ports bind to. */
@@ -89,6 +92,8 @@ export class DockerHost extends pulumi.ComponentResource {
       );
       // Images are built on this machine's own engine and pushed; the host pulls them.
       this.builder = new dockerBuild.Provider(`${name}-builder`, {}, { parent: this });
+      // buildx's own docker-container builder: cross-platform builds and pushes.
+      this.buildOptions = {};
       this.address = address;
       // The security group is what limits who reaches these ports.
       this.publishAddress = "0.0.0.0";
@@ -108,6 +113,10 @@ export class DockerHost extends pulumi.ComponentResource {
       const endpoint = args.local.dockerHost;
       this.docker = new docker.Provider(`${name}-docker`, { host: endpoint }, { parent: this });
       this.builder = new dockerBuild.Provider(`${name}-builder`, { host: endpoint }, { parent: this });
+      // The engine's own BuildKit (buildx's "docker" driver), through the machine's `docker buildx`
+      // plugin: loaded straight into the engine, nothing to pull. The provider's embedded buildx picks a
+      // docker-container builder instead, whose BuildKit image comes from Docker Hub (offline, it fails).
+      this.buildOptions = { exec: true, builder: { name: "default" } };
       this.localEnvironment = { DOCKER_HOST: endpoint };
       this.address = pulumi.output("localhost");
       this.publishAddress = args.local.publishAddress;
@@ -118,8 +127,8 @@ export class DockerHost extends pulumi.ComponentResource {
     this.registerOutputs({ address: this.address, dataDir: this.dataDir });
   }
 
-  /** Runs a shell command on the Docker host, again whenever a trigger changes. */
-  command(name: string, args: HostCommandArgs, parent: pulumi.Resource): command.local.Command | command.remote.Command {
+  /** Runs a shell command on the Docker host, again whenever a trigger changes; `stdout` is what it printed. */
+  command(name: string, args: HostCommandArgs, parent: pulumi.Resource): pulumi.Resource & { stdout: pulumi.Output<string> } {
     const dependsOn = args.dependsOn ?? [];
     if (this.ec2) {
       return new command.remote.Command(
@@ -128,9 +137,9 @@ export class DockerHost extends pulumi.ComponentResource {
         { parent, dependsOn: [this.ec2.dockerReady, ...dependsOn] },
       );
     }
-    return new command.local.Command(
+    return new LocalCommand(
       name,
-      { create: args.create, stdin: args.stdin, triggers: args.triggers, environment: this.localEnvironment, interpreter: ["/bin/sh", "-c"] },
+      { create: args.create, stdin: args.stdin, triggers: args.triggers, environment: this.localEnvironment },
       { parent, dependsOn },
     );
   }

@@ -158,6 +158,7 @@ export class Image extends pulumi.ComponentResource {
           dockerfile: { location: path.join(REPO_ROOT, source.dockerfile) },
           buildArgs: pulumi.output(args.workspace).apply((workspace) => buildArgsFor(source, { mirror: args.mirror, workspace })),
           target: source.target,
+          ...args.host.buildOptions,
           secrets: args.extraCa ? { [EXTRA_CA_SECRET]: args.extraCa } : undefined,
           platforms: args.host.buildPlatform && !args.forBuildMachine ? [args.host.buildPlatform as dockerBuild.Platform] : undefined,
           tags: [`${args.registry.repository(args.repository)}:${args.tag}`],

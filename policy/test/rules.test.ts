@@ -348,7 +348,7 @@ describe("data-volumes-survive-destroy", () => {
 
 describe("each rule", () => {
   it("is mandatory, named and described, and ignores resource types it does not govern", async () => {
-    const unrelated: ResourceUnderTest = { type: "random:index/randomPassword:RandomPassword", props: { privileged: true, ingress: [{ protocol: "-1", cidrBlocks: ["0.0.0.0/0"] }] } };
+    const unrelated: ResourceUnderTest = { type: "pulumi-nodejs:dynamic/container-labs:GeneratedSecret", props: { privileged: true, ingress: [{ protocol: "-1", cidrBlocks: ["0.0.0.0/0"] }] } };
     for (const policy of rules.resourcePolicies) {
       expect(policy).toMatchObject({ enforcementLevel: "mandatory", name: expect.stringMatching(/^[a-z0-9-]+$/), description: expect.any(String) });
       expect(await violations(policy, unrelated)).toEqual([]);

@@ -1,5 +1,5 @@
 import { resolve, runStack } from "../support/mocks";
-import { CONTAINER, container, env, program, publishIp, type Run } from "./helpers";
+import { CONTAINER, container, env, GENERATED_SECRET, program, publishIp, type Run } from "./helpers";
 
 const TABLE = "aws:dynamodb/table:Table";
 const LOCAL_TABLE = "pulumi-nodejs:dynamic/container-labs:LocalDynamoTable";
@@ -90,7 +90,7 @@ describe.each(["local", "dev"])("the cmpt756 services on the %s stack", (stack) 
     expect(env(run, "cmpt756-s2").JWT_SECRET).toBe("generated-cmpt756-jwt-secret");
     expect(env(run, "cmpt756-db").SVC_LOADER_TOKEN).toBe("generated-cmpt756-loader-token");
     for (const name of ["cmpt756-s1", "cmpt756-s2", "cmpt756-db"]) expect(container(run, name).secretInputs).toContain("envs");
-    expect(run.one("random:index/randomPassword:RandomPassword", "length", 48).name).toBe("cmpt756-jwt-secret");
+    expect(run.one(GENERATED_SECRET, "length", 48).name).toBe("cmpt756-jwt-secret");
   });
 
   it("seeds nothing unless asked, and then once through db's /load", async () => {

@@ -1,16 +1,13 @@
 import * as os from "node:os";
-import { COURSE_NOTIFICATIONS_KEY, loadConfig } from "../../config";
-import { deployLabs } from "../../program";
-import { resolve, runStack, type StackRun } from "../support/mocks";
-
-const program = () => deployLabs(loadConfig());
-const CONTAINER = "docker:index/container:Container";
+import { COURSE_NOTIFICATIONS_KEY } from "../../config";
+import { resolve, runStack } from "../support/mocks";
+import { CONTAINER, LOCAL_COMMAND, program, type Run } from "./helpers";
 
 describe.each([
-  ["local", "command:local:Command", `${os.homedir()}/.container-labs/local/notifications`],
+  ["local", LOCAL_COMMAND, `${os.homedir()}/.container-labs/local/notifications`],
   ["dev", "command:remote:Command", "/var/lib/container-labs/notifications"],
 ])("the notifications lab on the %s stack", (stack, commandType, resultsDir) => {
-  let run: StackRun<ReturnType<typeof program>>;
+  let run: Run;
   beforeAll(async () => {
     run = await runStack(stack, program, { secrets: { ghcrToken: "ghp_test" } });
   });

@@ -5,7 +5,7 @@
  * reach the configured engine.
  */
 import { runStack } from "../support/mocks";
-import { container, program, type Run } from "../labs/helpers";
+import { container, LOCAL_COMMAND, program, type Run } from "../labs/helpers";
 
 const ENDPOINT = "unix:///srv/labs-engine/docker.sock";
 
@@ -28,7 +28,7 @@ describe("a local stack whose engine is not the default one", () => {
   });
 
   it("runs every host command (the probe, directories, pids limits, the socket's group) against that engine", () => {
-    const commands = run.ofType("command:local:Command");
+    const commands = run.ofType(LOCAL_COMMAND);
     expect(commands.map((c) => c.name)).toEqual(expect.arrayContaining(["notifications-probe-runs", "kleeweb-docker-socket-group", "docker-basics-bind-dir"]));
     for (const command of commands) expect([command.name, command.inputs.environment]).toEqual([command.name, { DOCKER_HOST: ENDPOINT }]);
   });
@@ -37,7 +37,7 @@ describe("a local stack whose engine is not the default one", () => {
     for (const name of ["kleeweb-worker-1", "kleeweb-worker-2"]) {
       expect(container(run, name).inputs.volumes).toEqual([{ containerPath: "/var/run/docker.sock", readOnly: false, hostPath: "/srv/labs-engine/docker.sock" }]);
     }
-    const group = run.ofType("command:local:Command").find((c) => c.name === "kleeweb-docker-socket-group")!;
+    const group = run.ofType(LOCAL_COMMAND).find((c) => c.name === "kleeweb-docker-socket-group")!;
     expect(group.inputs.create).toContain("--volume /srv/labs-engine/docker.sock:/var/run/docker.sock ");
   });
 });

@@ -5,7 +5,7 @@
  * a reason is given, and host ports on loopback unless a setting opens them.
  */
 import { runStack } from "../support/mocks";
-import { CONTAINER, container, program, published, type Run } from "../labs/helpers";
+import { CONTAINER, container, LOCAL_COMMAND, program, published, type Run } from "../labs/helpers";
 
 const labelsOf = (run: Run, name: string): Record<string, string> =>
   Object.fromEntries((container(run, name).inputs.labels as Array<{ label: string; value: string }>).map((l) => [l.label, l.value]));
@@ -42,7 +42,7 @@ describe("containers on the local stack", () => {
   });
 
   it("limits the processes of every long-running container once it exists, with docker update", () => {
-    const limits = run.ofType("command:local:Command").filter((c) => c.name.endsWith("-pids-limit"));
+    const limits = run.ofType(LOCAL_COMMAND).filter((c) => c.name.endsWith("-pids-limit"));
     const longRunning = run.ofType(CONTAINER).filter((c) => c.inputs.mustRun);
     expect(limits.length).toBeGreaterThan(15);
     for (const command of limits) expect(command.inputs.create).toMatch(/^docker update --pids-limit 256 \S+( \S+)* >\/dev\/null$/);

@@ -69,14 +69,14 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
       return { certPem: `-----BEGIN CERTIFICATE-----\n${name}\n-----END CERTIFICATE-----\n` };
     case "tls:index/certRequest:CertRequest":
       return { certRequestPem: `csr-${name}` };
-    case "command:local:Command":
+    case "pulumi-nodejs:dynamic/container-labs:LocalCommand":
     case "command:remote:Command":
       // What the latency probe's script prints: one latency per line.
       return { stdout: /latency probe/.test(String(inputs.create)) ? "0.0021\n0.0018\n0.0019\n" : "", stderr: "" };
     case "pulumi-nodejs:dynamic/container-labs:LocalDynamoTable":
       // The DynamoDB Local tables (localDynamoTable.ts).
       return { arn: `arn:aws:dynamodb:ddblocal:000000000000:table/${inputs.tableName}` };
-    case "random:index/randomPassword:RandomPassword":
+    case "pulumi-nodejs:dynamic/container-labs:GeneratedSecret":
       return { result: `generated-${name}` };
     default:
       return {};

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import { NODE_SERVERS } from "../../platform/builds";
 import { DYNAMODB_LOCAL_HOST_PORT } from "../../platform/dynamo";
 import { DynamoTables } from "../../platform/dynamoTables";
+import { GeneratedSecret } from "../../platform/generatedSecret";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import type { LabModule, LabSummary } from "../lab";
@@ -56,8 +56,8 @@ export class Cmpt756 extends pulumi.ComponentResource {
       Statement: [{ Effect: "Allow", Action: [...TABLE_ACTIONS], Resource: arns }],
     })), this);
 
-    const jwtSecret = new random.RandomPassword(`${name}-jwt-secret`, { length: 48, special: false }, { parent: this });
-    const loaderToken = new random.RandomPassword(`${name}-loader-token`, { length: 32, special: false }, { parent: this });
+    const jwtSecret = new GeneratedSecret(`${name}-jwt-secret`, { length: 48 }, { parent: this });
+    const loaderToken = new GeneratedSecret(`${name}-loader-token`, { length: 32 }, { parent: this });
 
     const image = (service: "s1" | "s2" | "db") => platform.image(`${name}-${service}`, `cmpt756/${service}`, this);
     const dbImage = image("db");

@@ -1,12 +1,8 @@
 /**
  * The program test/toolchain/smoke.sh deploys with the built toolchain: a dynamic
- * resource always (the language host and pulumi-resource-pulumi-nodejs), and a
- * RandomPassword and a local.Command when config `plugins` names random and
- * command (their plugins are then on PATH).
+ * resource (the language host and pulumi-resource-pulumi-nodejs).
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
-import * as command from "@pulumi/command";
 
 interface GreetingInputs {
   name: string;
@@ -31,16 +27,6 @@ class Greeting extends pulumi.dynamic.Resource {
 }
 
 const config = new pulumi.Config();
-const plugins = config.getObject<string[]>("plugins") ?? [];
-
 const greeting = new Greeting("greeting", { name: config.require("name") });
-const outputs: Record<string, pulumi.Output<unknown>> = { greeting: greeting.greeting };
-if (plugins.includes("random")) {
-  const password = new random.RandomPassword("password", { length: 24, special: false });
-  outputs.passwordLength = password.result.apply((result) => result.length);
-}
-if (plugins.includes("command")) {
-  outputs.commandOutput = new command.local.Command("echo", { create: "echo built from the module proxy" }).stdout;
-}
 
-export = outputs;
+export = { greeting: greeting.greeting };
