@@ -7,19 +7,16 @@
  * `npm run pulumi -- <args>`: any other pulumi command on this checkout's
  * state (e.g. `npm run pulumi -- config set dockercoinsWorkers 4`).
  */
-import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { formatLabs, type LabsOutput } from "./labsTable";
 import { preflight } from "./preflight";
-import { capturePulumi, PASSPHRASE_FILE, pulumiEnvironment, pulumiVersion, ROOT, runPulumi, sdkPlugin, selectStack, UserError } from "./pulumi";
+import { capturePulumi, PASSPHRASE_FILE, pulumiEnvironment, pulumiVersion, ROOT, runPulumi, selectStack, UserError } from "./pulumi";
 
 const USAGE = [
   "usage: npm run up [-- [--stack <name>] [pulumi up options]]",
   "       npm run down [-- [--stack <name>]]",
   "       npm run pulumi -- <pulumi command and options>",
 ].join("\n");
-/** The plugins the local target uses: the rest (aws, tls) are for EC2 and never downloaded for a laptop. */
-const LOCAL_PLUGINS = ["@pulumi/docker", "@pulumi/docker-build", "@pulumi/command", "@pulumi/random"];
 
 interface Invocation {
   command: "up" | "down" | "pulumi";
@@ -42,24 +39,10 @@ function parse(argv: string[]): Invocation {
   return { command, stack, rest };
 }
 
-/** Installs the local target's plugins unless a binary of each is already on PATH (the test toolchain's). */
-function ensureLocalPlugins(env: NodeJS.ProcessEnv): void {
-  for (const npmPackage of LOCAL_PLUGINS) {
-    const { name, version } = sdkPlugin(npmPackage);
-    const ambient = spawnSync("sh", ["-c", `command -v pulumi-resource-${name}`], { env }).status === 0;
-    if (!ambient) capturePulumi(["plugin", "install", "resource", name, version], env);
-  }
-}
-
 async function up({ stack, rest }: Invocation, env: NodeJS.ProcessEnv): Promise<number> {
   console.log(`container-labs: ${pulumiVersion(env)}, state in ${path.relative(ROOT, env.PULUMI_BACKEND_URL?.replace(/^file:\/\//, "") ?? "") || env.PULUMI_BACKEND_URL}`);
   selectStack(stack, true, env);
-  const config = await preflight(stack, env);
-  if (config.local) {
-    ensureLocalPlugins(env);
-    // Everything the local target needs is installed: nothing else (the AWS plugin) is fetched behind the user's back.
-    env = { ...env, PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true" };
-  }
+  await preflight(stack, env);
   const status = await runPulumi(["up", "--yes", "--stack", stack, ...rest], env);
   if (status !== 0) return status;
   const labs = JSON.parse(capturePulumi(["stack", "output", "labs", "--json", "--stack", stack], env)) as LabsOutput;

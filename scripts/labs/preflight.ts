@@ -4,6 +4,7 @@
  * engine at `localDockerHost` and kleeweb's subnet on it (the program's own
  * preflight), and every host port the enabled labs publish.
  */
+import { spawnSync } from "node:child_process";
 import * as net from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT, readConfig, type LabsConfig } from "../../config";
@@ -71,10 +72,21 @@ export async function portProblems(config: LabsConfig, stack: string): Promise<s
   return problems;
 }
 
+/** The local target builds through the machine's `docker buildx` (components/platform/dockerHost.ts says why). */
+function checkBuildx(env: NodeJS.ProcessEnv): void {
+  const result = spawnSync("docker", ["buildx", "version"], { env, encoding: "utf8" });
+  if (result.error || result.status !== 0) {
+    throw new UserError(
+      "`docker buildx version` fails: the local stack builds its images with Docker's buildx plugin, which Docker Desktop has and Docker Engine's docker-buildx-plugin package adds (https://docs.docker.com/build/install-buildx/)",
+    );
+  }
+}
+
 /** Every check, in the order a user would fix them; throws a UserError listing what is wrong. */
 export async function preflight(stack: string, env: NodeJS.ProcessEnv): Promise<LabsConfig> {
   const config = stackConfig(stack, env);
   if (!config.local) return config;
+  checkBuildx(env);
   try {
     await checkEngine({ endpoint: config.local.dockerHost, fixedSubnets: fixedSubnets(config) }, PROJECT);
   } catch (err) {

@@ -1,7 +1,7 @@
 /** Running the Pulumi CLI for `npm run up` / `npm run down`, with the checkout's own backend and passphrase. */
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
@@ -72,13 +72,4 @@ export function selectStack(stack: string, create: boolean, env: NodeJS.ProcessE
     capturePulumi(["stack", "init", stack], env);
   }
   capturePulumi(["stack", "select", stack], env);
-}
-
-/** The npm SDK packages' plugins (name and version), as `pulumi plugin install` wants them. */
-export function sdkPlugin(npmPackage: string): { name: string; version: string } {
-  const manifest = JSON.parse(readFileSync(path.join(ROOT, "node_modules", npmPackage, "package.json"), "utf8")) as {
-    version: string;
-    pulumi?: { name?: string; version?: string };
-  };
-  return { name: manifest.pulumi?.name ?? npmPackage.replace(/^@pulumi\//, ""), version: manifest.pulumi?.version ?? manifest.version };
 }

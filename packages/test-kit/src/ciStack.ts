@@ -1,0 +1,124 @@
+/**
+ * The `ci` stack: the program deployed for real on the private engine, with
+ * the stand-in images, by the command a newcomer runs (`npm run up`, i.e.
+ * scripts/labs.sh), with the Pulumi toolchain built from Go modules on PATH.
+ * Used by the deployment tests (test/deploy) and the deployment benchmark.
+ *
+ * The stack file Pulumi.ci.yaml (git-ignored) is test/deploy/ci-stack.yaml
+ * plus what depends on this machine: the engine's socket, the stand-ins'
+ * references, a data directory of its own, and this machine's CA bundle for
+ * builds behind its TLS-inspecting proxy.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parse, stringify } from "yaml";
+import { cacheDir, docker, requireEngine, requireStandins, type Engine } from "./engine";
+
+export const REPO_ROOT = resolve(__dirname, "..", "..", "..");
+export const CI_STACK = "ci";
+const PROJECT = "container-labs";
+const TEMPLATE = join(REPO_ROOT, "test", "deploy", "ci-stack.yaml");
+const STACK_FILE = join(REPO_ROOT, `Pulumi.${CI_STACK}.yaml`);
+/** The machine's CA bundle: builds reach npm through a TLS-inspecting proxy here, as on many corporate networks. */
+const MACHINE_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
+
+/** Where the ci stack keeps its bind-mounted lab data (the latency file, the docker-basics file). */
+export function ciDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(cacheDir(env), "ci-data");
+}
+
+/** The environment with the Pulumi toolchain first on PATH, as `scripts/pulumi-toolchain.sh env` sets it. */
+export function toolchainEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const printed = execFileSync("bash", ["-c", 'eval "$(scripts/pulumi-toolchain.sh env)" && env -0'], { cwd: REPO_ROOT, env: base, encoding: "utf8" });
+  const env: NodeJS.ProcessEnv = {};
+  for (const entry of printed.split("\0").filter(Boolean)) {
+    const at = entry.indexOf("=");
+    env[entry.slice(0, at)] = entry.slice(at + 1);
+  }
+  if (!existsSync(join(env.PATH!.split(":")[0], "pulumi"))) {
+    throw new Error("the Pulumi toolchain is not built: run scripts/pulumi-toolchain.sh first");
+  }
+  return env;
+}
+
+export interface CiStack {
+  engine: Engine;
+  env: NodeJS.ProcessEnv;
+  /** The stand-ins' references, by external image name. */
+  standins: Record<string, string>;
+}
+
+/** Writes Pulumi.ci.yaml for this machine and returns what running the stack needs. */
+export async function prepareCiStack(): Promise<CiStack> {
+  const engine = await requireEngine();
+  const standins = await requireStandins(engine);
+  const template = parse(readFileSync(TEMPLATE, "utf8")) as { config: Record<string, unknown> };
+  const config: Record<string, unknown> = {
+    ...template.config,
+    [`${PROJECT}:localDockerHost`]: engine.dockerHost,
+    [`${PROJECT}:localDataDir`]: ciDataDir(),
+    [`${PROJECT}:externalImages`]: Object.entries(standins).map(([name, ref]) => `${name}=${ref}`),
+  };
+  if (existsSync(MACHINE_CA_BUNDLE)) config[`${PROJECT}:buildCaBundle`] = MACHINE_CA_BUNDLE;
+  // Keep the encryption salt of an existing stack: it pairs with the passphrase of this checkout's state.
+  const salt = existsSync(STACK_FILE) ? (parse(readFileSync(STACK_FILE, "utf8")) as { encryptionsalt?: string }).encryptionsalt : undefined;
+  writeFileSync(STACK_FILE, `# Written by the tests (packages/test-kit/src/ciStack.ts) from test/deploy/ci-stack.yaml.\n${stringify({ ...(salt ? { encryptionsalt: salt } : {}), config })}`);
+  return { engine, env: { ...toolchainEnv(), DOCKER_HOST: engine.dockerHost }, standins };
+}
+
+export interface CommandResult {
+  status: number;
+  output: string;
+  seconds: number;
+}
+
+/**
+ * Runs `scripts/labs.sh <args>` (what `npm run up|down|pulumi` run), its output
+ * streamed to this process's stderr so a long run can be followed, and kept.
+ */
+export function labs(stack: CiStack, args: string[]): Promise<CommandResult> {
+  const started = Date.now();
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(join(REPO_ROOT, "scripts", "labs.sh"), args, { cwd: REPO_ROOT, env: stack.env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    const keep = (chunk: Buffer) => {
+      output += chunk.toString();
+      process.stderr.write(chunk);
+    };
+    child.stdout.on("data", keep);
+    child.stderr.on("data", keep);
+    child.on("error", reject);
+    child.on("close", (code) => resolvePromise({ status: code ?? 1, output, seconds: (Date.now() - started) / 1000 }));
+  });
+}
+
+/** Runs labs(), failing with its output's tail when it does not succeed. */
+export async function labsOk(stack: CiStack, args: string[]): Promise<CommandResult> {
+  const result = await labs(stack, args);
+  if (result.status !== 0) throw new Error(`scripts/labs.sh ${args.join(" ")} exited ${result.status}:\n${result.output.slice(-6000)}`);
+  return result;
+}
+
+/** `npm run up -- --stack ci [args]`. */
+export const up = (stack: CiStack, ...args: string[]) => labsOk(stack, ["up", "--stack", CI_STACK, ...args]);
+/** `npm run pulumi -- <args> --stack ci`. */
+export const pulumiCi = (stack: CiStack, ...args: string[]) => labsOk(stack, ["pulumi", ...args, "--stack", CI_STACK, "--non-interactive"]);
+
+/** The `labs` stack output. */
+export async function labsOutput(stack: CiStack): Promise<Record<string, { urls: Record<string, string>; tryIt: string[]; details?: Record<string, unknown> }>> {
+  const { output } = await labsOk(stack, ["pulumi", "stack", "output", "labs", "--json", "--stack", CI_STACK]);
+  return JSON.parse(output.slice(output.indexOf("{")));
+}
+
+/** Removes what an earlier run left on the engine (the project's containers, networks and volumes) and the data directory. */
+export async function removeLeftovers(stack: CiStack): Promise<void> {
+  const ours = async (list: string[]) => (await docker(stack.engine, [...list, "--quiet", "--filter", "label=container-labs.managed-by=pulumi"])).split("\n").filter(Boolean);
+  const containers = await ours(["ps", "--all"]);
+  if (containers.length > 0) await docker(stack.engine, ["rm", "--force", ...containers]);
+  const networks = await ours(["network", "ls"]);
+  if (networks.length > 0) await docker(stack.engine, ["network", "rm", ...networks]);
+  const volumes = await ours(["volume", "ls"]);
+  if (volumes.length > 0) await docker(stack.engine, ["volume", "rm", "--force", ...volumes]);
+  rmSync(ciDataDir(), { recursive: true, force: true });
+}
