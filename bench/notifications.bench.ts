@@ -1,9 +1,11 @@
 /**
  * The notifications lab: notifications-service under load (a fresh cipher per
- * request, the assignment's fixed body, a refused body), the latency the
- * service reports against the round trip the client sees, and what one
- * short-lived probe run costs. Everything runs as processes on 127.0.0.1.
- * BENCH_SECONDS (default 10) sets each load run's length.
+ * request, the assignment's fixed body, a refused body) beside two baselines
+ * in the same run (a bare node:http server and a minimal fastify route, both
+ * in bench/fixtures), the latency the service reports against the round trip
+ * the client sees, and what one short-lived probe run costs. Everything runs
+ * as processes on 127.0.0.1. BENCH_SECONDS (default 10) sets each load run's
+ * length, BENCH_ROUNDS (default 3) how many times each runs.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,8 +13,8 @@ import { join } from "node:path";
 import {
   EXAMPLE_BODY, EXAMPLE_SECRET_KEY, freshNotifyBody, secretKeyBytes,
 } from "@container-labs/notification-cipher";
-import { run as runProcess, startService } from "@container-labs/test-kit";
-import { load, percentile, printTable, type Row } from "./harness";
+import { run as runProcess, startService, type ServiceProcess } from "@container-labs/test-kit";
+import { load, percentile, printTable, type LoadResult, type Row } from "./harness";
 
 const root = join(__dirname, "..", "images", "notifications");
 const serviceScript = join(root, "notifications-service", "dist", "main.js");
@@ -20,14 +22,64 @@ const probeScript = join(root, "latency-probe", "dist", "main.js");
 const key = secretKeyBytes(EXAMPLE_SECRET_KEY);
 const { cipher_data: _example, ...fields } = EXAMPLE_BODY;
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const connections = 64;
 const json = { "content-type": "application/json" };
 const PROBE_RUNS = 100;
 const FRESH_POOL = 20_000;
 const ms = (s: number) => s * 1000;
 
+/** A baseline server of bench/fixtures, a process of its own as the service is. */
+function startFixture(name: string): Promise<ServiceProcess> {
+  return startService(name, { script: join(__dirname, "fixtures", `${name}.js`) });
+}
+
+interface LoadCase {
+  server: string;
+  body: string;
+  url: string;
+  makeBody: () => string;
+}
+
+/**
+ * Every case once per round, rounds one after the other, so the cases of a
+ * round share the machine's load of the moment (the cores are shared, and
+ * other work comes and goes). Each row shows its medians over the rounds, its
+ * ratios to the minimal fastify route of the same round (the median of
+ * those: the figure that carries from machine to machine), and the spread of
+ * its req/s, which says how noisy the run was.
+ */
+async function loadRounds(cases: LoadCase[], baseline: LoadCase): Promise<Row[]> {
+  const results = new Map<LoadCase, LoadResult[]>(cases.map((c) => [c, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const c of cases) {
+      results.get(c)?.push(await load({ url: c.url, method: "POST", headers: json, durationSeconds: seconds, connections, body: c.makeBody }));
+    }
+  }
+  const base = results.get(baseline) ?? [];
+  const median = (values: number[]) => percentile(values, 50);
+  return cases.map((c) => {
+    const runs = results.get(c) ?? [];
+    const perSecond = runs.map((r) => r.requestsPerSecond);
+    return {
+      server: c.server,
+      "POST /api/notify": c.body,
+      "req/s": Math.round(median(perSecond)),
+      "req/s / fastify": median(runs.map((r, i) => r.requestsPerSecond / base[i].requestsPerSecond)),
+      "p50 ms": median(runs.map((r) => r.p50Ms)),
+      "p99 ms": median(runs.map((r) => r.p99Ms)),
+      "p99 / fastify": median(runs.map((r, i) => r.p99Ms / base[i].p99Ms)),
+      "req/s spread": `${Math.round(Math.min(...perSecond))}-${Math.round(Math.max(...perSecond))}`,
+      "non-2xx": runs.reduce((sum, r) => sum + r.non2xx, 0),
+      errors: runs.reduce((sum, r) => sum + r.errors, 0),
+    };
+  });
+}
+
 export async function run(): Promise<void> {
   const service = await startService("notifications-service", { script: serviceScript, args: ["--secret-key", EXAMPLE_SECRET_KEY] });
+  const bare = await startFixture("bare-http");
+  const fastify = await startFixture("fastify-minimal");
   const url = service.url("/api/notify");
   try {
     // Each request carries its own cipher (a new nonce, so the service decrypts every one), made before
@@ -35,20 +87,23 @@ export async function run(): Promise<void> {
     const fresh = Array.from({ length: FRESH_POOL }, () => JSON.stringify(freshNotifyBody(key, fields)));
     let next = 0;
     const freshBody = () => fresh[next++ % FRESH_POOL];
-    await load({ url, method: "POST", headers: json, durationSeconds: 2, connections, body: freshBody });
-
+    const example = JSON.stringify(EXAMPLE_BODY);
     const wrongKey = JSON.stringify(freshNotifyBody(secretKeyBytes("W".repeat(32)), fields));
-    const cases: Array<[string, () => string]> = [
-      [`a different cipher per request, ${FRESH_POOL} made up front (200)`, freshBody],
-      ["assignment's example body (200)", () => JSON.stringify(EXAMPLE_BODY)],
-      ["cipher under another key (400)", () => wrongKey],
+
+    const freshCipher = `a different cipher per request, ${FRESH_POOL} made up front`;
+    const baseline: LoadCase = { server: "minimal fastify route (JSON body parsed, fixed text)", body: freshCipher, url: fastify.url("/api/notify"), makeBody: freshBody };
+    const cases: LoadCase[] = [
+      { server: "bare node:http (fixed text)", body: freshCipher, url: bare.url("/api/notify"), makeBody: freshBody },
+      baseline,
+      { server: "notifications-service", body: `${freshCipher} (200)`, url, makeBody: freshBody },
+      { server: "notifications-service", body: "the assignment's example body (200)", url, makeBody: () => example },
+      { server: "notifications-service", body: "a cipher under another key (400)", url, makeBody: () => wrongKey },
     ];
-    const rows: Row[] = [];
-    for (const [name, body] of cases) {
-      const r = await load({ url, method: "POST", headers: json, durationSeconds: seconds, connections, body });
-      rows.push({ "POST /api/notify": name, "req/s": Math.round(r.requestsPerSecond), "p50 ms": r.p50Ms, "p99 ms": r.p99Ms, "non-2xx": r.non2xx, errors: r.errors });
-    }
-    printTable(`notifications-service under load: ${connections} connections, ${seconds} s each, LOG_LEVEL=info`, rows);
+    for (const c of cases) await load({ url: c.url, method: "POST", headers: json, durationSeconds: 2, connections, body: c.makeBody });
+    printTable(
+      `POST /api/notify under load: ${connections} connections, ${seconds} s a run, medians of ${rounds} rounds, the service at LOG_LEVEL=info; / fastify = ratio to the minimal fastify route in the same round`,
+      await loadRounds(cases, baseline),
+    );
 
     // One request at a time: what the service reports against what the client measures.
     const reported: number[] = [];
@@ -97,6 +152,6 @@ export async function run(): Promise<void> {
       rmSync(dir, { recursive: true, force: true });
     }
   } finally {
-    await service.stop();
+    await Promise.all([service.stop(), bare.stop(), fastify.stop()]);
   }
 }

@@ -8,3 +8,6 @@ export {
 } from "./hash-data";
 export { epochSeconds } from "./clock";
 export { EXAMPLE_SECRET_KEY, EXAMPLE_TIMESTAMP, EXAMPLE_BODY } from "./example";
+export {
+  TOKEN_LEEWAY_SECONDS, tokenPublicKey, tokenPrivateKey, signGroupToken, verifyGroupToken,
+} from "./token";

@@ -58,6 +58,17 @@ describe("cipher_data", () => {
     expect(decodeBase64NoPad("aGkxa")).toBeUndefined(); // a length no encoding has
   });
 
+  it("accepts exactly the texts that an unpadded encoding gives back unchanged", () => {
+    // Every ending of one to three characters, in front of a whole group: the definition of strict, checked in full.
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const endings = [...alphabet].flatMap((a) => [a, ...[...alphabet].flatMap((b) => [a + b, a + b + "A", a + b + "/"])]);
+    const disagreements = endings.map((ending) => `aGkx${ending}`).filter((text) => {
+      const roundTrips = encodeBase64NoPad(Buffer.from(text, "base64")) === text;
+      return (decodeBase64NoPad(text) !== undefined) !== roundTrips;
+    });
+    expect(disagreements).toEqual([]);
+  });
+
   it("takes only a 32-byte secret key", () => {
     expect(secretKeyBytes(EXAMPLE_SECRET_KEY)).toHaveLength(32);
     expect(() => secretKeyBytes("short")).toThrow(/32 bytes .* this one is 5/);

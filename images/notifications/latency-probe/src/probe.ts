@@ -2,8 +2,8 @@
 import { appendFile, mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Logger } from "@container-labs/service-kit";
-import { EXAMPLE_BODY, freshNotifyBody, type NotifyBody } from "@container-labs/notification-cipher";
-import type { ProbeConfig } from "./config";
+import { EXAMPLE_BODY, freshNotifyBody, signGroupToken, type NotifyBody } from "@container-labs/notification-cipher";
+import { TOKEN_TTL_SECONDS, type ProbeConfig } from "./config";
 
 export class ProbeError extends Error {
   override name = "ProbeError";
@@ -15,6 +15,14 @@ function buildBody(config: ProbeConfig): NotifyBody {
   return freshNotifyBody(config.body.key, fields);
 }
 
+/** The URL of one try: with a token signed now when the probe speaks for a group. */
+async function tryUrl(config: ProbeConfig): Promise<string> {
+  if (!config.token) return config.url;
+  const url = new URL(config.url);
+  url.searchParams.set("token", await signGroupToken(config.token.privateKey, config.token.group, TOKEN_TTL_SECONDS));
+  return url.toString();
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** POSTs the body, trying again only while the service cannot be reached; any HTTP answer ends the tries. */
@@ -24,10 +32,11 @@ async function post(config: ProbeConfig, logger: Logger): Promise<{ status: numb
   if (config.body.kind === "fresh") await (await fetch("data:,")).arrayBuffer();
   let lastError: unknown;
   for (let attempt = 1; attempt <= config.attempts; attempt++) {
-    // A fresh body per try, so a retried fresh probe still measures its own request.
+    // A fresh token and body per try, so a retried fresh probe still measures its own request.
+    const url = await tryUrl(config);
     const body = JSON.stringify(buildBody(config));
     try {
-      const res = await fetch(config.url, {
+      const res = await fetch(url, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body,
@@ -55,7 +64,7 @@ export async function runProbe(config: ProbeConfig, logger: Logger): Promise<str
   if (!/^-?\d+(\.\d+)?$/.test(latency)) {
     throw new ProbeError(`${config.url} answered 200 but not a latency in seconds: ${JSON.stringify(answer.text)}`);
   }
-  logger.info({ url: config.url, body: config.body.kind, status: answer.status, response: latency }, `latency ${latency} s`);
+  logger.info({ url: config.url, body: config.body.kind, group: config.token?.group, status: answer.status, response: latency }, `latency ${latency} s`);
   try {
     await mkdir(dirname(config.outputFile), { recursive: true });
     // One write of one short line with O_APPEND: probes that run at once never interleave.

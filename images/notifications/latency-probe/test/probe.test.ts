@@ -2,13 +2,16 @@
  * The built probe as a short-lived process against the built
  * notifications-service on 127.0.0.1, as the assessment runs it.
  */
+import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, readFileSync, existsSync, writeFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { decodeJwt, decodeProtectedHeader } from "jose";
+import { Client } from "pg";
 import { EXAMPLE_SECRET_KEY, EXAMPLE_TIMESTAMP } from "@container-labs/notification-cipher";
-import { freePort, run, startService, type Exit, type ServiceProcess } from "@container-labs/test-kit";
-import { readConfig } from "../src/config";
+import { freePort, run, startPostgres, startService, type Exit, type Postgres, type ServiceProcess } from "@container-labs/test-kit";
+import { TOKEN_TTL_SECONDS, readConfig } from "../src/config";
 
 const probeScript = join(__dirname, "..", "dist", "main.js");
 const serviceScript = join(__dirname, "..", "..", "notifications-service", "dist", "main.js");
@@ -150,6 +153,97 @@ describe("when the probe cannot record a latency it exits 1, says why, and write
     expect(exit.code).toBe(1);
     expect(String(logs.at(-1)?.msg)).toMatch(message);
     expect(output).not.toContain("short\"");
+    expect(lines()).toEqual([]);
+  });
+});
+
+/** A stand-in server that answers a latency and remembers the URLs it was asked at. */
+async function recordingServer(): Promise<{ urls: string[]; url: string; close: () => void }> {
+  const urls: string[] = [];
+  const server: Server = createServer((req, res) => {
+    urls.push(req.url ?? "");
+    req.resume();
+    res.end("0.001");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return { urls, url: `http://127.0.0.1:${port}/api/notify`, close: () => server.close() };
+}
+
+describe("the probe speaking for a group (TOKEN_PRIVATE_KEY and GROUP)", () => {
+  // The stack's pair as Pulumi's tls.PrivateKey gives it: public key in SPKI PEM, private key in PKCS#1 PEM.
+  const pair = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const publicPem = pair.publicKey.export({ type: "spki", format: "pem" }).toString();
+  const privatePem = pair.privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+  let postgres: Postgres;
+  let graded: ServiceProcess;
+
+  beforeAll(async () => {
+    postgres = await startPostgres();
+    graded = await startService("graded-service", {
+      script: serviceScript,
+      args: ["--secret-key", EXAMPLE_SECRET_KEY],
+      env: { TOKEN_PUBLIC_KEY: publicPem, DATABASE_URL: postgres.url },
+    });
+  }, 60000);
+  afterAll(async () => {
+    await graded?.stop();
+    await postgres?.stop();
+  });
+
+  it("signs a token for the group and the service stores the latency it appended under that group", async () => {
+    const { exit } = await probe({ NOTIFICATIONS_URL: graded.url("/api/notify"), SECRET_KEY: EXAMPLE_SECRET_KEY, TOKEN_PRIVATE_KEY: privatePem, GROUP: "group3" });
+    expect(exit.code).toBe(0);
+    const [line] = lines();
+    const db = new Client({ connectionString: postgres.url });
+    await db.connect();
+    try {
+      const stored = await db.query("SELECT measurement_id, group_id, latency FROM demo.notification WHERE group_id = 'group3'");
+      expect(stored.rows).toEqual([{ measurement_id: "1234", group_id: "group3", latency: Number(line) }]);
+    } finally {
+      await db.end();
+    }
+  });
+
+  it("signs a fresh short-lived RS256 token on every run: sub the group, exp a few minutes ahead; the URL it logs carries none", async () => {
+    const standIn = await recordingServer();
+    try {
+      const runs = [];
+      for (let i = 0; i < 2; i++) runs.push(await probe({ NOTIFICATIONS_URL: standIn.url, TOKEN_PRIVATE_KEY: privatePem, GROUP: "group9" }));
+      expect(runs.map((r) => r.exit.code)).toEqual([0, 0]);
+      const tokens = standIn.urls.map((url) => new URL(url, "http://x").searchParams.get("token") ?? "");
+      expect(tokens).toHaveLength(2);
+      for (const token of tokens) {
+        expect(decodeProtectedHeader(token)).toEqual({ alg: "RS256", typ: "JWT" });
+        const claims = decodeJwt(token);
+        expect(claims.sub).toBe("group9");
+        expect(claims.exp).toBeGreaterThan(Date.now() / 1000 + TOKEN_TTL_SECONDS - 30);
+        expect(claims.exp).toBeLessThanOrEqual(Date.now() / 1000 + TOKEN_TTL_SECONDS);
+      }
+      for (const r of runs) expect(r.output).not.toContain(tokens[0].split(".")[2]);
+    } finally {
+      standIn.close();
+    }
+  });
+
+  it("with a key the service does not know: the course's 500 is logged, it exits 1 and writes nothing", async () => {
+    const stranger = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    const { exit, logs } = await probe({ NOTIFICATIONS_URL: graded.url("/api/notify"), TOKEN_PRIVATE_KEY: stranger, GROUP: "group3" });
+    expect(exit.code).toBe(1);
+    expect(String(logs.at(-1)?.msg)).toMatch(/answered 500: Token must be encoded by ECC private key$/);
+    expect(lines()).toEqual([]);
+  });
+
+  it.each<[string, Record<string, string>, RegExp]>([
+    ["GROUP without TOKEN_PRIVATE_KEY", { GROUP: "group3" }, /TOKEN_PRIVATE_KEY.*required with GROUP/],
+    ["TOKEN_PRIVATE_KEY without GROUP", { TOKEN_PRIVATE_KEY: privatePem }, /GROUP.*required with TOKEN_PRIVATE_KEY/],
+    ["a TOKEN_PRIVATE_KEY that is a public key", { TOKEN_PRIVATE_KEY: publicPem, GROUP: "group3" }, /TOKEN_PRIVATE_KEY=.*<hidden>.*not valid: a PEM RSA private key/],
+  ])("refuses %s: exit 1 naming the setting, no key echoed", async (_what, env, message) => {
+    const { exit, logs, output } = await probe(env);
+    expect(exit.code).toBe(1);
+    expect(String(logs.at(-1)?.msg)).toMatch(message);
+    for (const pem of [privatePem, publicPem]) expect(output).not.toContain(pem.split("\n")[1]);
     expect(lines()).toEqual([]);
   });
 });

@@ -3,10 +3,13 @@
  * `--secret-key <32 chars> [--external-ip <ip>]` (or -s / -e); SECRET_KEY and
  * EXTERNAL_IP in the environment do the same for a container whose secret
  * should not sit in its command line. A flag wins over the environment.
+ * TOKEN_PUBLIC_KEY (a PEM) verifies `?token=`, and DATABASE_URL, as in the
+ * course, is where a token's group's latencies are stored.
  */
+import type { KeyObject } from "node:crypto";
 import { parseArgs } from "node:util";
 import { ConfigError, envOptional, envPort } from "@container-labs/service-kit";
-import { secretKeyBytes } from "@container-labs/notification-cipher";
+import { secretKeyBytes, tokenPublicKey } from "@container-labs/notification-cipher";
 
 /** The course's port. */
 export const DEFAULT_PORT = 3000;
@@ -17,12 +20,16 @@ export const USAGE = `Usage: notifications-service --secret-key <32 characters> 
   -e, --external-ip <host>  host the API docs give as the server address (or EXTERNAL_IP; default localhost)
   -h, --help                print this and exit
 
-Environment: PORT (default ${DEFAULT_PORT}), LOG_LEVEL (default info).`;
+Environment: PORT (default ${DEFAULT_PORT}), LOG_LEVEL (default info),
+  TOKEN_PUBLIC_KEY  PEM of the RSA public key (or certificate) that verifies ?token= (unset: every token is refused)
+  DATABASE_URL      postgres://user:password@host:port/db where a token's group's latencies are stored (unset: not stored)`;
 
 export interface ServiceConfig {
   secretKey: Buffer;
   externalIp: string;
   port: number;
+  tokenPublicKey?: KeyObject;
+  databaseUrl?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -55,5 +62,25 @@ export function readConfig(argv: string[], env: Env = process.env): ServiceConfi
   if (!/^[A-Za-z0-9.\-:[\]]+$/.test(externalIp)) {
     throw new ConfigError("--external-ip (or EXTERNAL_IP)", externalIp, "a host name or an IP address");
   }
-  return { secretKey, externalIp, port: envPort(DEFAULT_PORT, "PORT", env) };
+  return { secretKey, externalIp, port: envPort(DEFAULT_PORT, "PORT", env), tokenPublicKey: readTokenPublicKey(env), databaseUrl: readDatabaseUrl(env) };
+}
+
+function readTokenPublicKey(env: Env): KeyObject | undefined {
+  const pem = envOptional("TOKEN_PUBLIC_KEY", env);
+  if (pem === undefined) return undefined;
+  try {
+    return tokenPublicKey(pem);
+  } catch (err) {
+    throw new ConfigError("TOKEN_PUBLIC_KEY", pem.slice(0, 40), `a PEM RSA public key (-----BEGIN PUBLIC KEY-----) or certificate: ${(err as Error).message}`);
+  }
+}
+
+function readDatabaseUrl(env: Env): string | undefined {
+  const url = envOptional("DATABASE_URL", env);
+  if (url === undefined) return undefined;
+  if (!/^postgres(ql)?:$/.test(URL.canParse(url) ? new URL(url).protocol : "")) {
+    // Never echo the URL: it may carry the password.
+    throw new ConfigError("DATABASE_URL", "<hidden>", "a postgres:// or postgresql:// URL such as postgres://user:password@db:5432/notifications");
+  }
+  return url;
 }

@@ -19,9 +19,14 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const { app } = await buildApp(config, logger);
-  const port = await listen(app, { port: config.port });
-  logger.info({ port, external_ip: config.externalIp }, "notifications-service listening; API under /api");
+  const { app, store } = await buildApp(config, logger);
+  const port = await listen(app, { port: config.port, onClose: store?.close });
+  logger.info(
+    { port, external_ip: config.externalIp, token_key: config.tokenPublicKey !== undefined, database: store !== undefined },
+    "notifications-service listening; API under /api",
+  );
+  // Make the course's table now, so a problem with the database shows at start; inserts retry it until it works.
+  store?.prepare().catch((err: unknown) => logger.warn({ err }, "cannot prepare table demo.notification yet; will retry on the next insert"));
 }
 
 main().catch((err: unknown) => {

@@ -1,165 +1,106 @@
 /**
- * POST /api/notify, the course's contract: decrypt cipher_data with the
- * server's key, check it against the body, answer the latency in seconds.
- * Every answer is text/plain; the checks run in the course's order.
+ * The /api routes, as the course's service answers them. POST /api/notify:
+ * read the body, verify the optional token, judge the notification, store
+ * its latency for the token's group, count the answer. Every answer is
+ * text/plain, and the checks run in the course's order.
  */
 import { createSecretKey, type KeyObject } from "node:crypto";
-import { STATUS_CODES } from "node:http";
-import Ajv, { type ErrorObject } from "ajv";
-import type { FastifyError, FastifyInstance, FastifyPluginAsync } from "fastify";
-import { Counter, type Registry } from "prom-client";
-import {
-  NOTIFICATION_TYPES, epochSeconds, openCipherData, parseHashData,
-  type NotifyBody, type OpenFailure,
-} from "@container-labs/notification-cipher";
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import { verifyGroupToken } from "@container-labs/notification-cipher";
+import { readNotifyBody } from "./body";
+import { judgeNotification } from "./judge";
+import { METRICS_CONTENT_TYPE, type CourseMetrics } from "./metrics";
 import { formatSeconds } from "./seconds";
+import type { LatencyStore } from "./store";
 
 const TEXT = "text/plain; charset=utf-8";
 
-export interface Answer {
-  status: 200 | 400 | 500;
-  text: string;
-}
-
-const OPEN_FAILURES: Record<OpenFailure, string> = {
-  "invalid-cipher": "Invalid cipher",
-  "malformed-nonce": "Malformed b64 encoded nonce",
-  "malformed-ciphertext": "Malformed b64 encoded ciphertext",
-  "not-encrypted-with-key": "Cipher text not encrypted with provided nonce and server key",
-};
-
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
-/** The answer to a notification whose body has already been validated. */
-export function answerNotification(key: Uint8Array | KeyObject, body: NotifyBody, now: () => number = epochSeconds): Answer {
-  const opened = openCipherData(key, body.cipher_data);
-  if (!opened.ok) return { status: 400, text: OPEN_FAILURES[opened.failure] };
-  let plaintext: string;
-  try {
-    plaintext = strictUtf8.decode(opened.plaintext);
-  } catch {
-    return { status: 500, text: "Could not decode into utf8 string" };
-  }
-  const data = parseHashData(plaintext);
-  if (!data) return { status: 500, text: "Could not deserialize json string into HashData." };
-
-  for (const field of ["measurement_id", "experiment_id", "researcher"] as const) {
-    if (body[field] !== data[field]) {
-      return { status: 400, text: `Unexpected ${field} \`${body[field]}\`. Expected \`${data[field]}\`` };
-    }
-  }
-  if (data.notification_type === null) {
-    return { status: 400, text: `Unexpected notification. Measurement \`${data.measurement_id}\` should not have been notified` };
-  }
-  if (data.notification_type !== body.notification_type) {
-    return { status: 400, text: `Unexpected notification_type \`${body.notification_type}\`. Expected \`${data.notification_type}\`` };
-  }
-  return { status: 200, text: formatSeconds(now() - data.timestamp) };
-}
-
-const FIELDS = ["notification_type", "researcher", "measurement_id", "experiment_id", "cipher_data"] as const;
-
-export const notifyBodySchema = {
-  type: "object",
-  required: [...FIELDS],
-  additionalProperties: false,
-  properties: {
-    notification_type: { type: "string", enum: [...NOTIFICATION_TYPES] },
-    researcher: { type: "string" },
-    measurement_id: { type: "string" },
-    experiment_id: { type: "string" },
-    cipher_data: { type: "string", description: 'base64(nonce) + "." + base64(ciphertext and GCM tag), unpadded' },
-  },
-} as const;
-
-/** One line saying what is wrong with a body, in words a student can act on. */
-function describe(error: ErrorObject): string {
-  const field = error.instancePath.replace(/^\//, "");
-  switch (error.keyword) {
-    case "required":
-      return `missing field \`${(error.params as { missingProperty: string }).missingProperty}\``;
-    case "additionalProperties":
-      return `unknown field \`${(error.params as { additionalProperty: string }).additionalProperty}\``;
-    case "type":
-      return field ? `\`${field}\` must be a string` : "the body must be a JSON object";
-    case "enum":
-      return `\`${field}\` must be one of ${NOTIFICATION_TYPES.map((t) => `\`${t}\``).join(", ")}`;
-    default:
-      return `${field || "the body"} ${error.message ?? "is not valid"}`;
-  }
-}
-
-/** The response_type label of the course's response counter, after its response variants. */
-function responseType(status: number): string {
-  if (status === 200) return "Ok";
-  return (STATUS_CODES[status] ?? String(status)).replace(/[^A-Za-z0-9]/g, "");
-}
+/** application/json and every application/<anything>+json, with any parameters, as the course's service takes. */
+const JSON_TYPES = /^application\/(?:[^\s;/]+\+)?json(?:;|$)/;
+const UNSUPPORTED = "Unsupported Media Type: the body must be JSON, with Content-Type: application/json (or application/*+json)";
+const TOKEN_REFUSED = "Token must be encoded by ECC private key";
+const INSERT_FAILED = "Failed to insert values";
 
 export interface NotifyRoutesOptions {
   secretKey: Buffer;
-  registry: Registry;
+  /** Verifies `?token=`; without it every token is refused. */
+  tokenPublicKey?: KeyObject;
+  /** Where a token's group's latencies go; without it they are not stored. */
+  store?: LatencyStore;
+  metrics: CourseMetrics;
+}
+
+function answer(reply: FastifyReply, status: number, text: string): FastifyReply {
+  return reply.code(status).type(TEXT).send(text);
+}
+
+/** `?token=`; the first one if the parameter is repeated. */
+function tokenParameter(request: FastifyRequest): string | undefined {
+  const token = (request.query as Record<string, string | string[] | undefined>).token;
+  return Array.isArray(token) ? token[0] : token;
 }
 
 /** The /api routes. Register with `{ prefix: "/api" }`. */
-export const notifyRoutes: FastifyPluginAsync<NotifyRoutesOptions> = async (api: FastifyInstance, options) => {
+export const notifyRoutes: FastifyPluginAsync<NotifyRoutesOptions> = async (api, options) => {
   // One key object for every request: the raw key would be re-imported by each decipher.
   const key = createSecretKey(options.secretKey);
-  const responses = new Counter({
-    name: "notifications_service_response_count",
-    help: "Answers of POST /api/notify, by response type",
-    labelNames: ["response_type"],
-    registers: [options.registry],
-  });
+  const { tokenPublicKey, store, metrics } = options;
 
-  // Strict JSON only: no other content type is parsed, nothing is coerced or silently dropped.
   api.removeAllContentTypeParsers();
-  api.addContentTypeParser("application/json", { parseAs: "string" }, api.getDefaultJsonParser("error", "error"));
-  const ajv = new Ajv({ allErrors: false, coerceTypes: false, removeAdditional: false, useDefaults: false, strict: true });
-  api.setValidatorCompiler(({ schema }) => ajv.compile(schema));
-  api.setSchemaErrorFormatter((errors) => new Error(`Invalid request body: ${describe(errors[0] as ErrorObject)}`));
+  api.addContentTypeParser(JSON_TYPES, { parseAs: "string" }, api.getDefaultJsonParser("error", "error"));
 
   api.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
-    let text = error.message;
-    if (status === 415) text = "Unsupported Media Type: the body must be JSON with Content-Type: application/json";
-    else if (status >= 500) {
-      request.log.error({ err: error }, "notify failed");
-      text = "Internal Server Error";
+    if (status >= 500) request.log.error({ err: error }, "request failed");
+    return answer(reply, status, status === 415 ? UNSUPPORTED : status >= 500 ? "Internal Server Error" : error.message);
+  });
+
+  api.post("/notify", async (request, reply) => {
+    // No Content-Type and no body: fastify hands over no body at all.
+    if (request.body === undefined) return answer(reply, 415, UNSUPPORTED);
+    const reading = readNotifyBody(request.body);
+    if (!reading.ok) return answer(reply, 400, reading.problem);
+    const body = reading.body;
+
+    let group: string | undefined;
+    const token = tokenParameter(request);
+    if (token !== undefined) {
+      try {
+        group = await verifyGroupToken(tokenPublicKey, token);
+      } catch (err) {
+        metrics.count("", "JwtError");
+        request.log.info({ measurement_id: body.measurement_id, reason: (err as Error).message }, "token refused");
+        return answer(reply, 500, TOKEN_REFUSED);
+      }
     }
-    return reply.code(status).type(TEXT).send(text);
+
+    const verdict = judgeNotification(key, body);
+    if (!verdict.ok) {
+      metrics.count(group ?? "", verdict.responseType);
+      request.log.info({ measurement_id: body.measurement_id, group, status: verdict.status, answer: verdict.text }, "notification rejected");
+      return answer(reply, verdict.status, verdict.text);
+    }
+
+    if (group !== undefined && store) {
+      try {
+        await store.insert({ experimentId: body.experiment_id, measurementId: body.measurement_id, groupId: group, latency: verdict.latency });
+      } catch (err) {
+        metrics.count(group, "InsertError");
+        request.log.error({ err, measurement_id: body.measurement_id, group }, "latency not stored");
+        return answer(reply, 500, INSERT_FAILED);
+      }
+    }
+    metrics.count(group ?? "", "Ok");
+    // Accepted notifications are the hot path and carry no news: debug. Rejections are worth a line.
+    request.log.debug({ measurement_id: body.measurement_id, group, latency: verdict.latency }, "notification accepted");
+    return answer(reply, 200, formatSeconds(verdict.latency));
   });
 
-  api.addHook("onResponse", (request, reply, done) => {
-    if (request.routeOptions.url === "/api/notify") responses.inc({ response_type: responseType(reply.statusCode) });
-    done();
-  });
+  // Another method on /api/notify is 405 whatever its body, so it is answered before any body is read.
+  const methodNotAllowed = (_request: FastifyRequest, reply: FastifyReply): void => {
+    void reply.code(405).header("allow", "POST").type(TEXT).send("Method Not Allowed");
+  };
+  api.route({ method: ["GET", "PUT", "DELETE", "PATCH", "OPTIONS"], url: "/notify", onRequest: methodNotAllowed, handler: methodNotAllowed });
 
-  api.post(
-    "/notify",
-    {
-      schema: {
-        tags: ["notifications"],
-        summary: "Report a notification; answers its latency in seconds",
-        body: notifyBodySchema,
-        response: {
-          200: { description: "Latency in seconds: server time minus the timestamp inside cipher_data", content: { "text/plain": { schema: { type: "string" } } } },
-          400: { description: "The request could not be processed", content: { "text/plain": { schema: { type: "string" } } } },
-          500: { description: "The cipher held no valid notification", content: { "text/plain": { schema: { type: "string" } } } },
-        },
-      },
-      preValidation: (request, _reply, done) => {
-        const missing = request.headers["content-type"] === undefined;
-        done(missing ? Object.assign(new Error("Unsupported Media Type"), { statusCode: 415 }) : undefined);
-      },
-    },
-    async (request, reply) => {
-      const body = request.body as NotifyBody;
-      const answer = answerNotification(key, body);
-      // Accepted notifications are the hot path and carry no news: debug. Rejections are worth a line.
-      const fields = { measurement_id: body.measurement_id, status: answer.status, answer: answer.text };
-      if (answer.status === 200) request.log.debug(fields, "notification accepted");
-      else request.log.info(fields, "notification rejected");
-      return reply.code(answer.status).type(TEXT).send(answer.text);
-    },
-  );
+  api.get("/metrics", async (_request, reply) => reply.type(METRICS_CONTENT_TYPE).send(await metrics.text()));
 };

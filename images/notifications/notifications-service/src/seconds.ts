@@ -8,6 +8,7 @@ export function formatSeconds(value: number): string {
   if (!Number.isFinite(value)) return value > 0 ? "inf" : "-inf";
   if (Object.is(value, -0)) return "-0";
   const shortest = String(value);
+  if (!shortest.includes("e")) return shortest; // the usual case: JavaScript wrote no exponent
   const match = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(shortest);
   if (!match) return shortest;
   const [, sign, lead, fraction = "", exponentText] = match;

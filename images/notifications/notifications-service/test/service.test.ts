@@ -8,7 +8,7 @@ import {
   EXAMPLE_BODY, EXAMPLE_SECRET_KEY, EXAMPLE_TIMESTAMP, encodeBase64NoPad, encryptCipherData, freshNotifyBody,
   secretKeyBytes, type NotifyBody,
 } from "@container-labs/notification-cipher";
-import { run, startService, waitFor, type ServiceProcess } from "@container-labs/test-kit";
+import { freePort, run, sleep, startService, waitFor, type ServiceProcess } from "@container-labs/test-kit";
 
 const script = join(__dirname, "..", "dist", "main.js");
 const key = secretKeyBytes(EXAMPLE_SECRET_KEY);
@@ -83,6 +83,27 @@ describe("POST /api/notify accepts", () => {
   });
 });
 
+describe("POST /api/notify reads the body as leniently as the course's service", () => {
+  it("ignores members it does not know", async () => {
+    const reply = await notify({ ...freshNotifyBody(key, fields), priority: "high", notes: [1, 2] });
+    expect(reply.status).toBe(200);
+  });
+
+  it("takes a number or a boolean where a string belongs as its text", async () => {
+    // The assignment's own request with measurement_id 1234 written as a number.
+    expect(await notify({ ...EXAMPLE_BODY, measurement_id: 1234 })).toMatchObject({ status: 200, type: plain });
+    // And the text really is compared: a boolean researcher is "true", which the cipher does not say.
+    const reply = await notify({ ...EXAMPLE_BODY, researcher: true });
+    expect(reply).toEqual({ status: 400, type: plain, text: "Unexpected researcher `true`. Expected `d.landau@uu.nl`" });
+  });
+
+  it("accepts application/*+json content types, with or without parameters", async () => {
+    for (const type of ["application/vnd.api+json", "application/merge-patch+json; charset=utf-8", "Application/JSON"]) {
+      expect([type, (await notify(freshNotifyBody(key, fields), type)).status]).toEqual([type, 200]);
+    }
+  });
+});
+
 describe("POST /api/notify refuses, with the course's status and text", () => {
   const sealedOk = () => bodyWith({ ...fields, timestamp: now() }).cipher_data.split(".");
 
@@ -126,9 +147,10 @@ describe("POST /api/notify refuses, with the course's status and text", () => {
     ["an empty body", "", /empty/],
     ["a JSON array", "[]", /must be a JSON object/],
     ["a missing field", JSON.stringify({ ...fields }), /missing field `cipher_data`/],
-    ["an unknown field", JSON.stringify({ ...EXAMPLE_BODY, priority: "high" }), /unknown field `priority`/],
-    ["a number where a string belongs", JSON.stringify({ ...EXAMPLE_BODY, measurement_id: 1234 }), /`measurement_id` must be a string/],
+    ["null where a string belongs", JSON.stringify({ ...EXAMPLE_BODY, measurement_id: null }), /`measurement_id` must be a string/],
+    ["an object where a string belongs", JSON.stringify({ ...EXAMPLE_BODY, researcher: { name: "d" } }), /`researcher` must be a string/],
     ["an unknown notification_type", JSON.stringify({ ...EXAMPLE_BODY, notification_type: "Exploded" }), /`notification_type` must be one of `OutOfRange`, `Stabilized`/],
+    ["a notification_type that is not a string", JSON.stringify({ ...EXAMPLE_BODY, notification_type: 1 }), /`notification_type` must be one of/],
   ])("%s: 400 naming what is wrong", async (_what, body, message) => {
     const reply = await notify(body);
     expect(reply.status).toBe(400);
@@ -137,7 +159,7 @@ describe("POST /api/notify refuses, with the course's status and text", () => {
   });
 
   it("any Content-Type but JSON, or none: 415", async () => {
-    for (const type of ["text/plain", "application/x-www-form-urlencoded", null]) {
+    for (const type of ["text/plain", "application/x-www-form-urlencoded", "application/jsonx", "text/json", null]) {
       const reply = await notify(type === null ? "" : JSON.stringify(EXAMPLE_BODY), type);
       expect(reply.status).toBe(415);
       expect(reply.type).toBe(plain);
@@ -146,21 +168,51 @@ describe("POST /api/notify refuses, with the course's status and text", () => {
   });
 });
 
-describe("the routes beside /api/notify", () => {
-  it("GET /api/metrics counts answers by response type, beside the process metrics", async () => {
+describe("POST /api/notify with a token, on a service with no key to verify it", () => {
+  it("refuses every token as the course's service refuses one it did not sign: 500, before the cipher is looked at", async () => {
+    const token = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJleHAiOjE3MDQxMjk4MTgsInN1YiI6ImxhbmRhdSJ9.c2lnbmF0dXJl";
+    for (const body of [EXAMPLE_BODY, { ...EXAMPLE_BODY, cipher_data: "not a cipher" }]) {
+      const reply = await send(`/api/notify?token=${token}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      expect(reply).toEqual({ status: 500, type: plain, text: "Token must be encoded by ECC private key" });
+    }
+    expect((await send("/api/notify?token=", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(EXAMPLE_BODY) })).status).toBe(500);
+  });
+});
+
+describe("the routes beside POST /api/notify", () => {
+  it("another method on /api/notify is 405, whatever its body", async () => {
+    for (const method of ["GET", "PUT", "DELETE", "PATCH"]) {
+      const reply = await send("/api/notify", { method, headers: { "content-type": "text/plain" }, body: method === "GET" ? undefined : "x" });
+      expect([method, reply.status, reply.text]).toEqual([method, 405, "Method Not Allowed"]);
+    }
+    const res = await fetch(service.url("/api/notify"), { method: "HEAD" });
+    expect([res.status, res.headers.get("allow")]).toEqual([405, "POST"]);
+  });
+
+  it("GET /api/metrics counts what the course counts, by group and response type, in OpenMetrics text", async () => {
     const count = async (type: string): Promise<number> => {
       const { text } = await send("/api/metrics");
-      const match = new RegExp(`^notifications_service_response_count\\{response_type="${type}"\\} (\\d+)$`, "m").exec(text);
+      const match = new RegExp(`^notifications_service_response_count_total\\{group="",response_type="${type}"\\} (\\d+)$`, "m").exec(text);
       return match ? Number(match[1]) : 0;
     };
-    const [ok, bad, internal] = [await count("Ok"), await count("BadRequest"), await count("InternalServerError")];
-    await notify(EXAMPLE_BODY);
-    await notify({ ...EXAMPLE_BODY, cipher_data: "x" });
-    await notify(bodyWith(Buffer.from("hello")));
-    expect([await count("Ok"), await count("BadRequest"), await count("InternalServerError")]).toEqual([ok + 1, bad + 1, internal + 1]);
+    const types = ["Ok", "HashError", "InvalidData", "JwtError"];
+    const before = await Promise.all(types.map(count));
+    await notify(EXAMPLE_BODY); // Ok
+    await notify({ ...EXAMPLE_BODY, cipher_data: "x" }); // HashError: a 400 of decryption
+    await notify(bodyWith(Buffer.from("hello"))); // HashError: a 500 of decryption
+    await notify(bodyWith({ ...fields, timestamp: now() }, { measurement_id: "1" })); // InvalidData
+    await send("/api/notify?token=x", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(EXAMPLE_BODY) }); // JwtError
+    // What the course's handler never sees is not counted: a body it cannot read, another method.
+    await notify("{not json");
+    await notify({ ...EXAMPLE_BODY, measurement_id: null });
+    await send("/api/notify");
+    expect(await Promise.all(types.map(count))).toEqual([before[0] + 1, before[1] + 2, before[2] + 1, before[3] + 1]);
+
     const { text, type } = await send("/api/metrics");
-    expect(type).toMatch(/^text\/plain/);
+    expect(type).toBe(plain);
+    expect(text).toMatch(/^# HELP notifications_service_response_count Count of response\.\n# TYPE notifications_service_response_count counter\n/);
     expect(text).toMatch(/^process_cpu_seconds_total /m);
+    expect(text.endsWith("\n# EOF\n")).toBe(true);
   });
 
   it("GET / is the Swagger UI, and its document describes POST /api/notify on the external address", async () => {
@@ -169,10 +221,11 @@ describe("the routes beside /api/notify", () => {
     expect(page.type).toMatch(/^text\/html/);
     expect(page.text).toMatch(/swagger-ui/i);
     const doc = JSON.parse((await send("/json")).text);
-    expect(Object.keys(doc.paths)).toEqual(["/api/notify"]);
+    expect(Object.keys(doc.paths)).toEqual(["/api/notify", "/api/metrics"]);
     expect(doc.paths["/api/notify"].post.requestBody.content["application/json"].schema.required).toEqual([
       "notification_type", "researcher", "measurement_id", "experiment_id", "cipher_data",
     ]);
+    expect(doc.paths["/api/notify"].post.parameters).toEqual([expect.objectContaining({ name: "token", in: "query", required: false })]);
     expect(doc.servers).toEqual([{ url: `http://localhost:${service.port}` }]);
   });
 
@@ -260,6 +313,19 @@ describe("starting and stopping", () => {
     expect(proc.output()).toMatch(message);
     expect(proc.output()).toMatch(/Usage: notifications-service --secret-key/);
     expect(proc.output()).not.toContain("x".repeat(31));
+  });
+
+  it.each<[string, Record<string, string>, RegExp]>([
+    ["a TOKEN_PUBLIC_KEY that is not a PEM key", { TOKEN_PUBLIC_KEY: "ssh-rsa AAAA" }, /TOKEN_PUBLIC_KEY=.*not valid: a PEM RSA public key/],
+    ["a DATABASE_URL that is not postgres", { DATABASE_URL: "mysql://root:s3cret-pw@db/notifications" }, /DATABASE_URL=.*<hidden>.* is not valid: a postgres:\/\/ or postgresql:\/\/ URL/],
+    ["a DATABASE_URL that is not a URL", { DATABASE_URL: "s3cret-pw@db" }, /DATABASE_URL=.*<hidden>/],
+  ])("refuses to start with %s: exit 2, naming the variable, no password echoed", async (_what, env, message) => {
+    // A valid PORT, so that the setting under test is the one refused; a service that starts anyway is stopped.
+    const proc = start(["--secret-key", EXAMPLE_SECRET_KEY], { PORT: String(await freePort()), ...env });
+    const exit = await Promise.race([proc.exited, sleep(10_000).then(() => proc.stop("SIGKILL"))]);
+    expect(exit.code).toBe(2);
+    expect(proc.output()).toMatch(message);
+    expect(proc.output()).not.toContain("s3cret-pw");
   });
 
   it("--help prints the usage and exits 0", async () => {
