@@ -19,3 +19,12 @@ export function readServiceSettings(defaultPort: number, env: Env = process.env)
 export function readLessonDelayMs(env: Env = process.env): number {
   return envInt("LESSON_DELAY_MS", 100, { min: 0, max: 60000 }, env);
 }
+
+/**
+ * QUEUE_LIMIT: how many requests rng or hasher hold in line at once (waiting
+ * or being served); one more is answered 503. The default leaves room for the
+ * lab's largest number of workers (50), each with one request in line.
+ */
+export function readQueueLimit(env: Env = process.env): number {
+  return envInt("QUEUE_LIMIT", 64, { min: 1, max: 10000 }, env);
+}
