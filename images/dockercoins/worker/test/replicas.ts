@@ -118,6 +118,11 @@ export async function startReplicas(
       await Promise.all(processes.map((replica) => replica.stop()));
     },
   };
-  for (let i = 0; i < count; i++) await replicas.add();
+  try {
+    for (let i = 0; i < count; i++) await replicas.add();
+  } catch (err) {
+    await replicas.stop();
+    throw err;
+  }
   return replicas;
 }
