@@ -73,15 +73,24 @@ export class SerialDesk {
     return this.options.capacity;
   }
 
-  /** About how long a full line takes to serve: what a turned-away client is told to wait, in whole seconds. */
-  get retryAfterSeconds(): number {
-    return Math.max(1, Math.ceil((this.options.capacity * this.options.delayMs) / 1000));
+  get full(): boolean {
+    return this.inLine >= this.options.capacity;
+  }
+
+  /** About how long `places` places take to serve, in whole seconds, at least 1: what a turned-away client is told to wait. */
+  secondsToServe(places: number): number {
+    return Math.max(1, Math.ceil((places * this.options.delayMs) / 1000));
+  }
+
+  /** Counts a request turned away before it asked for a place (e.g. its client holds its share already). */
+  turnAway(): void {
+    this.turnedAway.inc();
   }
 
   /** A place in line, or undefined when the line is full. */
   enter(): Place | undefined {
-    if (this.inLine >= this.options.capacity) {
-      this.turnedAway.inc();
+    if (this.full) {
+      this.turnAway();
       return undefined;
     }
     this.inLine += 1;

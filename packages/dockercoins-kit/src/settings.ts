@@ -28,3 +28,12 @@ export function readLessonDelayMs(env: Env = process.env): number {
 export function readQueueLimit(env: Env = process.env): number {
   return envInt("QUEUE_LIMIT", 64, { min: 1, max: 10000 }, env);
 }
+
+/**
+ * QUEUE_LIMIT_PER_CLIENT: how many of those places one client address may
+ * hold, so one client's flood leaves room for the workers (each a container
+ * with an address of its own). At most QUEUE_LIMIT.
+ */
+export function readQueueLimitPerClient(queueLimit: number, env: Env = process.env): number {
+  return envInt("QUEUE_LIMIT_PER_CLIENT", Math.min(16, queueLimit), { min: 1, max: queueLimit }, env);
+}

@@ -62,9 +62,11 @@ describe("the line is bounded", () => {
     const { desk: serial, registry } = desk(0, 2);
     const first = serial.enter()!;
     const second = serial.enter()!;
+    expect(serial.full).toBe(true);
     expect(serial.enter()).toBeUndefined();
     expect(await metric(registry, "test_turned_away_total")).toBe(1);
     first.leave();
+    expect(serial.full).toBe(false);
     expect(serial.enter()).toBeDefined();
     second.leave();
   });
@@ -80,17 +82,19 @@ describe("the line is bounded", () => {
   });
 
   test("a request that ends before its turn is skipped without the delay, and is not counted as served", async () => {
-    const { desk: serial, registry } = desk(50);
+    const { desk: serial, registry } = desk(300);
     const ahead = serveOnce(serial, () => "ahead");
     const gone: Place = serial.enter()!;
-    const goneTurn = gone.serve(() => "never");
+    const neverRun = jest.fn(() => "never");
+    const goneTurn = gone.serve(neverRun);
     gone.leave();
     const started = performance.now();
     const behind = serveOnce(serial, () => "behind");
     await expect(goneTurn).rejects.toBeInstanceOf(AbandonedError);
     expect(await Promise.all([ahead, behind])).toEqual(["ahead", "behind"]);
-    // Two delays (ahead's and behind's), not three.
-    expect(performance.now() - started).toBeLessThan(140);
+    expect(neverRun).not.toHaveBeenCalled();
+    // Two delays (ahead's and behind's, 600 ms), not three (900 ms).
+    expect(performance.now() - started).toBeLessThan(750);
     expect(await metric(registry, "test_served_total")).toBe(2);
   });
 
@@ -101,9 +105,15 @@ describe("the line is bounded", () => {
     await expect(place.serve(() => "late")).rejects.toBeInstanceOf(AbandonedError);
   });
 
-  test("Retry-After is about how long a full line takes, in whole seconds, at least 1", () => {
-    expect(desk(100, 64).desk.retryAfterSeconds).toBe(7);
-    expect(desk(100, 4).desk.retryAfterSeconds).toBe(1);
-    expect(desk(0, 64).desk.retryAfterSeconds).toBe(1);
+  test("Retry-After is about how long so many places take to serve, in whole seconds, at least 1", () => {
+    expect(desk(100).desk.secondsToServe(64)).toBe(7);
+    expect(desk(100).desk.secondsToServe(4)).toBe(1);
+    expect(desk(0).desk.secondsToServe(64)).toBe(1);
+  });
+
+  test("a request turned away before asking for a place is counted too", async () => {
+    const { desk: serial, registry } = desk(0);
+    serial.turnAway();
+    expect(await metric(registry, "test_turned_away_total")).toBe(1);
   });
 });

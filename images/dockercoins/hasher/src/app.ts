@@ -51,7 +51,7 @@ function digestBody(body: Readable, declaredLength: string | undefined, done: (e
 export function buildHasherApp(options: LessonServiceOptions): HttpService["app"] {
   const { app, registry } = createHttpService({ logger: options.logger, bodyLimit: MAX_BODY_BYTES });
   const desk = new SerialDesk({ delayMs: options.lessonDelayMs, capacity: options.queueLimit, registry, name: "hasher" });
-  const line = deskRoute(desk, "hasher");
+  const line = deskRoute(desk, { service: "hasher", perClient: options.queueLimitPerClient });
   const banner = `HASHER running on ${hostname()}\n`;
 
   // The body is bytes to hash whatever its declared type: no JSON or text parsing.

@@ -24,7 +24,7 @@ export function parseByteCount(text: string): ByteCount {
 export function buildRngApp(options: LessonServiceOptions): HttpService["app"] {
   const { app, registry } = createHttpService({ logger: options.logger });
   const desk = new SerialDesk({ delayMs: options.lessonDelayMs, capacity: options.queueLimit, registry, name: "rng" });
-  const line = deskRoute(desk, "rng");
+  const line = deskRoute(desk, { service: "rng", perClient: options.queueLimitPerClient });
   const banner = `RNG running on ${hostname()}\n`;
 
   app.get("/", async (_request, reply) => reply.type("text/plain; charset=utf-8").send(banner));

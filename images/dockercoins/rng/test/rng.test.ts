@@ -1,4 +1,5 @@
 /** rng as a process: random bytes, one request at a time after the lesson's 0.1 s. */
+import { get } from "node:http";
 import { run, type ServiceProcess } from "@container-labs/test-kit";
 import { readMetric, scriptOf, startLabService } from "../../worker/test/lab";
 
@@ -110,4 +111,40 @@ test("the line is bounded: past QUEUE_LIMIT requests, more are turned away at on
   } finally {
     await rng.stop();
   }
+});
+
+/** GET on its own connection from `localAddress`: another client than 127.0.0.1 when it is 127.0.0.2. */
+function getFrom(url: string, localAddress: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent: false, localAddress }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+    }).on("error", reject);
+  });
+}
+
+test("one client holds at most QUEUE_LIMIT_PER_CLIENT places, so another client still gets in", async () => {
+  const rng = await startLabService("rng", { LESSON_DELAY_MS: "100", QUEUE_LIMIT: "8", QUEUE_LIMIT_PER_CLIENT: "3" });
+  try {
+    const flood = Promise.all(Array.from({ length: 6 }, () => getFrom(rng.url("/32"), "127.0.0.2")));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const other = await getFrom(rng.url("/32"), "127.0.0.3");
+    const answers = await flood;
+    expect(other.status).toBe(200);
+    expect(answers.filter((answer) => answer.status === 200)).toHaveLength(3);
+    expect(answers.filter((answer) => answer.status === 503).map((answer) => answer.text)).toEqual(
+      Array(3).fill("rng is busy: this client already has 3 requests in line (QUEUE_LIMIT_PER_CLIENT); retry after 1 s\n"),
+    );
+  } finally {
+    await rng.stop();
+  }
+});
+
+test("QUEUE_LIMIT_PER_CLIENT over QUEUE_LIMIT stops rng at start naming it", async () => {
+  const rng = run("rng", process.execPath, { args: [scriptOf("rng")], env: { QUEUE_LIMIT: "8", QUEUE_LIMIT_PER_CLIENT: "9" } });
+  expect(await rng.exited).toEqual({ code: 1, signal: null });
+  expect(rng.logLines()).toEqual([
+    expect.objectContaining({ level: "fatal", err: 'QUEUE_LIMIT_PER_CLIENT="9" is not valid: an integer from 1 to 8' }),
+  ]);
 });
