@@ -54,10 +54,9 @@ export interface Multipart {
   headers: Record<string, string>;
 }
 
-/** A multipart/form-data body with one file part, its filename written verbatim. */
-export function multipartFile(filename: string, content: Buffer | string, field = "file"): Multipart {
-  const boundary = `----webstack${Date.now().toString(16)}`;
-  const head = `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`;
+/** A multipart/form-data body with one file part in the field "file", its filename written verbatim. */
+export function multipartFile(filename: string, content: Buffer | string, boundary = `----webstack${Date.now().toString(16)}`): Multipart {
+  const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`;
   const body = Buffer.concat([Buffer.from(head, "latin1"), Buffer.from(content), Buffer.from(`\r\n--${boundary}--\r\n`)]);
   return { body, headers: { "content-type": `multipart/form-data; boundary=${boundary}` } };
 }
