@@ -1,7 +1,12 @@
 /** hasher as a process: the hex SHA-256 of whatever bytes are POSTed, one request at a time. */
 import { createHash, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { request } from "node:http";
+import { Readable } from "node:stream";
 import type { ServiceProcess } from "@container-labs/test-kit";
 import { readMetric, startLabService } from "../../worker/test/lab";
+
+const MIB = 1024 * 1024;
 
 let hasher: ServiceProcess;
 
@@ -47,3 +52,75 @@ test("it serves one request at a time and counts what it served in hasher_served
 test("GET / is the banner", async () => {
   expect(await (await fetch(hasher.url("/"))).text()).toMatch(/^HASHER running on \S+\n$/);
 });
+
+test("a body of up to 1 MiB is hashed; a larger one is refused with 413 naming the limit, declared or not", async () => {
+  const largest = randomBytes(MIB);
+  expect(await (await hash(largest)).text()).toBe(sha256(largest));
+
+  const declared = await hash(Buffer.alloc(MIB + 1));
+  expect(declared.status).toBe(413);
+  expect(((await declared.json()) as { message: string }).message).toBe("the body is larger than hasher's limit of 1048576 bytes");
+
+  // Chunked, with no Content-Length: refused once the limit is passed.
+  const undeclared = await fetch(hasher.url("/"), {
+    method: "POST",
+    body: Readable.toWeb(Readable.from([Buffer.alloc(MIB), Buffer.alloc(1)])) as ReadableStream,
+    duplex: "half",
+  } as RequestInit);
+  expect(undeclared.status).toBe(413);
+});
+
+/** Resident memory of a process, in MiB. */
+function rssMiB(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((text) => text.startsWith("VmRSS:"));
+  return Number(line?.split(/\s+/)[1] ?? 0) / 1024;
+}
+
+/** One POST on its own connection, from `localAddress` (another client when not 127.0.0.1); resolves with the status and Retry-After. */
+function post(url: string, body: Buffer, localAddress = "127.0.0.1"): Promise<{ status: number; retryAfter?: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: "POST", agent: false, localAddress, headers: { "content-type": "application/octet-stream" } }, (res) => {
+      res.resume();
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers["retry-after"] }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+test("past QUEUE_LIMIT requests in line, more are turned away at once with 503 and Retry-After", async () => {
+  const bounded = await startLabService("hasher", { LESSON_DELAY_MS: "100", QUEUE_LIMIT: "3" });
+  try {
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => post(bounded.url("/"), Buffer.from(`body ${i}`))));
+    expect(answers.filter((answer) => answer.status === 200)).toHaveLength(3);
+    expect(answers.filter((answer) => answer.status === 503 && answer.retryAfter === "1")).toHaveLength(5);
+  } finally {
+    await bounded.stop();
+  }
+});
+
+test("a flood of 300 concurrent 1 MiB bodies from one client is mostly turned away at once, memory stays flat, and other clients get in", async () => {
+  const flooded = await startLabService("hasher", { LESSON_DELAY_MS: "100" });
+  const before = rssMiB(flooded.child.pid!);
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(flooded.child.pid!))), 50);
+  try {
+    const body = Buffer.alloc(MIB, 1);
+    const flood = Promise.all(Array.from({ length: 300 }, () => post(flooded.url("/"), body, "127.0.0.2")));
+    // A worker, from another address, while the flood is under way.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await post(flooded.url("/"), Buffer.alloc(32))).status).toBe(200);
+    const answers = await flood;
+    const served = answers.filter((answer) => answer.status === 200).length;
+    const turnedAway = answers.filter((answer) => answer.status === 503 && answer.retryAfter === "2").length;
+    expect(served + turnedAway).toBe(300);
+    // 16 of the flood hold places at a time (QUEUE_LIMIT_PER_CLIENT's default); more get in as those are served.
+    expect(served).toBeGreaterThanOrEqual(16);
+    expect(turnedAway).toBeGreaterThan(150);
+    // Before the line was bounded, the same flood took hasher from about 94 to about 400 MiB.
+    expect(peak - before).toBeLessThan(64);
+  } finally {
+    clearInterval(sampler);
+    await flooded.stop();
+  }
+}, 60000);

@@ -1,6 +1,7 @@
 /** rng as a process: random bytes, one request at a time after the lesson's 0.1 s. */
+import { get } from "node:http";
 import { run, type ServiceProcess } from "@container-labs/test-kit";
-import { scriptOf, startLabService } from "../../worker/test/lab";
+import { readMetric, scriptOf, startLabService } from "../../worker/test/lab";
 
 let lessonPaced: ServiceProcess;
 let fullSpeed: ServiceProcess;
@@ -29,8 +30,8 @@ async function timeConcurrentRequests(rng: ServiceProcess, count: number): Promi
   return (performance.now() - started) / 1000;
 }
 
-test("GET /<n> answers exactly n random bytes as application/octet-stream", async () => {
-  for (const n of [0, 1, 32, 1000]) {
+test("GET /<n> answers exactly n random bytes as application/octet-stream, large n too, as the course's rng", async () => {
+  for (const n of [0, 1, 32, 1000, 100000, 1048576]) {
     const response = await fetch(fullSpeed.url(`/${n}`));
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("application/octet-stream");
@@ -40,13 +41,20 @@ test("GET /<n> answers exactly n random bytes as application/octet-stream", asyn
   expect(a.equals(b)).toBe(false);
 });
 
-test("n beyond 65536 bytes, or not a whole number, is refused with 400", async () => {
-  for (const n of ["65537", "99999999999", "-1", "1.5", "abc"]) {
+test("n beyond rng's limit of 1 MiB is refused with 400 naming the limit", async () => {
+  for (const n of ["1048577", "99999999999"]) {
     const response = await fetch(fullSpeed.url(`/${n}`));
     expect(response.status).toBe(400);
-    expect(await response.text()).toBe("n must be a whole number of bytes from 0 to 65536\n");
+    expect(await response.text()).toBe(`n=${n} is more than rng's limit of 1048576 bytes per request\n`);
   }
-  expect((await fetch(fullSpeed.url("/65536"))).status).toBe(200);
+});
+
+test("n that is not a whole number is refused with 400 naming it", async () => {
+  for (const n of ["-1", "1.5", "abc"]) {
+    const response = await fetch(fullSpeed.url(`/${n}`));
+    expect(response.status).toBe(400);
+    expect(await response.text()).toBe(`n must be a whole number of bytes from 0 to 1048576, not "${n}"\n`);
+  }
 });
 
 test("GET / is the banner", async () => {
@@ -76,4 +84,67 @@ test("a bad LESSON_DELAY_MS stops rng at start with a message naming it", async 
   const rng = run("rng", process.execPath, { args: [scriptOf("rng")], env: { LESSON_DELAY_MS: "slow" } });
   expect(await rng.exited).toEqual({ code: 1, signal: null });
   expect(rng.logLines()).toEqual([expect.objectContaining({ level: "fatal", err: expect.stringContaining('LESSON_DELAY_MS="slow" is not valid') })]);
+});
+
+test("the line is bounded: past QUEUE_LIMIT requests, more are turned away at once with 503 and Retry-After", async () => {
+  const rng = await startLabService("rng", { LESSON_DELAY_MS: "100", QUEUE_LIMIT: "4" });
+  try {
+    const started = performance.now();
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        const response = await fetch(rng.url("/32"));
+        return { status: response.status, retryAfter: response.headers.get("retry-after"), text: await response.text(), at: performance.now() - started };
+      }),
+    );
+    const served = answers.filter((answer) => answer.status === 200);
+    const turnedAway = answers.filter((answer) => answer.status === 503);
+    expect(served).toHaveLength(4);
+    expect(turnedAway).toHaveLength(6);
+    for (const answer of turnedAway) {
+      expect(answer.retryAfter).toBe("1");
+      expect(answer.text).toBe("rng is busy: 4 requests are already in line (QUEUE_LIMIT); retry after 1 s\n");
+      expect(answer.at).toBeLessThan(300);
+    }
+    expect(await readMetric(rng, "rng_turned_away_total")).toBe(6);
+    // Once the line has room again, requests are served.
+    expect((await fetch(rng.url("/32"))).status).toBe(200);
+  } finally {
+    await rng.stop();
+  }
+});
+
+/** GET on its own connection from `localAddress`: another client than 127.0.0.1 when it is 127.0.0.2. */
+function getFrom(url: string, localAddress: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent: false, localAddress }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+    }).on("error", reject);
+  });
+}
+
+test("one client holds at most QUEUE_LIMIT_PER_CLIENT places, so another client still gets in", async () => {
+  const rng = await startLabService("rng", { LESSON_DELAY_MS: "100", QUEUE_LIMIT: "8", QUEUE_LIMIT_PER_CLIENT: "3" });
+  try {
+    const flood = Promise.all(Array.from({ length: 6 }, () => getFrom(rng.url("/32"), "127.0.0.2")));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const other = await getFrom(rng.url("/32"), "127.0.0.3");
+    const answers = await flood;
+    expect(other.status).toBe(200);
+    expect(answers.filter((answer) => answer.status === 200)).toHaveLength(3);
+    expect(answers.filter((answer) => answer.status === 503).map((answer) => answer.text)).toEqual(
+      Array(3).fill("rng is busy: this client already has 3 requests in line (QUEUE_LIMIT_PER_CLIENT); retry after 1 s\n"),
+    );
+  } finally {
+    await rng.stop();
+  }
+});
+
+test("QUEUE_LIMIT_PER_CLIENT over QUEUE_LIMIT stops rng at start naming it", async () => {
+  const rng = run("rng", process.execPath, { args: [scriptOf("rng")], env: { QUEUE_LIMIT: "8", QUEUE_LIMIT_PER_CLIENT: "9" } });
+  expect(await rng.exited).toEqual({ code: 1, signal: null });
+  expect(rng.logLines()).toEqual([
+    expect.objectContaining({ level: "fatal", err: 'QUEUE_LIMIT_PER_CLIENT="9" is not valid: an integer from 1 to 8' }),
+  ]);
 });

@@ -40,6 +40,15 @@ test("GET /json: coins is HLEN wallet, hashes is GET hashes as a number, now has
   expect(samples.some(({ body }) => !Number.isInteger((body as { now: number }).now))).toBe(true);
 });
 
+test("GET /json has exactly the course's keys; hashes is a number where the course's is redis's string", async () => {
+  await redis.set("hashes", "42");
+  const { body } = await json();
+  expect(Object.keys(body as object).sort()).toEqual(["coins", "hashes", "now"]);
+  const { coins, hashes, now } = body as Record<string, unknown>;
+  expect([typeof coins, typeof hashes, typeof now]).toEqual(["number", "number", "number"]);
+  expect(hashes).toBe(42);
+});
+
 test("the page is served at / and /index.html, with its scripts and chart.js from webui itself", async () => {
   for (const path of ["/", "/index.html"]) {
     const response = await fetch(webui.url(path));

@@ -13,8 +13,26 @@ export function scriptOf(service: ServiceName): string {
   return join(__dirname, "..", "..", service, "dist", "main.js");
 }
 
+/** How long a service may take to answer its health route: node starts slowly on a busy 2-core machine. */
+const READY_TIMEOUT_MS = 30000;
+
 export function startLabService(service: ServiceName, env: Record<string, string> = {}): Promise<ServiceProcess> {
-  return startService(service, { script: scriptOf(service), env: { LOG_LEVEL: "info", ...env } });
+  return startService(service, { script: scriptOf(service), env: { LOG_LEVEL: "info", ...env }, readyTimeoutMs: READY_TIMEOUT_MS });
+}
+
+/**
+ * Starts services side by side; if one fails to start, stops the others
+ * before failing, so no process outlives a failed start.
+ */
+export async function startTogether(starts: Array<Promise<ServiceProcess>>): Promise<ServiceProcess[]> {
+  const outcomes = await Promise.allSettled(starts);
+  const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
+  const started = outcomes.flatMap((outcome) => (outcome.status === "fulfilled" ? [outcome.value] : []));
+  if (failure) {
+    await Promise.all(started.map((service) => service.stop()));
+    throw failure.reason;
+  }
+  return started;
 }
 
 export interface LabOptions {
@@ -46,9 +64,15 @@ export function workerEnvFor(rng: ServiceProcess, hasher: ServiceProcess, option
 
 export async function startLab(options: LabOptions): Promise<Lab> {
   const delay = { LESSON_DELAY_MS: String(options.lessonDelayMs) };
-  const [rng, hasher] = await Promise.all([startLabService("rng", delay), startLabService("hasher", delay)]);
+  const [rng, hasher] = await startTogether([startLabService("rng", delay), startLabService("hasher", delay)]);
   const workerEnv = workerEnvFor(rng, hasher, options);
-  const workers = await Promise.all(Array.from({ length: options.workers }, () => startLabService("worker", workerEnv)));
+  let workers: ServiceProcess[];
+  try {
+    workers = await startTogether(Array.from({ length: options.workers }, () => startLabService("worker", workerEnv)));
+  } catch (err) {
+    await Promise.all([rng.stop(), hasher.stop()]);
+    throw err;
+  }
   const lab: Lab = {
     rng,
     hasher,

@@ -2,6 +2,8 @@ import fastifyStatic from "@fastify/static";
 import { createHttpService, type Logger } from "@container-labs/service-kit";
 import type { FastifyInstance } from "fastify";
 import type { Pool } from "pg";
+import { mediaHeaders } from "./media-headers";
+import type { MediaQuota } from "./media-quota";
 import { registerUploadRoutes } from "./upload-routes";
 
 export interface AppOptions {
@@ -10,6 +12,7 @@ export interface AppOptions {
   staticDir: string;
   mediaDir: string;
   maxUploadBytes: number;
+  quota: MediaQuota;
 }
 
 /** The app one worker serves: the course's Flask routes plus health, readiness and metrics. */
@@ -23,9 +26,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get("/", async () => ({ hello: "world" }));
   await registerUploadRoutes(app, options);
   // nginx serves these two in front of the app; the app serves them too, as Flask does in development.
-  // Hidden files (an upload still being written) are never served.
-  for (const [prefix, root] of [["/static/", options.staticDir], ["/media/", options.mediaDir]]) {
-    await app.register(fastifyStatic, { root, prefix, decorateReply: false, index: false, dotfiles: "ignore" });
-  }
+  // Hidden files (an upload still being written) are never served; uploads never act as a page of this site.
+  const common = { decorateReply: false, index: false, dotfiles: "ignore" } as const;
+  await app.register(fastifyStatic, { ...common, root: options.staticDir, prefix: "/static/" });
+  await app.register(fastifyStatic, {
+    ...common,
+    root: options.mediaDir,
+    prefix: "/media/",
+    setHeaders: (res, path) => {
+      for (const [name, value] of Object.entries(mediaHeaders(path))) res.setHeader(name, value);
+    },
+  });
   return app;
 }

@@ -1,6 +1,7 @@
 import cluster from "node:cluster";
 import { createLogger, type Logger } from "@container-labs/service-kit";
 import { prepareDatabase } from "./bootstrap";
+import { keepMedia } from "./cluster-media";
 import { redactUrl } from "./database";
 import { collectStatic, ensureWritableDir } from "./directories";
 import { BUNDLED_STATIC_DIR, readSettings, type Settings } from "./settings";
@@ -20,12 +21,14 @@ async function runPrimary(settings: Settings, logger: Logger): Promise<void> {
       staticDir: settings.staticDir,
       mediaDir: settings.mediaDir,
       maxUploadBytes: settings.maxUploadBytes,
+      mediaQuotaBytes: settings.mediaQuotaBytes,
     },
     "starting",
   );
   ensureWritableDir("MEDIA_DIR", settings.mediaDir);
   if (collectStatic(BUNDLED_STATIC_DIR, settings.staticDir)) logger.info({ from: BUNDLED_STATIC_DIR }, "static files collected");
   await prepareDatabase(settings.databaseUrl, settings.dbWaitTimeoutMs, settings.profile, logger);
+  keepMedia(settings.mediaDir, settings.mediaQuotaBytes, logger);
   superviseWorkers({ workers: settings.workers, logger });
 }
 

@@ -20,6 +20,7 @@ export interface Settings extends DatabaseSettings {
   staticDir: string;
   mediaDir: string;
   maxUploadBytes: number;
+  mediaQuotaBytes: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -59,5 +60,6 @@ export function readSettings(env: Env = process.env): Settings {
     staticDir: resolve(envOptional("STATIC_DIR", env) ?? "/home/app/web/staticfiles"),
     mediaDir: resolve(envOptional("MEDIA_DIR", env) ?? "/home/app/web/mediafiles"),
     maxUploadBytes: envInt("MAX_UPLOAD_BYTES", 10 * 1024 * 1024, { min: 1, max: 1024 * 1024 * 1024 }, env),
+    mediaQuotaBytes: envInt("MEDIA_QUOTA_BYTES", 1024 * 1024 * 1024, { min: 1, max: 2 ** 50 }, env),
   };
 }

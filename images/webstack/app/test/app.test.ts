@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { startPostgres, waitFor, type Postgres, type ServiceProcess } from "@container-labs/test-kit";
-import { makeVolumes, startApp, upload, type Volumes } from "./webstack";
+import { BROWSER_ACCEPT, makeVolumes, postUpload, startApp, upload, type Volumes } from "./webstack";
 
 const MAX_UPLOAD_BYTES = 64 * 1024;
 
@@ -144,8 +144,77 @@ describe("uploads", () => {
     expect(await noFile.json()).toEqual({ error: 'the form has no file in a field named "file"' });
   });
 
+  it.each([
+    ["breaks off in the middle of the file", "multipart/form-data; boundary=xyz", '--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nhalf a fi'],
+    ["has no boundary parameter", "multipart/form-data", "--xyz\r\n\r\n--xyz--\r\n"],
+  ])("answers 400 naming the problem to a multipart body that %s, and keeps nothing", async (_case, contentType, body) => {
+    const before = readdirSync(volumes.mediaDir);
+    const res = await fetch(app.url("/upload"), { method: "POST", body, headers: { "content-type": contentType } });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toMatch(/^the multipart body is malformed: \S/);
+    expect(readdirSync(volumes.mediaDir)).toEqual(before);
+  });
+
+  it.each([
+    ["declares a boundary the body never contains", "this is not a multipart body at all"],
+    ["ends inside the headers of its only part", '--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.txt"'],
+  ])("answers 400 to a multipart body that %s: no file can be read from it", async (_case, body) => {
+    const res = await fetch(app.url("/upload"), { method: "POST", body, headers: { "content-type": "multipart/form-data; boundary=xyz" } });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: 'the form has no file in a field named "file"' });
+  });
+
   it("is still serving after all of that", async () => {
     expect(app.running).toBe(true);
     expect((await fetch(app.url("/"))).status).toBe(200);
+  });
+});
+
+describe("a browser that submits the form gets a page back; API clients keep JSON", () => {
+  it.each(Object.entries(BROWSER_ACCEPT))("%s's form post gets the form again, saying where the file went", async (browser, accept) => {
+    const res = await postUpload(app.url(""), `from-${browser}.txt`, "hello", { accept });
+    expect(res.status).toBe(201);
+    expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    const html = await res.text();
+    expect(html).toMatch(/<form action="\/upload" method="post" enctype="multipart\/form-data">/);
+    expect(html).toContain(`Uploaded <a href="/media/from-${browser}.txt">from-${browser}.txt</a> (5 bytes).`);
+  });
+
+  it("a refused upload is explained on the page, with the refusal's status", async () => {
+    const res = await postUpload(app.url(""), "big.bin", Buffer.alloc(MAX_UPLOAD_BYTES + 1), { accept: BROWSER_ACCEPT.chromium });
+    expect(res.status).toBe(413);
+    expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(await res.text()).toContain(`Not uploaded: the file is larger than the limit of ${MAX_UPLOAD_BYTES} bytes`);
+  });
+
+  it.each([
+    ["curl, fetch and Python requests (any type)", "*/*"],
+    ["an API client that asks for JSON", "application/json"],
+    ["one that takes JSON before HTML", "application/json, text/html;q=0.9"],
+  ])("%s gets the 201 JSON", async (_client, accept) => {
+    const res = await postUpload(app.url(""), "api.txt", "data", { accept });
+    expect(res.status).toBe(201);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(await res.json()).toEqual({ file: expect.stringMatching(/^api(-\d+)?\.txt$/), url: expect.stringMatching(/^\/media\/api/), bytes: 4 });
+  });
+});
+
+describe("uploads are served so they can never act as a page of this site", () => {
+  it.each(["page.html", "page.htm", "drawing.svg", "feed.xml", "page.xhtml"])("%s is a download, sandboxed and never sniffed", async (name) => {
+    const stored = await upload(app.url(""), name, "<script>alert(document.domain)</script>");
+    const res = await fetch(app.url(stored.body.url!));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-disposition")).toBe("attachment");
+    expect(res.headers.get("content-security-policy")).toBe("default-src 'none'; sandbox");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+
+  it("a photo is shown inline, still sandboxed and never sniffed", async () => {
+    const stored = await upload(app.url(""), "photo.png", Buffer.from("89504e470d0a1a0a", "hex"));
+    const res = await fetch(app.url(stored.body.url!));
+    expect(res.headers.get("content-type")).toBe("image/png");
+    expect(res.headers.get("content-disposition")).toBeNull();
+    expect(res.headers.get("content-security-policy")).toBe("default-src 'none'; sandbox");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
   });
 });

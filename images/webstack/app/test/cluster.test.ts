@@ -1,8 +1,9 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { run, startPostgres, waitFor, type Postgres, type ServiceProcess } from "@container-labs/test-kit";
-import { APP_SCRIPT, makeVolumes, startApp, type Volumes } from "./webstack";
+import { APP_SCRIPT, makeVolumes, multipartFile, startApp, upload, type Volumes } from "./webstack";
 
 let postgres: Postgres;
 let volumes: Volumes;
@@ -75,6 +76,44 @@ describe("WEB_CONCURRENCY worker processes behind one port, as gunicorn runs Fla
     expect(exit).toEqual({ code: 0, signal: null });
     for (const pid of live) expect(parentOf(pid)).toBeUndefined();
     expect(app.logLines().some((line) => line.msg === "all workers closed" && line.workers === 3)).toBe(true);
+  });
+});
+
+describe("an upload cut short by a worker's death leaves nothing behind", () => {
+  const hiddenFiles = (): string[] => readdirSync(volumes.mediaDir).filter((name) => name.startsWith("."));
+
+  it("removes, at start, unfinished uploads an earlier run left in the media volume", async () => {
+    writeFileSync(join(volumes.mediaDir, ".upload-4242-0123456789abcdef"), "half a file");
+    writeFileSync(join(volumes.mediaDir, ".upload-0123456789abcdef"), "half a file from an older version");
+    const app = await startApp({ postgres, database: "webstack", volumes, env: { WEB_CONCURRENCY: "1" } });
+    try {
+      expect(hiddenFiles()).toEqual([]);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it("removes the half-written upload of a worker killed mid-upload, and the replacement serves", async () => {
+    const app = await startApp({ postgres, database: "webstack", volumes, env: { WEB_CONCURRENCY: "1" } });
+    try {
+      await waitFor("the worker", () => listeningWorkers(app).length === 1);
+      const [worker] = listeningWorkers(app);
+      // The head of a 1 MiB upload and its first bytes, then nothing: the worker is writing it when it dies.
+      const { body, headers } = multipartFile("interrupted.bin", Buffer.alloc(1024 * 1024, 7));
+      const slow = request(app.url("/upload"), { method: "POST", headers: { ...headers, "content-length": body.length } });
+      slow.on("error", () => undefined);
+      slow.write(body.subarray(0, 64 * 1024));
+      await waitFor("the upload's temporary file", () => hiddenFiles().length === 1);
+
+      process.kill(worker, "SIGKILL");
+      await waitFor("the temporary file to be removed", () => hiddenFiles().length === 0);
+      slow.destroy();
+      await waitFor("a replacement worker", () => listeningWorkers(app).length === 2);
+      expect((await upload(app.url(""), "after.txt", "fine")).status).toBe(201);
+      expect(app.logLines().some((line) => line.msg === "removed the unfinished uploads of a worker that died" && line.workerPid === worker)).toBe(true);
+    } finally {
+      await app.stop();
+    }
   });
 });
 

@@ -12,13 +12,6 @@ export const APP_DIR = resolve(__dirname, "..");
 export const APP_SCRIPT = join(APP_DIR, "dist", "main.js");
 export const CLI_SCRIPT = join(APP_DIR, "dist", "cli.js");
 
-/**
- * Stops a test-kit PostgreSQL promptly. Under root, test-kit runs the server
- * through `runuser`, which does not pass SIGINT on: stop() then waits out its
- * 10 s grace, kills runuser and leaves the server running, orphaned, holding
- * jest's pipes until it notices its data dir is gone. So the server itself is
- * signalled first. (Reported for test-kit: spawn with the uid/gid options instead.)
- */
 /** The static and media volumes as world-readable temp dirs (nginx's workers run as another user). */
 export interface Volumes {
   root: string;
@@ -61,10 +54,9 @@ export interface Multipart {
   headers: Record<string, string>;
 }
 
-/** A multipart/form-data body with one file part, its filename written verbatim. */
-export function multipartFile(filename: string, content: Buffer | string, field = "file"): Multipart {
-  const boundary = `----webstack${Date.now().toString(16)}`;
-  const head = `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`;
+/** A multipart/form-data body with one file part in the field "file", its filename written verbatim. */
+export function multipartFile(filename: string, content: Buffer | string, boundary = `----webstack${Date.now().toString(16)}`): Multipart {
+  const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`;
   const body = Buffer.concat([Buffer.from(head, "latin1"), Buffer.from(content), Buffer.from(`\r\n--${boundary}--\r\n`)]);
   return { body, headers: { "content-type": `multipart/form-data; boundary=${boundary}` } };
 }
@@ -75,10 +67,15 @@ export interface UploadAnswer {
   body: { file?: string; url?: string; bytes?: number; error?: string };
 }
 
-/** POSTs one file to `<baseUrl>/upload`. */
+/** The Accept headers browsers send when they submit a form (a navigation), as of 2025. */
+export const BROWSER_ACCEPT = {
+  chromium: "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
+  firefox: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+};
+
+/** POSTs one file to `<baseUrl>/upload` (fetch's Accept is any type, as curl's). */
 export async function upload(baseUrl: string, filename: string, content: Buffer | string): Promise<UploadAnswer> {
-  const { body, headers } = multipartFile(filename, content);
-  const res = await fetch(`${baseUrl}/upload`, { method: "POST", body, headers });
+  const res = await postUpload(baseUrl, filename, content);
   const text = await res.text();
   let parsed: UploadAnswer["body"];
   try {
@@ -87,4 +84,10 @@ export async function upload(baseUrl: string, filename: string, content: Buffer 
     parsed = { error: text };
   }
   return { status: res.status, location: res.headers.get("location"), body: parsed };
+}
+
+/** POSTs one file to `<baseUrl>/upload` with `headers` added (e.g. a browser's Accept). */
+export function postUpload(baseUrl: string, filename: string, content: Buffer | string, headers: Record<string, string> = {}): Promise<Response> {
+  const multipart = multipartFile(filename, content);
+  return fetch(`${baseUrl}/upload`, { method: "POST", body: multipart.body, headers: { ...multipart.headers, ...headers } });
 }

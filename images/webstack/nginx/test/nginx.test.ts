@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { createServer, get, type IncomingHttpHeaders, type Server } from "node:http";
 import { join } from "node:path";
 import type { Dependency } from "@container-labs/test-kit";
+import { ACTIVE_EXTENSIONS } from "../../app/src/media-headers";
 import { makeVolumes, upload, type Volumes } from "../../app/test/webstack";
 import { startProjectNginx, startStack, type Stack } from "./stack";
 
@@ -41,6 +42,25 @@ describe("nginx with the project's config in front of the app", () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toBe(content);
     expect(res.headers.get("cache-control")).toBe("max-age=3600");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+
+  it.each(ACTIVE_EXTENSIONS)("serves an uploaded .%s file as a sandboxed download, never as a page of the site", async (extension) => {
+    const answer = await upload(stack.url(""), `upload.${extension}`, "<script>alert(document.domain)</script>");
+    expect(answer.status).toBe(201);
+    const res = await fetch(stack.url(answer.body.url!));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-disposition")).toBe("attachment");
+    expect(res.headers.get("content-security-policy")).toBe("default-src 'none'; sandbox");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+
+  it("serves an uploaded photo inline, sandboxed and never sniffed", async () => {
+    const answer = await upload(stack.url(""), "photo.PNG", Buffer.from("89504e470d0a1a0a", "hex"));
+    const res = await fetch(stack.url(answer.body.url!));
+    expect(res.headers.get("content-type")).toBe("image/png");
+    expect(res.headers.get("content-disposition")).toBeNull();
+    expect(res.headers.get("content-security-policy")).toBe("default-src 'none'; sandbox");
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
   });
 

@@ -16,6 +16,8 @@ export interface StackOptions {
   clientMaxBodySize?: string;
   /** The app's LOG_LEVEL; "debug" logs every request (and costs throughput). */
   logLevel?: string;
+  /** More of the app's environment (e.g. MEDIA_QUOTA_BYTES). */
+  env?: Record<string, string>;
 }
 
 export interface Stack {
@@ -61,6 +63,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         WEB_CONCURRENCY: String(options.workers),
         ...(options.maxUploadBytes ? { MAX_UPLOAD_BYTES: String(options.maxUploadBytes) } : {}),
         LOG_LEVEL: options.logLevel ?? "info",
+        ...options.env,
       },
     });
     const nginx = await startProjectNginx(`127.0.0.1:${app.port}`, volumes, options.clientMaxBodySize);
