@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { GeneratedSecret } from "../platform/generatedSecret";
+import { GeneratedSecret } from "../platform/generatedCredentials";
 import type { Network } from "../platform/network";
 import type { Platform } from "../platform/platform";
 import { Service } from "../platform/service";

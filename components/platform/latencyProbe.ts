@@ -12,6 +12,8 @@ export interface ProbeScriptArgs {
   /** The URL the probe posts to, reached by container name on `network`. */
   url: string;
   runs: number;
+  /** The group the probe signs a token for (its private key comes on stdin's second line); none: no token. */
+  group?: string;
 }
 
 export const RESULTS_FILE = "latencies.txt";
@@ -19,19 +21,23 @@ export const RESULTS_FILE = "latencies.txt";
 /**
  * The shell the Command runs on the Docker host: N short-lived probe
  * containers, progress on stderr, then the N lines they appended on stdout.
- * The key comes on stdin, so it is in no command line and no `ps` output.
+ * The keys come on stdin (the notification key, then the token's private key
+ * with its line breaks written as \n), so they are in no command line and no
+ * `ps` output.
  */
 export function probeScript(args: ProbeScriptArgs): string {
   const dir = shellQuote(args.resultsDir);
+  const token = args.group === undefined ? "" : ` --env TOKEN_PRIVATE_KEY --env GROUP=${shellQuote(args.group)}`;
   return [
     "set -eu",
     "IFS= read -r SECRET_KEY || true",
-    "export SECRET_KEY",
+    "IFS= read -r TOKEN_PRIVATE_KEY || true",
+    "export SECRET_KEY TOKEN_PRIVATE_KEY",
     `run=1`,
     `while [ "$run" -le ${args.runs} ]; do`,
     `  echo "latency probe: run $run of ${args.runs}" >&2`,
     `  docker run --rm --network ${shellQuote(args.network)} --volume ${dir}:/data \\`,
-    `    --env SECRET_KEY --env NOTIFICATIONS_URL=${shellQuote(args.url)} --env OUTPUT_FILE=/data/${RESULTS_FILE} \\`,
+    `    --env SECRET_KEY --env NOTIFICATIONS_URL=${shellQuote(args.url)} --env OUTPUT_FILE=/data/${RESULTS_FILE}${token} \\`,
     `    ${shellQuote(args.image)} >&2`,
     `  run=$((run + 1))`,
     "done",
@@ -61,6 +67,8 @@ export interface LatencyProbeArgs {
   runs: number;
   /** The key the probe encrypts a fresh notification with (fresh timestamp: the real request latency). */
   secretKey: pulumi.Input<string>;
+  /** A group the probe speaks for, with the private key it signs the group's token with. */
+  token?: { group: string; privateKeyPem: pulumi.Input<string> };
   /** What must be up first (the healthy service). */
   dependsOn: pulumi.Resource[];
   /** Inputs whose change runs the probe again (the service's image). */
@@ -80,12 +88,13 @@ export class LatencyProbe extends pulumi.ComponentResource {
     super("container-labs:platform:LatencyProbe", name, {}, opts);
     const script = pulumi
       .all([args.image, args.network.name])
-      .apply(([image, network]) => probeScript({ image, network, resultsDir: args.resultsDir.path, url: args.url, runs: args.runs }));
+      .apply(([image, network]) => probeScript({ image, network, resultsDir: args.resultsDir.path, url: args.url, runs: args.runs, group: args.token?.group }));
+    const privateKey = pulumi.output(args.token?.privateKeyPem ?? "").apply((pem) => pem.trim().replace(/\n/g, "\\n"));
     const run = args.host.command(
       `${name}-runs`,
       {
         create: script,
-        stdin: pulumi.interpolate`${args.secretKey}\n`,
+        stdin: pulumi.secret(pulumi.interpolate`${args.secretKey}\n${privateKey}\n`),
         triggers: [args.image, args.runs, ...args.triggers],
         dependsOn: [args.resultsDir.ready, ...args.dependsOn],
       },

@@ -1,7 +1,7 @@
 import * as os from "node:os";
 import { COURSE_NOTIFICATIONS_KEY } from "../../config";
 import { resolve, runStack } from "../support/mocks";
-import { CONTAINER, LOCAL_COMMAND, program, type Run } from "./helpers";
+import { CONTAINER, GENERATED_KEY_PAIR, LOCAL_COMMAND, program, type Run } from "./helpers";
 
 describe.each([
   ["local", LOCAL_COMMAND, `${os.homedir()}/.container-labs/local/notifications`],
@@ -75,5 +75,34 @@ describe.each([
       expect(dir.inputs.environment).toEqual({ DOCKER_HOST: "unix:///var/run/docker.sock" });
     }
     expect(dir.inputs.create).not.toMatch(/777/);
+  });
+});
+
+describe("the notifications lab with a group and its database", () => {
+  let run: Run;
+  beforeAll(async () => {
+    run = await runStack("local", program, { set: { notificationsGroup: "group-7", notificationsDatabase: true } });
+  });
+
+  it("gives the service the public key of a generated pair and the database's URL, kept secret", () => {
+    const service = run.one(CONTAINER, "name", "notifications-service");
+    const env = Object.fromEntries((service.inputs.envs as string[]).map((entry) => entry.split(/=(.*)/s).slice(0, 2)));
+    expect(env.TOKEN_PUBLIC_KEY).toBe(run.ofType(GENERATED_KEY_PAIR)[0].inputs.publicKeyPem);
+    expect(env.DATABASE_URL).toBe("postgres://notifications:generated-notifications-postgres-password@db:5432/notifications");
+    expect(service.secretInputs).toContain("envs");
+    expect(service.dependsOn).toEqual(["notifications-postgres"]);
+  });
+
+  it("runs PostgreSQL beside it, its data on a volume destroy leaves in place", () => {
+    expect(run.one(CONTAINER, "name", "notifications-db").inputs.networksAdvanced).toEqual([{ name: "notifications", aliases: ["db"] }]);
+    expect(run.one("docker:index/volume:Volume", "name", "notifications_postgres_data").options.retainOnDelete).toBe(true);
+  });
+
+  it("has the probe sign for the group with the private key, which reaches it on stdin only", () => {
+    const probe = run.ofType(LOCAL_COMMAND).find((c) => c.name === "notifications-probe-runs")!;
+    expect(probe.inputs.create).toContain("--env TOKEN_PRIVATE_KEY --env GROUP='group-7'");
+    expect(probe.inputs.create).not.toContain("PRIVATE KEY-----");
+    expect(probe.inputs.stdin).toBe(`${COURSE_NOTIFICATIONS_KEY}\n-----BEGIN PRIVATE KEY-----\\ngenerated-notifications-token-key\\n-----END PRIVATE KEY-----\n`);
+    expect(probe.secretInputs).toContain("stdin");
   });
 });

@@ -78,6 +78,8 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
       return { arn: `arn:aws:dynamodb:ddblocal:000000000000:table/${inputs.tableName}` };
     case "pulumi-nodejs:dynamic/container-labs:GeneratedSecret":
       return { result: `generated-${name}` };
+    case "pulumi-nodejs:dynamic/container-labs:GeneratedKeyPair":
+      return { privateKeyPem: `-----BEGIN PRIVATE KEY-----\n${name}\n-----END PRIVATE KEY-----\n`, publicKeyPem: `-----BEGIN PUBLIC KEY-----\n${name}\n-----END PUBLIC KEY-----\n` };
     default:
       return {};
   }

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { NODE_SERVERS } from "../../platform/builds";
 import { DYNAMODB_LOCAL_HOST_PORT } from "../../platform/dynamo";
 import { DynamoTables } from "../../platform/dynamoTables";
-import { GeneratedSecret } from "../../platform/generatedSecret";
+import { GeneratedSecret } from "../../platform/generatedCredentials";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import type { LabModule, LabSummary } from "../lab";

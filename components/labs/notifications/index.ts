@@ -1,9 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { NODE_SERVERS } from "../../platform/builds";
+import { GeneratedKeyPair } from "../../platform/generatedCredentials";
 import { LatencyProbe } from "../../platform/latencyProbe";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import type { LabModule, LabSummary } from "../lab";
+import { Postgres } from "../postgres";
 import { readNotificationsSettings, type NotificationsSettings } from "./settings";
 
 const LAB = "notifications";
@@ -14,10 +16,7 @@ const NOTIFY_URL = `http://${SERVICE_NAME}:${SERVICE_PORT}/api/notify`;
 
 export interface NotificationsArgs {
   platform: Platform;
-  /** The service's --secret-key (32 bytes). */
-  secretKey: pulumi.Input<string>;
-  /** How many times the probe runs per deployment. */
-  probeRuns: number;
+  settings: NotificationsSettings;
 }
 
 /**
@@ -32,8 +31,23 @@ export class Notifications extends pulumi.ComponentResource {
 
   constructor(name: string, args: NotificationsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("container-labs:labs:Notifications", name, {}, opts);
-    const { platform } = args;
+    const { platform, settings } = args;
     const network = platform.network(`${name}-network`, { lab: LAB, networkName: LAB }, this);
+    // The group's token: the service checks it with the public key, the probe signs it with the private one.
+    const token = settings.group === undefined
+      ? undefined
+      : { group: settings.group, key: new GeneratedKeyPair(`${name}-token-key`, { bits: 2048 }, { parent: this }) };
+    // The course's grading database: each group's accepted latencies, in its notification table.
+    const database = settings.database
+      ? new Postgres(`${name}-postgres`, {
+          platform,
+          lab: LAB,
+          network,
+          database: LAB,
+          volumeName: "notifications_postgres_data",
+          keep: { holds: "data", onDestroy: "retain" },
+        }, { parent: this })
+      : undefined;
     const serviceImage = platform.image(`${name}-service`, "notifications/notifications-service", this);
     const service = new Service(`${name}-service`, {
       lab: LAB,
@@ -41,12 +55,14 @@ export class Notifications extends pulumi.ComponentResource {
       containerName: SERVICE_NAME,
       image: serviceImage.imageId,
       // The course's command line; the key makes the container's command a secret in state.
-      command: pulumi.secret(pulumi.output(args.secretKey).apply((key) => ["--secret-key", key])),
+      command: pulumi.secret(settings.secretKey.apply((key) => ["--secret-key", key])),
+      env: token ? { TOKEN_PUBLIC_KEY: token.key.publicKeyPem } : undefined,
+      secretEnv: database ? { DATABASE_URL: database.url } : undefined,
       networks: [network],
       ports: [{ container: SERVICE_PORT, host: SERVICE_PORT }],
       waitHealthy: true,
       engine: platform.engine,
-    }, { parent: this });
+    }, { parent: this, dependsOn: database?.containers });
 
     const probeImage = platform.image(`${name}-probe`, "notifications/latency-probe", this);
     const probe = new LatencyProbe(`${name}-probe`, {
@@ -55,8 +71,9 @@ export class Notifications extends pulumi.ComponentResource {
       network,
       resultsDir: platform.host.directory(`${name}-results-dir`, LAB, probeImage.imageId, this),
       url: NOTIFY_URL,
-      runs: args.probeRuns,
-      secretKey: args.secretKey,
+      runs: settings.probeRuns,
+      secretKey: settings.secretKey,
+      token: token && { group: token.group, privateKeyPem: token.key.privateKeyPem },
       dependsOn: service.containers,
       triggers: [serviceImage.imageId],
     }, { parent: this });
@@ -72,7 +89,7 @@ export const notifications: LabModule<NotificationsSettings> = {
   readSettings: readNotificationsSettings,
   hostPorts: () => [{ port: SERVICE_PORT, what: "notifications-service" }],
   deploy(platform: Platform, settings: NotificationsSettings): LabSummary {
-    const lab = new Notifications(LAB, { platform, secretKey: settings.secretKey, probeRuns: settings.probeRuns });
+    const lab = new Notifications(LAB, { platform, settings });
     return {
       urls: { notify: lab.url, metrics: platform.url(SERVICE_PORT, "/api/metrics"), apiDocs: platform.url(SERVICE_PORT, "/") },
       tryIt: [lab.url.apply((url) => `curl -s -X POST ${url} -H 'Content-Type: application/json' -d @example-notification.json`)],

@@ -9,6 +9,16 @@ export interface NotificationsSettings {
   secretKey: pulumi.Output<string>;
   /** How many times the probe runs per deployment. */
   probeRuns: number;
+  /** The student group the probe speaks for with a signed token (the course's ?token=); none: no token. */
+  group?: string;
+  /** PostgreSQL beside the service, which stores each group's latencies as the course's grading does. */
+  database: boolean;
+}
+
+function readGroup(reader: ConfigReader): string | undefined {
+  const group = reader.optionalString("notificationsGroup");
+  reader.check(group === undefined || /^[A-Za-z0-9_.-]{1,64}$/.test(group), "notificationsGroup", group, "a group name of letters, digits, '_', '-' or '.', at most 64 (the token's sub), or empty for no token");
+  return group;
 }
 
 export function readNotificationsSettings(reader: ConfigReader): NotificationsSettings {
@@ -19,5 +29,7 @@ export function readNotificationsSettings(reader: ConfigReader): NotificationsSe
   return {
     secretKey: secretKey ?? pulumi.secret(COURSE_NOTIFICATIONS_KEY),
     probeRuns: reader.integer("notificationsProbeRuns", 1, 100),
+    group: readGroup(reader),
+    database: reader.boolean("notificationsDatabase"),
   };
 }
