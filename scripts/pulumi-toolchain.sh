@@ -14,7 +14,9 @@
 #   pulumi-resource-pulumi-nodejs  the dynamic-provider plugin, run from the program's @pulumi/pulumi
 #   pulumi-resource-<provider>     docker-build, command, random and docker, each at the version
 #                                  its npm SDK in package-lock.json asks for (docker-build with
-#                                  two stand-ins from scripts/pulumi-stand-ins; see its recipe)
+#                                  two stand-ins from scripts/pulumi-stand-ins; docker is our own
+#                                  bridge of kreuzwerker's provider, scripts/pulumi-docker-bridge;
+#                                  see their recipes)
 # Go's module and build caches live under the same directory, so a second run
 # rebuilds only a component whose version or recipe changed (one stamp each).
 # A component that fails is reported with its step and the tail of Go's output;
@@ -24,6 +26,7 @@ set -euo pipefail
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LANGUAGE_HOST_SOURCE="$REPO_ROOT/scripts/pulumi-language-nodejs/main.go"
 STAND_INS="$REPO_ROOT/scripts/pulumi-stand-ins"
+DOCKER_BRIDGE="$REPO_ROOT/scripts/pulumi-docker-bridge"
 TOOLCHAIN=${CONTAINER_LABS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/container-labs}/pulumi-toolchain
 BIN="$TOOLCHAIN/bin"
 BUILDS="$TOOLCHAIN/build"
@@ -309,14 +312,13 @@ build_docker_build() {
   echo "$stamp" >"$STAMPS/$binary"
 }
 
-# command, random and docker keep their provider in an untagged module under
-# provider/ of a repository tagged at the root: the module is fetched at the
+# command and random keep their provider in an untagged module under provider/
+# of a repository tagged at the root: the module is fetched at the
 # pseudo-version of the commit of the SDK's tag.
-#   random and docker also need, beyond a download: random a `./shim` module
-#   (replace in its go.mod, absent from the zip), docker kreuzwerker's provider laid
-#   out as `../upstream`. Those steps are not written: the proxy these machines
-#   reach serves none of the three provider modules at any version, so there has
-#   been nothing to write and test them against. The build step reports Go's own
+#   random also needs, beyond a download, a `./shim` module (replace in its
+#   go.mod, absent from the zip). That step is not written: the proxy these
+#   machines reach serves neither provider module at any version, so there has
+#   been nothing to write and test it against. The build step reports Go's own
 #   error if a download ever succeeds.
 build_tag_commit_provider() {
   local binary=$1 log=$2 step_file=$3 package=$4 repository=$5 module=$6 version_package=$7
@@ -355,9 +357,46 @@ build_buildx() {
   echo "$stamp" >"$STAMPS/$binary"
 }
 
+# The proxy serves no version of pulumi-docker, but its resources other than Image
+# bridge kreuzwerker's Terraform provider, which it does serve: at the newest
+# commit of its main branch only (its tags are refused), pinned here so that a
+# build is reproducible and matches the bridge's go.sum. Pulumi's fork of the
+# Terraform plugin SDK is the one the bridge's own go.mod names.
+DOCKER_UPSTREAM=github.com/kreuzwerker/terraform-provider-docker@v0.0.0-20260916201441-96d331c98ff4
+DOCKER_PLUGIN_SDK=github.com/pulumi/terraform-plugin-sdk/v2@v2.0.0-20250923233607-7f1981c8674a
+# kreuzwerker's build tag that leaves out docker_compose, a plugin-framework
+# resource the SDK does not have (and a large part of the compile).
+DOCKER_BUILD_TAGS=no_compose
+
+# Our bridge (scripts/pulumi-docker-bridge/bridge) builds beside two laid-out
+# modules, as its go.mod's replace directives expect: kreuzwerker's provider as
+# upstream/, with our shim package inside it (the provider is under internal/),
+# and the plugin SDK fork as terraform-plugin-sdk/, with the one method of ours
+# it lacks. Its tfgen writes the schema, which the plugin embeds.
 build_docker() {
-  build_tag_commit_provider "$@" @pulumi/docker github.com/pulumi/pulumi-docker \
-    github.com/pulumi/pulumi-docker/provider/v5 github.com/pulumi/pulumi-docker/provider/v5/pkg/version
+  local binary=$1 log=$2 step_file=$3 version stamp bridge_files dir="$BUILDS/docker"
+  step "$step_file" "resolve version"
+  version=$(sdk_version @pulumi/docker 2>>"$log") || return 1
+  mapfile -t bridge_files < <(find "$DOCKER_BRIDGE" -type f | sort)
+  stamp=$(recipe_stamp build_docker "$version $DOCKER_UPSTREAM $DOCKER_PLUGIN_SDK $DOCKER_BUILD_TAGS" "${bridge_files[@]}")
+  needs_build "$binary" "$version" " (a bridge of kreuzwerker's provider ${DOCKER_UPSTREAM#*@})" "$stamp" || return 0
+  step "$step_file" "download and lay out $DOCKER_UPSTREAM and $DOCKER_PLUGIN_SDK"
+  # Laid out anew: our files are added into the copies.
+  rm -rf "${dir:?}"
+  lay_out_modules "$log" "$dir" "$DOCKER_UPSTREAM=upstream" "$DOCKER_PLUGIN_SDK=terraform-plugin-sdk" || return 1
+  step "$step_file" "add the shim, the plugin SDK method and the bridge"
+  mkdir -p "$dir/upstream/shim"
+  cp "$DOCKER_BRIDGE/upstream-shim/shim.go" "$dir/upstream/shim/"
+  cp -r "$DOCKER_BRIDGE/plugin-sdk-patch/." "$dir/terraform-plugin-sdk/"
+  cp -r "$DOCKER_BRIDGE/bridge" "$dir/bridge"
+  step "$step_file" "generate the schema (go run ./cmd/pulumi-tfgen-docker schema)"
+  # --skip-examples: converting the docs' HCL examples needs `pulumi convert` and a
+  # converter plugin; the descriptions are kept.
+  (cd "$dir/bridge" && go run -tags "$DOCKER_BUILD_TAGS" -ldflags "-X main.version=$version" ./cmd/pulumi-tfgen-docker \
+    schema --skip-examples --out cmd/pulumi-resource-docker) >>"$log" 2>&1 || return 1
+  step "$step_file" "go build ./cmd/$binary"
+  go_build "$log" "$dir/bridge" "./cmd/$binary" "$binary" "-X main.version=$version" -tags "$DOCKER_BUILD_TAGS" || return 1
+  echo "$stamp" >"$STAMPS/$binary"
 }
 
 # --- subcommands -----------------------------------------------------------------

@@ -4,9 +4,12 @@
 # a temporary directory, test/toolchain/program goes through up, stack output,
 # preview --expect-no-changes (also with test/toolchain/policy-pack) and destroy.
 # Every provider plugin the toolchain holds must start and report the version its
-# npm SDK in package-lock.json asks for.
+# npm SDK in package-lock.json asks for; pulumi-resource-docker must also serve
+# every token and property of @pulumi/docker (test/toolchain/dockerSchemaContract.ts),
+# and when DOCKER_HOST names an engine, test/toolchain/docker-smoke.sh runs it there.
 #
-#   npm ci && scripts/pulumi-toolchain.sh && test/toolchain/smoke.sh   (about a minute once built)
+#   npm ci && scripts/pulumi-toolchain.sh && test/toolchain/smoke.sh   (about a minute once built,
+#                                                                       three with an engine)
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -60,6 +63,14 @@ for name in docker-build docker; do
   expect_equal "version of pulumi-resource-$name" "$schema_version" "$(sdk_version "${sdk_of[$name]}")"
 done
 
+if [[ " ${built_plugins[*]} " == *" docker "* ]]; then
+  step "pulumi-resource-docker against the @pulumi/docker SDK's declarations"
+  pulumi package get-schema "$BIN/pulumi-resource-docker" >"$work/docker-schema.json"
+  "$REPO_ROOT/node_modules/.bin/ts-node" --transpile-only --project "$REPO_ROOT/tsconfig.json" \
+    "$REPO_ROOT/test/toolchain/dockerSchemaContract.ts" "$work/docker-schema.json" \
+    || fail "pulumi-resource-docker does not serve what the @pulumi/docker SDK declares (BROKEN lines above)"
+fi
+
 # --- the program, with the project's node_modules (nothing installed) ---------------
 cp -r "$REPO_ROOT/test/toolchain/program" "$work/program"
 cp -r "$REPO_ROOT/test/toolchain/policy-pack" "$work/policy-pack"
@@ -97,5 +108,12 @@ pulumi stack rm --yes smoke >/dev/null
 
 if [ -d "$PULUMI_HOME/plugins" ] && [ -n "$(ls -A "$PULUMI_HOME/plugins")" ]; then
   fail "the CLI installed plugins into $PULUMI_HOME/plugins: $(ls "$PULUMI_HOME/plugins")"
+fi
+if [[ " ${built_plugins[*]} " != *" docker "* ]]; then
+  step "no pulumi-resource-docker: its real-engine checks are skipped"
+elif [ -z "${DOCKER_HOST:-}" ]; then
+  step "DOCKER_HOST is not set: the Docker provider's real-engine checks (test/toolchain/docker-smoke.sh) are skipped"
+else
+  "$REPO_ROOT/test/toolchain/docker-smoke.sh"
 fi
 echo "smoke: passed"
