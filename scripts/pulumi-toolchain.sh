@@ -12,11 +12,12 @@
 #   pulumi-language-nodejs         our own language host (scripts/pulumi-language-nodejs/main.go:
 #                                  Pulumi's cannot be had from the proxy; the file says why)
 #   pulumi-resource-pulumi-nodejs  the dynamic-provider plugin, run from the program's @pulumi/pulumi
-#   pulumi-resource-<provider>     docker-build, command, random and docker, each at the version
-#                                  its npm SDK in package-lock.json asks for (docker-build with
-#                                  two stand-ins from scripts/pulumi-stand-ins; docker is our own
-#                                  bridge of kreuzwerker's provider, scripts/pulumi-docker-bridge;
-#                                  see their recipes)
+#   pulumi-resource-<provider>     docker-build and docker, each at the version its npm SDK in
+#                                  package-lock.json asks for (docker-build with two stand-ins
+#                                  from scripts/pulumi-stand-ins; docker is our own bridge of
+#                                  kreuzwerker's provider, scripts/pulumi-docker-bridge; see
+#                                  their recipes)
+#   docker-buildx                  the buildx CLI plugin pulumi-resource-docker-build drives
 # Go's module and build caches live under the same directory, so a second run
 # rebuilds only a component whose version or recipe changed (one stamp each).
 # A component that fails is reported with its step and the tail of Go's output;
@@ -309,31 +310,6 @@ build_docker_build() {
   # -mod=mod: the stand-ins drop the real generators' requirements from the module graph.
   go_build "$log" "$dir/module" "./provider/cmd/$binary" "$binary" "-X $module/provider.Version=$version" -mod=mod \
     || return 1
-  echo "$stamp" >"$STAMPS/$binary"
-}
-
-# command and random keep their provider in an untagged module under provider/
-# of a repository tagged at the root: the module is fetched at the
-# pseudo-version of the commit of the SDK's tag.
-#   random also needs, beyond a download, a `./shim` module (replace in its
-#   go.mod, absent from the zip). That step is not written: the proxy these
-#   machines reach serves neither provider module at any version, so there has
-#   been nothing to write and test it against. The build step reports Go's own
-#   error if a download ever succeeds.
-build_tag_commit_provider() {
-  local binary=$1 log=$2 step_file=$3 package=$4 repository=$5 module=$6 version_package=$7
-  local version pseudo stamp dir="$BUILDS/${binary#pulumi-resource-}"
-  step "$step_file" "resolve version"
-  version=$(sdk_version "$package" 2>>"$log") || return 1
-  stamp=$(recipe_stamp build_tag_commit_provider "$version$module")
-  up_to_date "$binary" "$stamp" && { say "$binary $version: up to date"; return 0; }
-  step "$step_file" "resolve the commit of $repository@v$version"
-  pseudo=$(pseudo_version_at_tag "$log" "$repository" "v$version" "$module") || return 1
-  starts_building "$binary $version ($module@$pseudo)"
-  step "$step_file" "download $module@$pseudo"
-  lay_out_modules "$log" "$dir" "$module@$pseudo=provider" || return 1
-  step "$step_file" "go build ./cmd/$binary"
-  go_build "$log" "$dir/provider" "./cmd/$binary" "$binary" "-X $version_package.Version=$version" || return 1
   echo "$stamp" >"$STAMPS/$binary"
 }
 
