@@ -160,12 +160,29 @@ function readExternalImages(reader: ConfigReader, target: Target): Partial<Recor
   return mirror;
 }
 
+/**
+ * Builds get the bundle as a secret that buildx passes in an environment
+ * variable, and Linux refuses any one variable over 128 KiB (E2BIG, "argument
+ * list too long"): a whole system bundle (about 210 KiB on Debian) is too big.
+ */
+export const MAX_CA_BUNDLE_BYTES = 120 * 1024;
+
 function readCaBundle(reader: ConfigReader): string | undefined {
   const file = reader.optionalString("buildCaBundle");
   if (file === undefined) return undefined;
   const pem = path.isAbsolute(file) && existsSync(file) ? readFileSync(file, "utf8") : "";
-  reader.check(pem.includes("-----BEGIN CERTIFICATE-----"), "buildCaBundle", file, "an absolute path to a PEM file of CA certificates (e.g. /etc/ssl/certs/ca-certificates.crt)");
-  return pem || undefined;
+  if (!pem.includes("-----BEGIN CERTIFICATE-----")) {
+    reader.problem("buildCaBundle", file, "an absolute path to a PEM file of CA certificates (e.g. /usr/local/share/ca-certificates/proxy.crt)");
+    return undefined;
+  }
+  const bytes = Buffer.byteLength(pem);
+  reader.check(
+    bytes <= MAX_CA_BUNDLE_BYTES,
+    "buildCaBundle",
+    file,
+    `a PEM file of at most ${MAX_CA_BUNDLE_BYTES} bytes (this one has ${bytes}: builds get it in an environment variable, which Linux caps at 128 KiB); give only the CAs your proxy needs, e.g. the files in /usr/local/share/ca-certificates`,
+  );
+  return pem;
 }
 
 /** True when some enabled lab builds an image that no override replaces. */

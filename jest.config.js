@@ -20,7 +20,6 @@ module.exports = {
       testMatch: ["<rootDir>/test/**/*.test.ts", "<rootDir>/packages/*/test/**/*.test.ts", "<rootDir>/images/*/*/test/**/*.test.ts", "<rootDir>/policy/test/**/*.test.ts"],
       testPathIgnorePatterns: [...ignored, "<rootDir>/test/deploy/"],
       transform,
-      testTimeout: 30000,
     },
     {
       displayName: "deploy",
@@ -30,8 +29,11 @@ module.exports = {
       transform,
       globalSetup: "<rootDir>/test/deploy/setup.ts",
       globalTeardown: "<rootDir>/test/deploy/teardown.ts",
-      testSequencer: "<rootDir>/test/deploy/sequencer.js",
-      testTimeout: 900000,
+      // A deployment step takes minutes: test/deploy/timeout.ts gives each test 15.
+      setupFilesAfterEnv: ["<rootDir>/test/deploy/timeout.ts"],
     },
   ],
+  // Both are options of the whole run, not of a project.
+  testTimeout: 30000,
+  testSequencer: "<rootDir>/test/deploy/sequencer.js",
 };

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { COURSE_NOTIFICATIONS_KEY, ConfigurationError, loadConfig, PROJECT, readConfig, type LabsConfig } from "../config";
+import { COURSE_NOTIFICATIONS_KEY, ConfigurationError, MAX_CA_BUNDLE_BYTES, loadConfig, PROJECT, readConfig, type LabsConfig } from "../config";
 import { ConfigReader } from "../components/config/reader";
 import { isSecret, resolve, runStack, type RunOptions } from "./support/mocks";
 import { projectProblems, schemaProblems, stackProblems } from "./support/pulumiRules";
@@ -19,6 +19,15 @@ const problemsOf = async (stack: string, options: RunOptions): Promise<string[]>
   throw new Error("expected the configuration to be rejected");
 };
 const devSecrets = { ghcrToken: "ghp_test" };
+
+/** A PEM file one byte over what a build secret may carry (MAX_CA_BUNDLE_BYTES). */
+const OVERSIZED_CA_BUNDLE = oversizedCaBundle();
+function oversizedCaBundle(): string {
+  const file = join(mkdtempSync(join(tmpdir(), "ca-")), "big.pem");
+  const header = "-----BEGIN CERTIFICATE-----\n";
+  writeFileSync(file, header + "A".repeat(MAX_CA_BUNDLE_BYTES + 1 - header.length));
+  return file;
+}
 const digest = "a".repeat(64);
 
 describe("the project file and the committed stack files pass the Pulumi CLI's own rules", () => {
@@ -187,6 +196,7 @@ describe("a bad value stops the program with a message naming the key, the value
     ["an engine endpoint without a scheme", { localDockerHost: "/var/run/docker.sock", labs: ["webstack"] }, 'container-labs:localDockerHost = "/var/run/docker.sock": a Docker endpoint such as unix:///var/run/docker.sock'],
     ["a TCP engine while kleeweb needs its socket", { localDockerHost: "tcp://127.0.0.1:2375" }, 'container-labs:localDockerHost = "tcp://127.0.0.1:2375": a unix:// socket while kleeweb is enabled'],
     ["a CA bundle that is not a PEM file", { buildCaBundle: "/nonexistent/ca.pem" }, 'container-labs:buildCaBundle = "/nonexistent/ca.pem": an absolute path to a PEM file of CA certificates'],
+    ["a CA bundle too big for the environment variable builds get it in", { buildCaBundle: OVERSIZED_CA_BUNDLE }, `container-labs:buildCaBundle = "${OVERSIZED_CA_BUNDLE}": a PEM file of at most 122880 bytes (this one has 122881`],
     ["a table suffix DynamoDB refuses", { cmpt756TableSuffix: "a b" }, 'container-labs:cmpt756TableSuffix = "a b": letters, digits'],
   ];
   it.each(cases)("%s", async (_what, set, message) => {

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GeneratedSecret } from "../platform/generatedCredentials";
+import { SERVER_USERS } from "../platform/images";
 import type { Network } from "../platform/network";
 import type { Platform } from "../platform/platform";
 import { Service } from "../platform/service";
@@ -19,6 +20,7 @@ export interface PostgresArgs {
 
 const PORT = 5432;
 const DATA_PATH = "/var/lib/postgresql/data";
+const SOCKET_DIR = "/var/run/postgresql";
 
 /**
  * A pinned PostgreSQL reached by the name `db` on the lab's network, its data
@@ -39,6 +41,9 @@ export class Postgres extends pulumi.ComponentResource {
       lab: args.lab,
       service: "db",
       image: image.imageId,
+      user: SERVER_USERS.postgres,
+      // Its Unix socket, which pg_isready and the entrypoint's setup server use.
+      scratchDirs: [SOCKET_DIR],
       env: { POSTGRES_USER: args.database, POSTGRES_DB: args.database },
       secretEnv: { POSTGRES_PASSWORD: password.result },
       networks: [args.network],

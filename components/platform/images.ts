@@ -19,3 +19,19 @@ export const EXTERNAL_IMAGES = {
 
 export type ExternalImage = keyof typeof EXTERNAL_IMAGES;
 export const EXTERNAL_IMAGE_NAMES = Object.keys(EXTERNAL_IMAGES) as ExternalImage[];
+
+/**
+ * The unprivileged user of each server image we run as it is. Their
+ * entrypoints, started as root, chown the data directory and switch to this
+ * user, which takes capabilities every container drops (service.ts). Started
+ * as this user they skip that step, and a fresh volume already belongs to it:
+ * Docker copies the image's directory into it, owner included.
+ */
+export const SERVER_USERS = { redis: "redis", postgres: "postgres" } as const;
+
+/**
+ * What nginx writes in our images built FROM it, which run as the unprivileged
+ * nginx user (see their Dockerfiles): the config the official entrypoint
+ * renders at start, and the temp files. Each a tmpfs under the read-only root.
+ */
+export const NGINX_SCRATCH_DIRS = ["/etc/nginx/conf.d", "/var/cache/nginx"];

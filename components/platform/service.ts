@@ -90,11 +90,13 @@ export interface ServiceArgs {
    * renders its config at start, say); the policy pack reads that label.
    */
   writableRoot?: string;
+  /** Directories the image writes to besides /tmp (a server's socket directory), each a small tmpfs under the read-only root. */
+  scratchDirs?: string[];
   engine: Engine;
 }
 
 const LOG_ROTATION = { "max-size": "10m", "max-file": "3" };
-const TMP_TMPFS = { "/tmp": "rw,noexec,nosuid,size=64m" };
+const TMPFS_OPTIONS = "rw,noexec,nosuid,size=64m";
 
 function envList(env: Record<string, pulumi.Input<string>>): pulumi.Output<string[]> {
   return pulumi.all(Object.entries(env).map(([key, value]) => pulumi.interpolate`${key}=${value}`));
@@ -181,7 +183,9 @@ export class Service extends pulumi.ComponentResource {
           capabilities: { drops: ["ALL"], adds: args.capAdd },
           securityOpts: ["no-new-privileges:true"],
           readOnly: args.writableRoot === undefined,
-          tmpfs: args.writableRoot === undefined ? TMP_TMPFS : undefined,
+          tmpfs: args.writableRoot === undefined
+            ? Object.fromEntries(["/tmp", ...(args.scratchDirs ?? [])].map((dir) => [dir, TMPFS_OPTIONS]))
+            : undefined,
           logDriver: "json-file",
           logOpts: LOG_ROTATION,
         },

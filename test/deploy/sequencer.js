@@ -1,8 +1,15 @@
-/** Runs the deployment tests in the order of their file names: the labs' checks, then the life cycle that changes the stack. */
+/**
+ * The deployment tests run in the order of their file names: the labs' checks
+ * first, then the life cycle that changes the stack. Every other test keeps
+ * jest's own order (slowest first, for the parallel workers).
+ */
 const Sequencer = require("@jest/test-sequencer").default;
 
-module.exports = class ByName extends Sequencer {
+const isDeployTest = (test) => test.path.includes("/test/deploy/");
+
+module.exports = class DeployTestsByName extends Sequencer {
   sort(tests) {
-    return [...tests].sort((a, b) => a.path.localeCompare(b.path));
+    const deploy = tests.filter(isDeployTest).sort((a, b) => a.path.localeCompare(b.path));
+    return [...super.sort(tests.filter((test) => !isDeployTest(test))), ...deploy];
   }
 };

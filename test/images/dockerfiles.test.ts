@@ -30,14 +30,6 @@ const SHELL_FORM_COUNTER_EXAMPLES = new Set(["images/docker-basics/signals/Docke
 /** Images that are files only, never run: the workspace image the Node images copy from. */
 const FILES_ONLY = new Set([WORKSPACE_BUILD.dockerfile]);
 
-/** Runtime stages that may run as root, each with the reason its author gave. */
-const ROOT_ALLOWED: ReadonlyMap<string, string> = new Map([
-  [
-    "images/webstack/nginx/Dockerfile",
-    "nginx's master binds port 80 and the official entrypoint renders the config into /etc/nginx/conf.d; the workers that handle requests run as the unprivileged nginx user",
-  ],
-]);
-
 /** Images that serve HTTP: every Node service (they all have a health route) and every nginx. */
 function servesHttp(path: string, text: string): boolean {
   const imageName = runtimeBaseImage(text)?.split(/[:@]/)[0] ?? "";
@@ -70,16 +62,9 @@ describe.each(found)("%s", (path) => {
 
   if (FILES_ONLY.has(path)) return;
 
-  const rootReason = ROOT_ALLOWED.get(path);
-  if (rootReason) {
-    it(`may run as root: ${rootReason}`, () => {
-      expect(rootRuntimeProblems(text)).not.toEqual([]);
-    });
-  } else {
-    it("runs its runtime stage as a non-root USER", () => {
-      expect(rootRuntimeProblems(text)).toEqual([]);
-    });
-  }
+  it("runs its runtime stage as a non-root USER", () => {
+    expect(rootRuntimeProblems(text)).toEqual([]);
+  });
 
   const form: EntrypointForm = SHELL_FORM_COUNTER_EXAMPLES.has(path) ? "shell" : "exec";
   it(`writes ENTRYPOINT and CMD in ${form} form`, () => {

@@ -44,9 +44,9 @@ describe.each([
     expect(script).toContain(`--volume '${resultsDir}':/data`);
   });
 
-  it("hands the probe the key on stdin, never on its command line", () => {
+  it("hands the probe the key on stdin, never on its command line (the second line, a token key, empty: no group)", () => {
     const command = probeCommand();
-    expect(command.inputs.stdin).toBe(`${COURSE_NOTIFICATIONS_KEY}\n`);
+    expect(command.inputs.stdin).toBe(`${COURSE_NOTIFICATIONS_KEY}\n\n`);
     expect(command.inputs.create).not.toContain(COURSE_NOTIFICATIONS_KEY);
     expect(command.secretInputs).toContain("stdin");
   });
@@ -87,7 +87,9 @@ describe("the notifications lab with a group and its database", () => {
   it("gives the service the public key of a generated pair and the database's URL, kept secret", () => {
     const service = run.one(CONTAINER, "name", "notifications-service");
     const env = Object.fromEntries((service.inputs.envs as string[]).map((entry) => entry.split(/=(.*)/s).slice(0, 2)));
-    expect(env.TOKEN_PUBLIC_KEY).toBe(run.ofType(GENERATED_KEY_PAIR)[0].inputs.publicKeyPem);
+    expect(run.ofType(GENERATED_KEY_PAIR).map((pair) => pair.name)).toEqual(["notifications-token-key"]);
+    // The mocks' key pair (test/support/mocks.ts) is named after its resource.
+    expect(env.TOKEN_PUBLIC_KEY).toBe("-----BEGIN PUBLIC KEY-----\nnotifications-token-key\n-----END PUBLIC KEY-----\n");
     expect(env.DATABASE_URL).toBe("postgres://notifications:generated-notifications-postgres-password@db:5432/notifications");
     expect(service.secretInputs).toContain("envs");
     expect(service.dependsOn).toEqual(["notifications-postgres"]);
@@ -102,7 +104,7 @@ describe("the notifications lab with a group and its database", () => {
     const probe = run.ofType(LOCAL_COMMAND).find((c) => c.name === "notifications-probe-runs")!;
     expect(probe.inputs.create).toContain("--env TOKEN_PRIVATE_KEY --env GROUP='group-7'");
     expect(probe.inputs.create).not.toContain("PRIVATE KEY-----");
-    expect(probe.inputs.stdin).toBe(`${COURSE_NOTIFICATIONS_KEY}\n-----BEGIN PRIVATE KEY-----\\ngenerated-notifications-token-key\\n-----END PRIVATE KEY-----\n`);
+    expect(probe.inputs.stdin).toBe(`${COURSE_NOTIFICATIONS_KEY}\n-----BEGIN PRIVATE KEY-----\\nnotifications-token-key\\n-----END PRIVATE KEY-----\n`);
     expect(probe.secretInputs).toContain("stdin");
   });
 });

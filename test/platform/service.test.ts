@@ -26,11 +26,13 @@ describe("containers on the local stack", () => {
     }
   });
 
-  it("every one has a read-only root filesystem with a small /tmp, or a label saying why not", () => {
+  it("every one has a read-only root filesystem with a small /tmp (and the server's scratch directories), or a label saying why not", () => {
+    const scratch = { "notifications-db": ["/var/run/postgresql"], "webstack-db": ["/var/run/postgresql"], "kleeweb-db": ["/var/run/postgresql"], "webstack-nginx": ["/etc/nginx/conf.d", "/var/cache/nginx"], "kleeweb-nginx": ["/etc/nginx/conf.d", "/var/cache/nginx"] } as Record<string, string[]>;
     for (const c of run.ofType(CONTAINER)) {
       const reason = labelsOf(run, c.inputs.name)["container-labs.writable-root"];
       if (reason === undefined) {
-        expect([c.inputs.name, c.inputs.readOnly, c.inputs.tmpfs]).toEqual([c.inputs.name, true, { "/tmp": "rw,noexec,nosuid,size=64m" }]);
+        const tmpfs = Object.fromEntries(["/tmp", ...(scratch[c.inputs.name] ?? [])].map((dir) => [dir, "rw,noexec,nosuid,size=64m"]));
+        expect([c.inputs.name, c.inputs.readOnly, c.inputs.tmpfs]).toEqual([c.inputs.name, true, tmpfs]);
       } else {
         expect([c.inputs.name, c.inputs.readOnly, reason.length > 10]).toEqual([c.inputs.name, false, true]);
       }

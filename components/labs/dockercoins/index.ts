@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { NODE_SERVERS } from "../../platform/builds";
+import { SERVER_USERS } from "../../platform/images";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import type { LabModule, LabSummary } from "../lab";
@@ -32,7 +33,7 @@ export class Dockercoins extends pulumi.ComponentResource {
 
     const redisImage = platform.pull(`${name}-redis`, "redis", this);
     const redis = new Service(`${name}-redis`, {
-      lab: LAB, service: "redis", image: redisImage.imageId, networks: [network], engine,
+      lab: LAB, service: "redis", image: redisImage.imageId, user: SERVER_USERS.redis, networks: [network], engine,
     }, { parent: this });
 
     const build = (service: "rng" | "hasher" | "worker" | "webui") => platform.image(`${name}-${service}`, `dockercoins/${service}`, this).imageId;

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { NODE_SERVERS } from "../../platform/builds";
+import { NGINX_SCRATCH_DIRS, SERVER_USERS } from "../../platform/images";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import type { LabModule, LabSummary } from "../lab";
@@ -39,7 +40,7 @@ export class Kleeweb extends pulumi.ComponentResource {
 
     const redisImage = platform.pull(`${name}-redis`, "redis", this);
     const redis = new Service(`${name}-redis`, {
-      lab: LAB, service: "redis", image: redisImage.imageId, networks: [network], restart: "always", engine,
+      lab: LAB, service: "redis", image: redisImage.imageId, user: SERVER_USERS.redis, networks: [network], restart: "always", engine,
     }, { parent: this });
     const postgres = new Postgres(`${name}-postgres`, {
       platform,
@@ -101,6 +102,7 @@ export class Kleeweb extends pulumi.ComponentResource {
       lab: LAB,
       service: "nginx",
       image: nginxImage.imageId,
+      scratchDirs: NGINX_SCRATCH_DIRS,
       env: { WEB_UPSTREAM: `web:${WEB_PORT}` },
       networks: [network],
       ports: [{ container: 80, host: SITE_PORT }],

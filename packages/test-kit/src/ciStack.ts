@@ -10,7 +10,7 @@
  * builds behind its TLS-inspecting proxy.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
 import { cacheDir, docker, requireEngine, requireStandins, type Engine } from "./engine";
@@ -20,8 +20,22 @@ export const CI_STACK = "ci";
 const PROJECT = "container-labs";
 const TEMPLATE = join(REPO_ROOT, "test", "deploy", "ci-stack.yaml");
 const STACK_FILE = join(REPO_ROOT, `Pulumi.${CI_STACK}.yaml`);
-/** The machine's CA bundle: builds reach npm through a TLS-inspecting proxy here, as on many corporate networks. */
-const MACHINE_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
+/**
+ * The CAs this machine adds to the system's (Debian's update-ca-certificates
+ * input): builds reach npm through a TLS-inspecting proxy here, as on many
+ * corporate networks. Only these, not the whole system bundle, which is over
+ * the size a build secret may have (see buildCaBundle in config.ts).
+ */
+const LOCAL_CA_DIR = "/usr/local/share/ca-certificates";
+
+/** The machine's own CAs in one PEM file for buildCaBundle, or undefined when it adds none. */
+function localCaBundle(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const certificates = existsSync(LOCAL_CA_DIR) ? readdirSync(LOCAL_CA_DIR).filter((name) => name.endsWith(".crt")).sort() : [];
+  if (certificates.length === 0) return undefined;
+  const bundle = join(cacheDir(env), "ci-ca-bundle.pem");
+  writeFileSync(bundle, certificates.map((name) => readFileSync(join(LOCAL_CA_DIR, name), "utf8").trim() + "\n").join(""));
+  return bundle;
+}
 
 /** Where the ci stack keeps its bind-mounted lab data (the latency file, the docker-basics file). */
 export function ciDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -60,7 +74,8 @@ export async function prepareCiStack(): Promise<CiStack> {
     [`${PROJECT}:localDataDir`]: ciDataDir(),
     [`${PROJECT}:externalImages`]: Object.entries(standins).map(([name, ref]) => `${name}=${ref}`),
   };
-  if (existsSync(MACHINE_CA_BUNDLE)) config[`${PROJECT}:buildCaBundle`] = MACHINE_CA_BUNDLE;
+  const caBundle = localCaBundle();
+  if (caBundle) config[`${PROJECT}:buildCaBundle`] = caBundle;
   // Keep the encryption salt of an existing stack: it pairs with the passphrase of this checkout's state.
   const salt = existsSync(STACK_FILE) ? (parse(readFileSync(STACK_FILE, "utf8")) as { encryptionsalt?: string }).encryptionsalt : undefined;
   writeFileSync(STACK_FILE, `# Written by the tests (packages/test-kit/src/ciStack.ts) from test/deploy/ci-stack.yaml.\n${stringify({ ...(salt ? { encryptionsalt: salt } : {}), config })}`);

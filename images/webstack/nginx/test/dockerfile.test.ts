@@ -8,13 +8,20 @@ const dockerfile: Dockerfile = DockerfileParser.parse(readFileSync(join(IMAGE_DI
 const env = new Map(dockerfile.getENVs().flatMap((instruction) => instruction.getProperties().map((p) => [p.getName(), p.getValue() ?? ""])));
 const templateVars = templateVariables(readFileSync(TEMPLATE_PATH, "utf8"));
 
-describe("the nginx image's Dockerfile (checked statically: no Docker engine here)", () => {
-  it("builds FROM the official nginx image pinned by version and digest", () => {
+describe("the nginx image's Dockerfile, read statically", () => {
+  it("builds FROM the official nginx image pinned by version and digest, a build argument so a mirror can stand in", () => {
     const [from, ...more] = dockerfile.getFROMs();
     expect(more).toHaveLength(0);
-    expect(from.getImageName()).toBe("nginx");
-    expect(from.getImageTag()).toMatch(/^1\.\d+(\.\d+)?-alpine$/);
-    expect(from.getImageDigest()).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(from.getImageName()).toBe("${NGINX_IMAGE}");
+    const base = dockerfile.getARGs().find((arg) => arg.getProperty()?.getName() === "NGINX_IMAGE")?.getProperty()?.getValue();
+    expect(base).toMatch(/^nginx:1\.\d+(\.\d+)?-alpine@sha256:[0-9a-f]{64}$/);
+  });
+
+  it("runs unprivileged: the nginx user, no `user` directive, the pid file in /tmp", () => {
+    expect(dockerfile.getInstructions().filter((i) => i.getKeyword() === "USER").map((i) => i.getArgumentsContent())).toEqual(["nginx"]);
+    const run = dockerfile.getInstructions().filter((i) => i.getKeyword() === "RUN").map((i) => i.getArgumentsContent()).join("\n");
+    expect(run).toContain("s,^pid .*,pid /tmp/nginx.pid;,");
+    expect(run).toContain("/^user /d");
   });
 
   it("gives every template variable a default, the contract's: the app by service name on 5000, port 80, the course's volume paths", () => {
