@@ -43,7 +43,7 @@ export class Postgres extends pulumi.ComponentResource {
       image: image.imageId,
       user: SERVER_USERS.postgres,
       // Its Unix socket, which pg_isready and the entrypoint's setup server use.
-      scratchDirs: [SOCKET_DIR],
+      scratch: { dirs: [SOCKET_DIR] },
       env: { POSTGRES_USER: args.database, POSTGRES_DB: args.database },
       secretEnv: { POSTGRES_PASSWORD: password.result },
       networks: [args.network],

@@ -31,7 +31,7 @@ export const SERVER_USERS = { redis: "redis", postgres: "postgres" } as const;
 
 /**
  * What nginx writes in our images built FROM it, which run as the unprivileged
- * nginx user (see their Dockerfiles): the config the official entrypoint
- * renders at start, and the temp files. Each a tmpfs under the read-only root.
+ * nginx user (uid 101 in the official image; see their Dockerfiles): the
+ * config the official entrypoint renders at start, and the temp files.
  */
-export const NGINX_SCRATCH_DIRS = ["/etc/nginx/conf.d", "/var/cache/nginx"];
+export const NGINX_SCRATCH = { dirs: ["/etc/nginx/conf.d", "/var/cache/nginx"], ownerUid: 101 };

@@ -3,7 +3,7 @@ import type { DockerHost } from "./dockerHost";
 import type { Network } from "./network";
 import { shellQuote } from "./shell";
 
-export interface ProbeScriptArgs {
+export interface ProbeRunArgs {
   /** Image ID of the probe on the Docker host. */
   image: string;
   network: string;
@@ -11,9 +11,12 @@ export interface ProbeScriptArgs {
   resultsDir: string;
   /** The URL the probe posts to, reached by container name on `network`. */
   url: string;
-  runs: number;
-  /** The group the probe signs a token for (its private key comes on stdin's second line); none: no token. */
+  /** The group the probe signs a token for (TOKEN_PRIVATE_KEY from the environment); none: no token. */
   group?: string;
+}
+
+export interface ProbeScriptArgs extends ProbeRunArgs {
+  runs: number;
 }
 
 export const RESULTS_FILE = "latencies.txt";
@@ -26,8 +29,6 @@ export const RESULTS_FILE = "latencies.txt";
  * `ps` output.
  */
 export function probeScript(args: ProbeScriptArgs): string {
-  const dir = shellQuote(args.resultsDir);
-  const token = args.group === undefined ? "" : ` --env TOKEN_PRIVATE_KEY --env GROUP=${shellQuote(args.group)}`;
   return [
     "set -eu",
     "IFS= read -r SECRET_KEY || true",
@@ -36,13 +37,25 @@ export function probeScript(args: ProbeScriptArgs): string {
     `run=1`,
     `while [ "$run" -le ${args.runs} ]; do`,
     `  echo "latency probe: run $run of ${args.runs}" >&2`,
-    `  docker run --rm --network ${shellQuote(args.network)} --volume ${dir}:/data \\`,
-    `    --env SECRET_KEY --env NOTIFICATIONS_URL=${shellQuote(args.url)} --env OUTPUT_FILE=/data/${RESULTS_FILE}${token} \\`,
-    `    ${shellQuote(args.image)} >&2`,
+    `  ${probeRun(args)} >&2`,
     `  run=$((run + 1))`,
     "done",
-    `tail -n ${args.runs} ${dir}/${RESULTS_FILE}`,
+    `tail -n ${args.runs} ${shellQuote(args.resultsDir)}/${RESULTS_FILE}`,
   ].join("\n");
+}
+
+/**
+ * One run of the probe: a short-lived container that posts one notification,
+ * appends its latency to the results file and exits. SECRET_KEY (and
+ * TOKEN_PRIVATE_KEY) come from the caller's environment, never the command line.
+ */
+export function probeRun(args: ProbeRunArgs): string {
+  const token = args.group === undefined ? "" : ` --env TOKEN_PRIVATE_KEY --env GROUP=${shellQuote(args.group)}`;
+  return [
+    `docker run --rm --network ${shellQuote(args.network)} --volume ${shellQuote(args.resultsDir)}:/data`,
+    `--env SECRET_KEY --env NOTIFICATIONS_URL=${shellQuote(args.url)} --env OUTPUT_FILE=/data/${RESULTS_FILE}${token}`,
+    shellQuote(args.image),
+  ].join(" ");
 }
 
 /** The latencies in the Command's stdout, one per line. */
@@ -83,6 +96,8 @@ export class LatencyProbe extends pulumi.ComponentResource {
   readonly latencies: pulumi.Output<number[]>;
   /** The results file on the Docker host, where every run's line is kept. */
   readonly file: string;
+  /** One more run by hand on the Docker host, with SECRET_KEY in the environment (no token). */
+  readonly runByHand: pulumi.Output<string>;
 
   constructor(name: string, args: LatencyProbeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("container-labs:platform:LatencyProbe", name, {}, opts);
@@ -102,6 +117,9 @@ export class LatencyProbe extends pulumi.ComponentResource {
     );
     this.latencies = run.stdout.apply(parseLatencies);
     this.file = `${args.resultsDir.path}/${RESULTS_FILE}`;
-    this.registerOutputs({ latencies: this.latencies, file: this.file });
+    this.runByHand = pulumi
+      .all([args.image, args.network.name])
+      .apply(([image, network]) => probeRun({ image, network, resultsDir: args.resultsDir.path, url: args.url }));
+    this.registerOutputs({ latencies: this.latencies, file: this.file, runByHand: this.runByHand });
   }
 }

@@ -90,8 +90,13 @@ export interface ServiceArgs {
    * renders its config at start, say); the policy pack reads that label.
    */
   writableRoot?: string;
-  /** Directories the image writes to besides /tmp (a server's socket directory), each a small tmpfs under the read-only root. */
-  scratchDirs?: string[];
+  /**
+   * Directories the image writes to besides /tmp (a server's socket directory,
+   * a rendered config), each a small tmpfs under the read-only root. Docker
+   * gives each the mode of the image's directory but root as owner: ownerUid
+   * names the user that must write there.
+   */
+  scratch?: { dirs: string[]; ownerUid?: number };
   engine: Engine;
 }
 
@@ -179,12 +184,17 @@ export class Service extends pulumi.ComponentResource {
           user: args.user,
           groupAdds: args.groupAdd,
           memory: limits.memoryMb,
+          // Equal to memory: no swap beyond the limit. Left unset, Docker picks twice the memory, which shows as a diff after an in-place update.
+          memorySwap: limits.memoryMb,
           cpuShares: limits.cpuShares,
           capabilities: { drops: ["ALL"], adds: args.capAdd },
           securityOpts: ["no-new-privileges:true"],
           readOnly: args.writableRoot === undefined,
           tmpfs: args.writableRoot === undefined
-            ? Object.fromEntries(["/tmp", ...(args.scratchDirs ?? [])].map((dir) => [dir, TMPFS_OPTIONS]))
+            ? {
+                "/tmp": TMPFS_OPTIONS,
+                ...Object.fromEntries((args.scratch?.dirs ?? []).map((dir) => [dir, args.scratch?.ownerUid === undefined ? TMPFS_OPTIONS : `${TMPFS_OPTIONS},uid=${args.scratch.ownerUid}`])),
+              }
             : undefined,
           logDriver: "json-file",
           logOpts: LOG_ROTATION,
@@ -193,6 +203,8 @@ export class Service extends pulumi.ComponentResource {
           parent: this,
           provider: args.engine.docker,
           deleteBeforeReplace: true,
+          // The provider updates tmpfs "in place" without touching the container (kreuzwerker's schema lacks ForceNew there).
+          replaceOnChanges: ["tmpfs"],
           // The component's dependsOn is handed to each container, so a container starts only after what the service waits for.
           dependsOn: opts?.dependsOn,
           // The secrecy of the env input is also what the policy pack sees: it gets inputs decrypted.

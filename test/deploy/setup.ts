@@ -4,13 +4,22 @@
  * the engine (containers, networks, kept volumes) and in the checkout's state
  * is removed first, so every run deploys onto a clean engine, as a first
  * deployment does. How long it took is written for the closing report.
+ *
+ * CONTAINER_LABS_KEEP_STACK=1 (while writing these tests): an existing ci
+ * stack is kept and brought up to date instead, and teardown leaves it up.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CI_STACK, labs, prepareCiStack, REPO_ROOT, removeLeftovers, up } from "@container-labs/test-kit";
 
+export const keepStack = (): boolean => Boolean(process.env.CONTAINER_LABS_KEEP_STACK);
+
 export default async function setup(): Promise<void> {
   const earlier = await prepareCiStack();
+  if (keepStack()) {
+    await up(earlier);
+    return;
+  }
   // An earlier run's stack (if any) goes first, with its stack file: its state would point at removed containers.
   await labs(earlier, ["pulumi", "stack", "rm", "--yes", "--force", "--stack", CI_STACK]);
   await removeLeftovers(earlier);

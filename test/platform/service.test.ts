@@ -16,23 +16,25 @@ describe("containers on the local stack", () => {
     run = await runStack("local", program);
   });
 
-  it("every one has memory and CPU limits, drops every capability and cannot gain privileges", () => {
+  it("every one has memory (no swap beyond it) and CPU limits, drops every capability and cannot gain privileges", () => {
     const containers = run.ofType(CONTAINER);
     expect(containers.length).toBeGreaterThan(20);
     for (const c of containers) {
-      expect([c.inputs.name, c.inputs.memory > 0, c.inputs.cpuShares > 0]).toEqual([c.inputs.name, true, true]);
+      expect([c.inputs.name, c.inputs.memory > 0, c.inputs.memorySwap, c.inputs.cpuShares > 0]).toEqual([c.inputs.name, true, c.inputs.memory, true]);
       expect([c.inputs.name, c.inputs.capabilities.drops]).toEqual([c.inputs.name, ["ALL"]]);
       expect([c.inputs.name, c.inputs.securityOpts]).toEqual([c.inputs.name, ["no-new-privileges:true"]]);
     }
   });
 
   it("every one has a read-only root filesystem with a small /tmp (and the server's scratch directories), or a label saying why not", () => {
-    const scratch = { "notifications-db": ["/var/run/postgresql"], "webstack-db": ["/var/run/postgresql"], "kleeweb-db": ["/var/run/postgresql"], "webstack-nginx": ["/etc/nginx/conf.d", "/var/cache/nginx"], "kleeweb-nginx": ["/etc/nginx/conf.d", "/var/cache/nginx"] } as Record<string, string[]>;
+    const tmpfs = "rw,noexec,nosuid,size=64m";
+    const postgres = { "/var/run/postgresql": tmpfs };
+    const nginx = { "/etc/nginx/conf.d": `${tmpfs},uid=101`, "/var/cache/nginx": `${tmpfs},uid=101` };
+    const scratch: Record<string, Record<string, string>> = { "notifications-db": postgres, "webstack-db": postgres, "kleeweb-db": postgres, "webstack-nginx": nginx, "kleeweb-nginx": nginx };
     for (const c of run.ofType(CONTAINER)) {
       const reason = labelsOf(run, c.inputs.name)["container-labs.writable-root"];
       if (reason === undefined) {
-        const tmpfs = Object.fromEntries(["/tmp", ...(scratch[c.inputs.name] ?? [])].map((dir) => [dir, "rw,noexec,nosuid,size=64m"]));
-        expect([c.inputs.name, c.inputs.readOnly, c.inputs.tmpfs]).toEqual([c.inputs.name, true, tmpfs]);
+        expect([c.inputs.name, c.inputs.readOnly, c.inputs.tmpfs]).toEqual([c.inputs.name, true, { "/tmp": tmpfs, ...scratch[c.inputs.name] }]);
       } else {
         expect([c.inputs.name, c.inputs.readOnly, reason.length > 10]).toEqual([c.inputs.name, false, true]);
       }

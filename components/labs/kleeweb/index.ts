@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { NODE_SERVERS } from "../../platform/builds";
-import { NGINX_SCRATCH_DIRS, SERVER_USERS } from "../../platform/images";
+import { NGINX_SCRATCH, SERVER_USERS } from "../../platform/images";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import type { LabModule, LabSummary } from "../lab";
@@ -102,7 +102,7 @@ export class Kleeweb extends pulumi.ComponentResource {
       lab: LAB,
       service: "nginx",
       image: nginxImage.imageId,
-      scratchDirs: NGINX_SCRATCH_DIRS,
+      scratch: NGINX_SCRATCH,
       env: { WEB_UPSTREAM: `web:${WEB_PORT}` },
       networks: [network],
       ports: [{ container: 80, host: SITE_PORT }],

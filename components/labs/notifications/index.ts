@@ -28,6 +28,7 @@ export class Notifications extends pulumi.ComponentResource {
   readonly url: pulumi.Output<string>;
   readonly latencies: pulumi.Output<number[]>;
   readonly latencyFile: string;
+  readonly runProbeByHand: pulumi.Output<string>;
 
   constructor(name: string, args: NotificationsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("container-labs:labs:Notifications", name, {}, opts);
@@ -81,6 +82,7 @@ export class Notifications extends pulumi.ComponentResource {
     this.url = platform.url(SERVICE_PORT, "/api/notify");
     this.latencies = probe.latencies;
     this.latencyFile = probe.file;
+    this.runProbeByHand = probe.runByHand;
     this.registerOutputs({ url: this.url, latencies: this.latencies, latencyFile: this.latencyFile });
   }
 }
@@ -92,7 +94,10 @@ export const notifications: LabModule<NotificationsSettings> = {
     const lab = new Notifications(LAB, { platform, settings });
     return {
       urls: { notify: lab.url, metrics: platform.url(SERVICE_PORT, "/api/metrics"), apiDocs: platform.url(SERVICE_PORT, "/") },
-      tryIt: [lab.url.apply((url) => `curl -s -X POST ${url} -H 'Content-Type: application/json' -d @example-notification.json`)],
+      tryIt: [
+        lab.url.apply((url) => `curl -s -X POST ${url} -H 'Content-Type: application/json' -d @example-notification.json`),
+        lab.runProbeByHand.apply((command) => `SECRET_KEY=<the key> ${command}   # one more probe run: appends a line to the latency file`),
+      ],
       details: { latencies: lab.latencies, latencyFile: pulumi.output(lab.latencyFile) },
     };
   },

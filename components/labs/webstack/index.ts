@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { NODE_SERVERS, WEBSTACK_APP_DIRS } from "../../platform/builds";
-import { NGINX_SCRATCH_DIRS } from "../../platform/images";
+import { NGINX_SCRATCH } from "../../platform/images";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import { Volume } from "../../platform/volume";
@@ -70,7 +70,7 @@ export class Webstack extends pulumi.ComponentResource {
       lab: LAB,
       service: "nginx",
       image: nginxImage.imageId,
-      scratchDirs: NGINX_SCRATCH_DIRS,
+      scratch: NGINX_SCRATCH,
       env: {
         APP_UPSTREAM: `app:${APP_PORT}`,
         CLIENT_MAX_BODY_SIZE: String(settings.maxUploadBytes + MULTIPART_MARGIN_BYTES),

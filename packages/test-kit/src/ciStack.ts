@@ -90,16 +90,17 @@ export interface CommandResult {
 
 /**
  * Runs `scripts/labs.sh <args>` (what `npm run up|down|pulumi` run), its output
- * streamed to this process's stderr so a long run can be followed, and kept.
+ * streamed to this process's stderr so a long run can be followed (unless
+ * quiet: a query's answer), and kept.
  */
-export function labs(stack: CiStack, args: string[]): Promise<CommandResult> {
+export function labs(stack: CiStack, args: string[], options: { quiet?: boolean } = {}): Promise<CommandResult> {
   const started = Date.now();
   return new Promise((resolvePromise, reject) => {
     const child = spawn(join(REPO_ROOT, "scripts", "labs.sh"), args, { cwd: REPO_ROOT, env: stack.env, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     const keep = (chunk: Buffer) => {
       output += chunk.toString();
-      process.stderr.write(chunk);
+      if (!options.quiet) process.stderr.write(chunk);
     };
     child.stdout.on("data", keep);
     child.stderr.on("data", keep);
@@ -109,8 +110,8 @@ export function labs(stack: CiStack, args: string[]): Promise<CommandResult> {
 }
 
 /** Runs labs(), failing with its output's tail when it does not succeed. */
-export async function labsOk(stack: CiStack, args: string[]): Promise<CommandResult> {
-  const result = await labs(stack, args);
+export async function labsOk(stack: CiStack, args: string[], options: { quiet?: boolean } = {}): Promise<CommandResult> {
+  const result = await labs(stack, args, options);
   if (result.status !== 0) throw new Error(`scripts/labs.sh ${args.join(" ")} exited ${result.status}:\n${result.output.slice(-6000)}`);
   return result;
 }
@@ -122,7 +123,7 @@ export const pulumiCi = (stack: CiStack, ...args: string[]) => labsOk(stack, ["p
 
 /** The `labs` stack output. */
 export async function labsOutput(stack: CiStack): Promise<Record<string, { urls: Record<string, string>; tryIt: string[]; details?: Record<string, unknown> }>> {
-  const { output } = await labsOk(stack, ["pulumi", "stack", "output", "labs", "--json", "--stack", CI_STACK]);
+  const { output } = await labsOk(stack, ["pulumi", "stack", "output", "labs", "--json", "--stack", CI_STACK], { quiet: true });
   return JSON.parse(output.slice(output.indexOf("{")));
 }
 

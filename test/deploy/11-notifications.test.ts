@@ -1,0 +1,55 @@
+/**
+ * notifications on the deployed ci stack: the Command ran the latency probe
+ * N times against the service by container name, the host file and the stack
+ * output agree, and one more run by hand (the command the labs output gives)
+ * appends one more line.
+ */
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { COURSE_NOTIFICATIONS_KEY } from "../../config";
+import { deployed, http, type Deployed } from "./deployed";
+
+/** notificationsProbeRuns in test/deploy/ci-stack.yaml (the default). */
+const PROBE_RUNS = 3;
+
+let stack: Deployed;
+let details: { latencies: number[]; latencyFile: string };
+beforeAll(async () => {
+  stack = await deployed();
+  details = stack.labs.notifications.details as typeof details;
+});
+
+const fileLines = (): string[] => readFileSync(details.latencyFile, "utf8").split("\n").filter(Boolean);
+
+it("ran the probe N times: the host file holds the N latencies of the stack output, in a row, each under 1 s", () => {
+  expect(details.latencies).toHaveLength(PROBE_RUNS);
+  for (const latency of details.latencies) {
+    expect(latency).toBeGreaterThan(0);
+    expect(latency).toBeLessThan(1);
+  }
+  const lines = fileLines().map(Number);
+  const at = lines.indexOf(details.latencies[0]);
+  expect(lines.slice(at, at + PROBE_RUNS)).toEqual(details.latencies);
+});
+
+it("stored the group's latency in the course's notification table (one row per measurement: the probe repeats its one)", async () => {
+  const rows = await stack.docker("exec", "notifications-db", "psql", "-U", "notifications", "-d", "notifications", "-tAc", "SELECT group_id, latency < 1 FROM demo.notification");
+  expect(rows.split("\n")).toEqual(["ci-group|t"]);
+});
+
+it("appends one more line when the probe is run again by hand, as the labs output shows", () => {
+  const byHand = stack.labs.notifications.tryIt.find((line) => line.includes("one more probe run"))!;
+  const command = byHand.replace(/^SECRET_KEY=<the key> /, "").replace(/\s+# .*$/, "");
+  const before = fileLines().length;
+  execFileSync("sh", ["-c", command], { env: { ...stack.stack.env, SECRET_KEY: COURSE_NOTIFICATIONS_KEY }, stdio: "pipe" });
+  const after = fileLines();
+  expect(after).toHaveLength(before + 1);
+  expect(Number(after[after.length - 1])).toBeLessThan(1);
+});
+
+it("counts the by-hand run in the course's metric, under the empty group (its probe sends no token)", async () => {
+  const metrics = await http(stack.labs.notifications.urls.metrics);
+  const ok = metrics.text.match(/^notifications_service_response_count_total\{group="",response_type="Ok"\} (\d+)$/m);
+  expect(Number(ok?.[1])).toBeGreaterThanOrEqual(1);
+  expect(metrics.text.trimEnd().endsWith("# EOF")).toBe(true);
+});
