@@ -29,7 +29,8 @@ const SOCKET_DIR = "/var/run/postgresql";
  */
 export class Postgres extends pulumi.ComponentResource {
   readonly url: pulumi.Output<string>;
-  readonly containers: pulumi.Resource[];
+  /** What a client waits for: the database's container, answering with the stack's password. */
+  readonly ready: pulumi.Resource[];
 
   constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
     super("container-labs:labs:Postgres", name, {}, opts);
@@ -53,7 +54,17 @@ export class Postgres extends pulumi.ComponentResource {
       restart: args.restart,
       engine: platform.engine,
     }, { parent: this });
-    this.containers = service.containers;
+    // A kept volume outlives the password generated with the stack (destroy, then up): every new
+    // container sets the role's password to the current one, over the local socket the image trusts.
+    // The statement goes on stdin, never on a command line; the password is letters and digits.
+    const ids = pulumi.all(service.containers.map((container) => container.id));
+    const passwordSet = platform.engine.command(`${name}-password`, {
+      create: service.containerNames.apply(([container]) => `docker exec -i ${container} psql --quiet -v ON_ERROR_STOP=1 -U ${args.database} -d ${args.database} >/dev/null`),
+      stdin: pulumi.secret(pulumi.interpolate`ALTER ROLE "${args.database}" PASSWORD '${password.result}';\n`),
+      triggers: [ids, password.result],
+      dependsOn: service.containers,
+    }, this);
+    this.ready = [...service.containers, passwordSet];
     this.url = pulumi.secret(pulumi.interpolate`postgres://${args.database}:${password.result}@db:${PORT}/${args.database}`);
     this.registerOutputs({});
   }

@@ -92,7 +92,7 @@ describe("the notifications lab with a group and its database", () => {
     expect(env.TOKEN_PUBLIC_KEY).toBe("-----BEGIN PUBLIC KEY-----\nnotifications-token-key\n-----END PUBLIC KEY-----\n");
     expect(env.DATABASE_URL).toBe("postgres://notifications:generated-notifications-postgres-password@db:5432/notifications");
     expect(service.secretInputs).toContain("envs");
-    expect(service.dependsOn).toEqual(["notifications-postgres"]);
+    expect(service.dependsOn).toEqual(["notifications-postgres", "notifications-postgres-password"]);
   });
 
   it("runs PostgreSQL beside it, its data on a volume destroy leaves in place", () => {

@@ -51,7 +51,7 @@ export class Kleeweb extends pulumi.ComponentResource {
       keep: { holds: "data", onDestroy: settings.protectDatabase ? "protect" : "retain" },
       restart: "always",
     }, { parent: this });
-    const backends = [...redis.containers, ...postgres.containers];
+    const backends = [...redis.containers, ...postgres.ready];
     const logLevel = { LOG_LEVEL: settings.logLevel };
 
     const webImage = platform.image(`${name}-web`, "kleeweb/web", this);

@@ -63,7 +63,7 @@ export class Notifications extends pulumi.ComponentResource {
       ports: [{ container: SERVICE_PORT, host: SERVICE_PORT }],
       waitHealthy: true,
       engine: platform.engine,
-    }, { parent: this, dependsOn: database?.containers });
+    }, { parent: this, dependsOn: database?.ready });
 
     const probeImage = platform.image(`${name}-probe`, "notifications/latency-probe", this);
     const probe = new LatencyProbe(`${name}-probe`, {

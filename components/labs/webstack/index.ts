@@ -63,7 +63,7 @@ export class Webstack extends pulumi.ComponentResource {
       mounts: [{ source: staticFiles, target: STATIC_DIR }, { source: media, target: MEDIA_DIR }],
       waitHealthy: true,
       engine,
-    }, { parent: this, dependsOn: postgres.containers });
+    }, { parent: this, dependsOn: postgres.ready });
 
     const nginxImage = platform.image(`${name}-nginx`, "webstack/nginx", this);
     new Service(`${name}-nginx`, {

@@ -1,0 +1,108 @@
+/**
+ * The ci stack's life cycle, after the labs' checks: nothing drifts after
+ * `up`; a one-line edit of one service rebuilds and replaces only that
+ * service; `destroy` keeps the data volumes and a new `up` finds the data;
+ * `refresh` sees a container removed by hand and `up` brings it back. The
+ * timings of the no-op and the one-service `up` go to test-artifacts.
+ */
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { CI_STACK, labsOk, pulumiCi, REPO_ROOT, up } from "@container-labs/test-kit";
+import { deployed, http, type Deployed } from "./deployed";
+
+const TIMINGS = join(REPO_ROOT, "test-artifacts", "deploy-timings.json");
+const EDITED_SOURCE = join(REPO_ROOT, "images", "dockercoins", "rng", "src", "main.ts");
+
+let stack: Deployed;
+beforeAll(async () => {
+  stack = await deployed();
+});
+
+function recordTiming(name: string, seconds: number): void {
+  mkdirSync(join(REPO_ROOT, "test-artifacts"), { recursive: true });
+  let timings: Record<string, number> = {};
+  try {
+    timings = JSON.parse(readFileSync(TIMINGS, "utf8"));
+  } catch {
+    // first timing of this run
+  }
+  writeFileSync(TIMINGS, JSON.stringify({ ...timings, [name]: seconds }, null, 2));
+}
+
+/** The steps a preview proposes, other than leaving a resource as it is: "<op> <type>::<name>". */
+async function proposedSteps(): Promise<string[]> {
+  const { output } = await labsOk(stack.stack, ["pulumi", "preview", "--json", "--stack", CI_STACK, "--non-interactive"], { quiet: true });
+  const preview = JSON.parse(output.slice(output.indexOf("{"))) as { steps?: { op: string; urn: string }[] };
+  return (preview.steps ?? []).filter((step) => step.op !== "same").map((step) => `${step.op} ${step.urn.split("$").pop()}`).sort();
+}
+
+it("shows no change in a preview right after up: no perpetual diff from the engine's defaults", async () => {
+  await pulumiCi(stack.stack, "preview", "--expect-no-changes");
+});
+
+it("changes nothing in a second up (a no-op up)", async () => {
+  const { seconds } = await up(stack.stack, "--expect-no-changes");
+  recordTiming("noOpUpSeconds", seconds);
+  expect(seconds).toBeLessThan(60);
+});
+
+describe("a one-line edit of one service's source", () => {
+  const original = readFileSync(EDITED_SOURCE, "utf8");
+  afterAll(async () => {
+    writeFileSync(EDITED_SOURCE, original);
+    await up(stack.stack);
+  });
+
+  it("rebuilds only that service's image and replaces only its containers", async () => {
+    appendFileSync(EDITED_SOURCE, "// a one-line edit by test/deploy/20-lifecycle.test.ts\n");
+    const steps = await proposedSteps();
+    expect(steps.length).toBeGreaterThan(0);
+    for (const step of steps) expect(step).toMatch(/::dockercoins-rng/);
+    expect(steps).toEqual(expect.arrayContaining([
+      "replace docker:index/container:Container::dockercoins-rng-1",
+      "replace docker:index/container:Container::dockercoins-rng-2",
+      "replace docker:index/container:Container::dockercoins-rng-3",
+    ]));
+    expect(steps.some((step) => step.startsWith("update docker-build:index:Image::") || step.startsWith("replace docker-build:index:Image::"))).toBe(true);
+
+    const { seconds } = await up(stack.stack);
+    recordTiming("oneServiceEditUpSeconds", seconds);
+    expect(seconds).toBeLessThan(120);
+    // The new containers run the edited build (tsc keeps comments).
+    expect(await stack.docker("exec", "dockercoins-rng-1", "grep", "-c", "a one-line edit", "dist/main.js")).toBe("1");
+  });
+});
+
+describe("destroy and a new up", () => {
+  let jobId: string;
+
+  it("removes every container and network but keeps the data volumes the README names", async () => {
+    const submitted = await http(`${stack.labs.kleeweb.urls.site}api/jobs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ source: "int main(void) { return 1; }" }) });
+    jobId = submitted.json<{ id: string }>().id;
+
+    await labsOk(stack.stack, ["down", "--stack", CI_STACK]);
+    const ours = ["--filter", "label=container-labs.managed-by=pulumi", "--format", "{{.Name}}"];
+    expect(await stack.docker("ps", "--all", ...ours.slice(0, 2), "--format", "{{.Names}}")).toBe("");
+    expect(await stack.docker("network", "ls", ...ours)).toBe("");
+    const kept = (await stack.docker("volume", "ls", "--filter", "label=container-labs.data=true", "--format", "{{.Name}}")).split("\n").sort();
+    expect(kept).toEqual(["dynamodb-local-data", "notifications_postgres_data", "postgres_data", "webstack_media", "webstack_postgres_data"]);
+  });
+
+  it("finds the kept data again after up", async () => {
+    await up(stack.stack);
+    const labs = (await deployed()).labs;
+    const job = await http(`${labs.kleeweb.urls.site}api/jobs/${jobId}`);
+    expect(job.status).toBe(200);
+    const users = await stack.docker("exec", "webstack-db", "psql", "-U", "webstack", "-d", "webstack", "-tAc", "SELECT email FROM users");
+    expect(users).toContain("michael@mherman.org");
+  });
+});
+
+it("sees in refresh a container removed by hand, and up brings it back", async () => {
+  await stack.docker("rm", "--force", "docker-basics-tcp-server");
+  const refreshed = await pulumiCi(stack.stack, "refresh", "--yes", "--skip-preview");
+  expect(refreshed.output).toMatch(/docker:index:Container docker-basics-tcp-server (refresh|deleted)/);
+  expect(await proposedSteps()).toEqual(expect.arrayContaining(["create docker:index/container:Container::docker-basics-tcp-server"]));
+  await up(stack.stack);
+  expect(await stack.docker("inspect", "--format", "{{.State.Running}}", "docker-basics-tcp-server")).toBe("true");
+});
