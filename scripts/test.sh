@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The project's one test command (README, .ci/run): on a fresh Debian machine it
-# installs what the tests need, starts the private Docker engine and builds the
-# stand-in images (both cached), builds every workspace, type-checks, and runs
-# every test. Extra arguments go to jest (e.g. a path to run one file).
+# installs what the tests need, starts the private Docker engine, builds the
+# stand-in images and the Pulumi toolchain (all three cached), builds every
+# workspace, type-checks, runs the unit project (mocks, processes, images), then
+# the deploy project: the ci stack deployed for real with `npm run up`, every
+# lab checked on it, its life cycle, and `npm run down`.
+# Extra arguments go to one jest run of both projects (e.g. a path to run one file).
 # CONTAINER_LABS_KEEP_ENGINE=1 leaves the engine running afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,14 +16,26 @@ scripts/test-engine.sh start
 # Stopped afterwards; its data root keeps the images for the next run.
 [ -n "${CONTAINER_LABS_KEEP_ENGINE:-}" ] || trap 'scripts/test-engine.sh stop' EXIT
 scripts/standins/build.sh
+echo "--- Pulumi toolchain from the Go module proxy (cached under ~/.cache/container-labs/pulumi-toolchain)"
+scripts/pulumi-toolchain.sh build
 echo "--- npm ci"
 npm ci --no-audit --no-fund
 echo "--- build"
 npm run build --silent
 echo "--- typecheck"
 npm run typecheck --silent
-echo "--- jest"
 status=0
-npx jest --ci --json --outputFile=.ci-results.json "$@" || status=$?
-[ -f .ci-results.json ] && node scripts/ci-summary.js .ci-results.json
+rm -f .ci-results*.json
+if [ "$#" -gt 0 ]; then
+  echo "--- jest $*"
+  npx jest --ci --json --outputFile=.ci-results-run.json "$@" || status=$?
+  node scripts/ci-summary.js .ci-results.json .ci-results-run.json
+  exit "$status"
+fi
+echo "--- jest: unit (the program under mocks, services as processes, images on the engine)"
+npx jest --ci --selectProjects unit --json --outputFile=.ci-results-unit.json || status=$?
+# One at a time: the labs' speed and the stop timings are measured on the deployed stack.
+echo "--- jest: deploy (the ci stack deployed for real, every lab checked on it, its life cycle)"
+npx jest --ci --selectProjects deploy --runInBand --json --outputFile=.ci-results-deploy.json || status=$?
+node scripts/ci-summary.js .ci-results.json .ci-results-unit.json .ci-results-deploy.json
 exit "$status"
