@@ -5,13 +5,12 @@
  * `refresh` sees a container removed by hand and `up` brings it back. The
  * timings of the no-op and the one-service `up` go to test-artifacts.
  */
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CI_STACK, labsOk, pulumiCi, REPO_ROOT, up } from "@container-labs/test-kit";
+import { CI_STACK, labsOk, ONE_LINE_EDIT, pulumiCi, REPO_ROOT, up, withOneLineEdit } from "@container-labs/test-kit";
 import { deployed, http, type Deployed } from "./deployed";
 
 const TIMINGS = join(REPO_ROOT, "test-artifacts", "deploy-timings.json");
-const EDITED_SOURCE = join(REPO_ROOT, "images", "dockercoins", "rng", "src", "main.ts");
 
 let stack: Deployed;
 beforeAll(async () => {
@@ -47,17 +46,15 @@ it("changes nothing in a second up (a no-op up)", async () => {
 });
 
 describe("a one-line edit of one service's source", () => {
-  const original = readFileSync(EDITED_SOURCE, "utf8");
+  // The edit is undone after the test: up again, so the tests after it find the stack as deployed.
   afterAll(async () => {
-    writeFileSync(EDITED_SOURCE, original);
     await up(stack.stack);
   });
 
-  it("rebuilds only that service's image and replaces only its containers", async () => {
-    appendFileSync(EDITED_SOURCE, "// a one-line edit by test/deploy/20-lifecycle.test.ts\n");
+  it("rebuilds only that service's image and replaces only its containers", () => withOneLineEdit(async () => {
     const steps = await proposedSteps();
     expect(steps.length).toBeGreaterThan(0);
-    for (const step of steps) expect(step).toMatch(/::dockercoins-rng/);
+    for (const step of steps) expect(step).toMatch(new RegExp(`::${ONE_LINE_EDIT.service}`));
     expect(steps).toEqual(expect.arrayContaining([
       "replace docker:index/container:Container::dockercoins-rng-1",
       "replace docker:index/container:Container::dockercoins-rng-2",
@@ -69,8 +66,8 @@ describe("a one-line edit of one service's source", () => {
     recordTiming("oneServiceEditUpSeconds", seconds);
     expect(seconds).toBeLessThan(120);
     // The new containers run the edited build (tsc keeps comments).
-    expect(await stack.docker("exec", "dockercoins-rng-1", "grep", "-c", "a one-line edit", "dist/main.js")).toBe("1");
-  });
+    expect(await stack.docker("exec", "dockercoins-rng-1", "grep", "-c", ONE_LINE_EDIT.line, "dist/main.js")).toBe("1");
+  }));
 });
 
 describe("destroy and a new up", () => {

@@ -10,7 +10,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CI_STACK, labs, prepareCiStack, REPO_ROOT, removeLeftovers, up } from "@container-labs/test-kit";
+import { freshUp, prepareCiStack, REPO_ROOT, up } from "@container-labs/test-kit";
 
 export const keepStack = (): boolean => Boolean(process.env.CONTAINER_LABS_KEEP_STACK);
 
@@ -20,10 +20,8 @@ export default async function setup(): Promise<void> {
     await up(earlier);
     return;
   }
-  // An earlier run's stack (if any) goes first, with its stack file: its state would point at removed containers.
-  await labs(earlier, ["pulumi", "stack", "rm", "--yes", "--force", "--stack", CI_STACK]);
-  await removeLeftovers(earlier);
-  const deployed = await up(await prepareCiStack());
+  // An earlier run's stack (if any) goes first, with what it left on the engine.
+  const deployed = await freshUp();
   const artifacts = join(REPO_ROOT, "test-artifacts");
   mkdirSync(artifacts, { recursive: true });
   writeFileSync(join(artifacts, "deploy-timings.json"), JSON.stringify({ firstUpSeconds: deployed.seconds }, null, 2));

@@ -100,6 +100,14 @@ describe("the notifications lab with a group and its database", () => {
     expect(run.one("docker:index/volume:Volume", "name", "notifications_postgres_data").options.retainOnDelete).toBe(true);
   });
 
+  it("sets the role's password to the stack's at every new database container (a kept volume outlives the stack), on stdin only", () => {
+    const set = run.ofType(LOCAL_COMMAND).find((c) => c.name === "notifications-postgres-password")!;
+    expect(set.inputs.create).toBe("docker exec -i notifications-db psql --quiet -v ON_ERROR_STOP=1 -U notifications -d notifications >/dev/null");
+    expect(set.inputs.stdin).toBe(`ALTER ROLE "notifications" PASSWORD 'generated-notifications-postgres-password';\n`);
+    expect(set.secretInputs).toContain("stdin");
+    expect(set.dependsOn).toEqual(["notifications-postgres"]);
+  });
+
   it("has the probe sign for the group with the private key, which reaches it on stdin only", () => {
     const probe = run.ofType(LOCAL_COMMAND).find((c) => c.name === "notifications-probe-runs")!;
     expect(probe.inputs.create).toContain("--env TOKEN_PRIVATE_KEY --env GROUP='group-7'");

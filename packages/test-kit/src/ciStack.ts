@@ -10,7 +10,7 @@
  * builds behind its TLS-inspecting proxy.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
 import { cacheDir, docker, requireEngine, requireStandins, type Engine } from "./engine";
@@ -137,4 +137,35 @@ export async function removeLeftovers(stack: CiStack): Promise<void> {
   const volumes = await ours(["volume", "ls"]);
   if (volumes.length > 0) await docker(stack.engine, ["volume", "rm", "--force", ...volumes]);
   rmSync(ciDataDir(), { recursive: true, force: true });
+}
+
+/**
+ * The one-line edit of one service's source that the life-cycle test and the
+ * deployment benchmark make: a comment appended to dockercoins rng's entry
+ * point (tsc keeps it in dist/main.js, so the rebuilt image shows it).
+ */
+export const ONE_LINE_EDIT = {
+  file: join(REPO_ROOT, "images", "dockercoins", "rng", "src", "main.ts"),
+  line: "// a one-line edit by the ci stack's life-cycle test or benchmark",
+  /** The resources named after the edited service: its image, its containers. */
+  service: "dockercoins-rng",
+};
+
+/** Runs `work` with the one-line edit in place, and puts the file back whatever happens. */
+export async function withOneLineEdit<T>(work: () => Promise<T>): Promise<T> {
+  const original = readFileSync(ONE_LINE_EDIT.file, "utf8");
+  appendFileSync(ONE_LINE_EDIT.file, `${ONE_LINE_EDIT.line}\n`);
+  try {
+    return await work();
+  } finally {
+    writeFileSync(ONE_LINE_EDIT.file, original);
+  }
+}
+
+/** A first deployment: the ci stack's state and what an earlier run left on the engine removed, then `up`. */
+export async function freshUp(): Promise<CommandResult> {
+  const earlier = await prepareCiStack();
+  await labs(earlier, ["pulumi", "stack", "rm", "--yes", "--force", "--stack", CI_STACK]);
+  await removeLeftovers(earlier);
+  return up(await prepareCiStack());
 }

@@ -20,4 +20,4 @@ export {
   type ImageConfig,
   type Standin,
 } from "./engine";
-export { CI_STACK, REPO_ROOT, ciDataDir, labs, labsOk, labsOutput, prepareCiStack, pulumiCi, removeLeftovers, toolchainEnv, up, type CiStack, type CommandResult } from "./ciStack";
+export { CI_STACK, ONE_LINE_EDIT, REPO_ROOT, ciDataDir, freshUp, labs, labsOk, labsOutput, prepareCiStack, pulumiCi, removeLeftovers, toolchainEnv, up, withOneLineEdit, type CiStack, type CommandResult } from "./ciStack";
