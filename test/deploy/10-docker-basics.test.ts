@@ -19,7 +19,7 @@ describe("docker stop, the lesson of exec form against shell form", () => {
   });
 
   it("stops the exec-form demo at once: node is PID 1 and gets SIGTERM", async () => {
-    expect(await timed(() => stack.docker("stop", "docker-basics-signals-exec"))).toBeLessThan(3);
+    expect(await timed(() => stack.docker("stop", "docker-basics-signals-exec"))).toBeLessThan(2);
     expect(await stack.docker("inspect", "--format", "{{.State.ExitCode}}", "docker-basics-signals-exec")).toBe("0");
   });
 
