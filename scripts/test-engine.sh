@@ -148,7 +148,7 @@ start() {
       --bridge "$BRIDGE" \
       --iptables=false \
       --storage-driver overlay2 \
-      >>"$LOG" 2>&1 </dev/null &
+      >>"$LOG" 2>&1 </dev/null 9>&- &
   else
     say "dockerd $pid is running but not answering yet: waiting for it"
   fi
