@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import {
   compareContracts,
-  type Contract,
+  contractOf,
   type Property,
   readSchemaContract,
   readSdkContract,
@@ -14,17 +14,7 @@ const optional = (type: string): Property => ({ type, required: false });
 const required = (type: string): Property => ({ type, required: true });
 const shape = (properties: Record<string, Property>): Shape => new Map(Object.entries(properties));
 
-function contract(parts: Partial<Contract>): Contract {
-  return {
-    resources: new Map(),
-    functions: new Map(),
-    inputTypes: new Map(),
-    outputTypes: new Map(),
-    provider: new Map(),
-    config: new Map(),
-    ...parts,
-  };
-}
+const contract = contractOf;
 
 describe("the @pulumi/docker SDK, read from its declaration files", () => {
   const sdk = readSdkContract(SDK_DIR);

@@ -131,16 +131,14 @@ function typeNameOf(node: ts.TypeNode | undefined): string | undefined {
 
 const EMPTY_SHAPE: Shape = new Map();
 
+/** A contract with nothing in it but `parts`. */
+export function contractOf(parts: Partial<Contract> = {}): Contract {
+  return { resources: new Map(), functions: new Map(), inputTypes: new Map(), outputTypes: new Map(), provider: new Map(), config: new Map(), ...parts };
+}
+
 /** Reads the SDK in `sdkDir` (node_modules/@pulumi/docker). */
 export function readSdkContract(sdkDir: string): Contract {
-  const contract: Contract = {
-    resources: new Map(),
-    functions: new Map(),
-    inputTypes: new Map(),
-    outputTypes: new Map(),
-    provider: new Map(),
-    config: new Map(),
-  };
+  const contract = contractOf();
   for (const [kind, target] of [["input", contract.inputTypes], ["output", contract.outputTypes]] as const) {
     for (const [name, declaration] of interfacesOf(parse(path.join(sdkDir, "types", `${kind}.d.ts`)))) {
       target.set(name, interfaceShape(declaration));
