@@ -17,16 +17,8 @@ set -euo pipefail
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 STANDIN_REFS="${CONTAINER_LABS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/container-labs}/standins/refs.json"
 
-step() { echo "docker-smoke: $*"; }
-fail() {
-  echo "docker-smoke: FAILED: $*" >&2
-  exit 1
-}
-expect_equal() {
-  local what=$1 actual=$2 expected=$3
-  [ "$actual" = "$expected" ] || fail "$what is '$actual', expected '$expected'"
-  step "$what = $actual"
-}
+# shellcheck source=test/toolchain/report.sh disable=SC1091
+. "$REPO_ROOT/test/toolchain/report.sh" docker-smoke
 
 [ -n "${DOCKER_HOST:-}" ] || fail "DOCKER_HOST is not set: eval \"\$(scripts/test-engine.sh env)\" first"
 docker version --format '{{.Server.Version}}' >/dev/null || fail "no engine answers at $DOCKER_HOST"

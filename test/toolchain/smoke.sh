@@ -23,16 +23,8 @@ export PULUMI_CONFIG_PASSPHRASE="toolchain smoke test"
 export PULUMI_BACKEND_URL="file://$work/state"
 mkdir -p "$work/state"
 
-step() { echo "smoke: $*"; }
-fail() {
-  echo "smoke: FAILED: $*" >&2
-  exit 1
-}
-expect_equal() {
-  local what=$1 actual=$2 expected=$3
-  [ "$actual" = "$expected" ] || fail "$what is '$actual', expected '$expected'"
-  step "$what = $actual"
-}
+# shellcheck source=test/toolchain/report.sh disable=SC1091
+. "$REPO_ROOT/test/toolchain/report.sh" smoke
 
 eval "$("$REPO_ROOT/scripts/pulumi-toolchain.sh" env)"
 case "$(command -v pulumi)" in
