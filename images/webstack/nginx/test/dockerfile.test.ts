@@ -24,6 +24,12 @@ describe("the nginx image's Dockerfile, read statically", () => {
     expect(run).toContain("/^user /d");
   });
 
+  it("creates nothing at the app's volume mount points, so a fresh shared volume keeps the app's owner", () => {
+    // Docker copies an image's directory (and its owner) into an empty named volume at every mount.
+    const run = dockerfile.getInstructions().filter((i) => i.getKeyword() === "RUN").map((i) => i.getArgumentsContent()).join("\n");
+    for (const root of ["STATIC_ROOT", "MEDIA_ROOT"]) expect(run).not.toContain(env.get(root)!.replace(/\/$/, ""));
+  });
+
   it("gives every template variable a default, the contract's: the app by service name on 5000, port 80, the course's volume paths", () => {
     expect(templateVars).toEqual(["APP_UPSTREAM", "CLIENT_MAX_BODY_SIZE", "MEDIA_ROOT", "NGINX_PORT", "STATIC_ROOT"]);
     expect(Object.fromEntries(templateVars.map((name) => [name, env.get(name)]))).toEqual({
