@@ -25,7 +25,7 @@ ENGINE_DIR="$CACHE/engine"
 SOCKET="$ENGINE_DIR/docker.sock"
 PIDFILE="$ENGINE_DIR/dockerd.pid"
 LOG="$ENGINE_DIR/dockerd.log"
-# What is named per engine (bridge, firewall chain, exec root link) carries a
+# What is named per engine (bridge, firewall chain, exec root) carries a
 # hash of its directory, so engines of two caches never share anything.
 ENGINE_ID="$(printf '%s' "$ENGINE_DIR" | sha256sum | cut -c1-8)"
 BRIDGE="${ENGINE_BRIDGE:-cle-$ENGINE_ID}"
@@ -36,10 +36,9 @@ DOCKER=/usr/bin/docker # the 20.10 client of docker.io (a newer client may sit e
 DOCKERD=/usr/sbin/dockerd
 
 # Containerd's and libnetwork's sockets live under the exec root, and a unix
-# socket path is at most 108 bytes: the exec root is a short link to the real directory.
-exec_root_link() {
-  echo "/tmp/cl-engine-$ENGINE_ID"
-}
+# socket path is at most 108 bytes: the exec root (runtime state only, like
+# /var/run/docker) is a short directory in /tmp rather than one in the cache.
+EXEC_ROOT="/tmp/cl-engine-$ENGINE_ID"
 
 say() { echo "test-engine: $*" >&2; }
 
@@ -116,7 +115,7 @@ start() {
     say "reusing the engine at $SOCKET"
     return 0
   fi
-  mkdir -p "$ENGINE_DIR/data" "$ENGINE_DIR/exec"
+  mkdir -p "$ENGINE_DIR/data"
   exec 9>"$ENGINE_DIR/lock"
   flock 9 # one start at a time: a second caller waits, then finds the engine answering
   if answers; then
@@ -129,9 +128,7 @@ start() {
   fi
   local pid
   if ! pid="$(running_pid)"; then
-    local link
-    link="$(exec_root_link)"
-    ln -sfn "$ENGINE_DIR/exec" "$link"
+    mkdir -p -m 700 "$EXEC_ROOT"
     [ -f "$ENGINE_DIR/daemon.json" ] || echo '{}' >"$ENGINE_DIR/daemon.json"
     setup_bridge
     setup_firewall
@@ -140,7 +137,7 @@ start() {
     setsid "$DOCKERD" \
       --host "unix://$SOCKET" \
       --data-root "$ENGINE_DIR/data" \
-      --exec-root "$link" \
+      --exec-root "$EXEC_ROOT" \
       --pidfile "$PIDFILE" \
       --config-file "$ENGINE_DIR/daemon.json" \
       --containerd-namespace container-labs \
@@ -185,7 +182,6 @@ stop() {
   fi
   rm -f "$PIDFILE"
   teardown_network
-  rm -f "$(exec_root_link)"
 }
 
 status() {
