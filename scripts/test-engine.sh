@@ -128,7 +128,7 @@ start() {
   fi
   local pid
   if ! pid="$(running_pid)"; then
-    mkdir -p -m 700 "$EXEC_ROOT"
+    mkdir -p "$EXEC_ROOT" && chmod 700 "$EXEC_ROOT"
     [ -f "$ENGINE_DIR/daemon.json" ] || echo '{}' >"$ENGINE_DIR/daemon.json"
     setup_bridge
     setup_firewall
