@@ -4,10 +4,11 @@
  * the program uses (IMAGE_BUILDS, buildArgsFor), comes out as intended:
  * a non-root user, an exec-form entry point
  * (but the shell-form lesson), a healthcheck where there is a health route
- * and none on the one-shot probe. Needs the engine and the stand-ins:
+ * and none on the one-shot probe; and a Node image built from the workspace
+ * keeps only what runs. Needs the engine and the stand-ins:
  * `scripts/test-engine.sh start && scripts/standins/build.sh`.
  */
-import { inspectImage, type ImageConfig } from "@container-labs/test-kit";
+import { docker, inspectImage, type ImageConfig } from "@container-labs/test-kit";
 import { IMAGE_BUILDS, NODE_SERVERS } from "../../components/platform/builds";
 import { builder, type Builder } from "./builds";
 
@@ -41,6 +42,12 @@ function expected(image: keyof typeof IMAGE_BUILDS): Expected {
   }
 }
 
+/** Which of `paths` exist in image `id`, asked of its own node with no network. */
+async function existing(id: string, paths: string[]): Promise<string[]> {
+  const script = `console.log(JSON.stringify(${JSON.stringify(paths)}.filter((p) => require("fs").existsSync(p))))`;
+  return JSON.parse(await docker(images.engine, ["run", "--rm", "--network", "none", "--entrypoint", "node", id, "-e", script]));
+}
+
 let images: Builder;
 beforeAll(async () => {
   images = await builder();
@@ -50,8 +57,9 @@ describe.each(Object.entries(IMAGE_BUILDS))("the %s image", (name, source) => {
   let config: ImageConfig;
   const want = expected(name as keyof typeof IMAGE_BUILDS);
 
+  let id: string;
   it("builds from its Dockerfile on the private engine, with the stand-in base", async () => {
-    const id = await images.build(name, source);
+    id = await images.build(name, source);
     config = await inspectImage(images.engine, id);
     expect(config.Id).toBe(id);
   }, 900_000);
@@ -68,4 +76,14 @@ describe.each(Object.entries(IMAGE_BUILDS))("the %s image", (name, source) => {
   it(`exposes ${want.exposed.join(", ") || "no port"}`, () => {
     expect(Object.keys(config.Config.ExposedPorts ?? {}).sort()).toEqual(want.exposed);
   });
+
+  if (source.usesWorkspace) {
+    it("keeps only what runs: its compiled entry point and the kit's healthcheck, not the build's toolchain", async () => {
+      const service = source.buildArgs!.SERVICE;
+      expect(config.Config.WorkingDir).toBe(`/app/images/${service}`);
+      const runs = [`/app/images/${service}/dist/main.js`, "/app/packages/service-kit/dist/healthcheck.js"];
+      const toolchain = ["/app/node_modules/typescript", "/app/node_modules/@pulumi"];
+      expect(await existing(id, [...runs, ...toolchain])).toEqual(runs);
+    }, 60_000);
+  }
 });
