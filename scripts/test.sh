@@ -13,6 +13,8 @@ cd "$(dirname "$0")/.."
 scripts/install-system-deps.sh
 echo "--- private Docker engine and stand-in images (cached under ~/.cache/container-labs)"
 scripts/test-engine.sh start
+# Every step below, the stand-ins' build too, talks to that engine, whatever DOCKER_HOST the caller had.
+eval "$(scripts/test-engine.sh env)"
 # Stopped afterwards; its data root keeps the images for the next run.
 [ -n "${CONTAINER_LABS_KEEP_ENGINE:-}" ] || trap 'scripts/test-engine.sh stop' EXIT
 scripts/standins/build.sh
