@@ -107,6 +107,11 @@ function envList(env: Record<string, pulumi.Input<string>>): pulumi.Output<strin
   return pulumi.all(Object.entries(env).map(([key, value]) => pulumi.interpolate`${key}=${value}`));
 }
 
+/** A healthcheck's timings, each written as Docker reads it back (Go's duration format). */
+function healthcheckTimings(healthcheck?: Healthcheck) {
+  return { interval: `${healthcheck?.intervalSeconds ?? 10}s`, timeout: "5s", retries: healthcheck?.retries ?? 3, startPeriod: "10s" };
+}
+
 /**
  * One lab service as a container (or N replicas behind one network alias),
  * with the project's defaults: labels naming lab and service, rotated json-file
@@ -165,15 +170,12 @@ export class Service extends pulumi.ComponentResource {
             readOnly: mount.readOnly ?? false,
             ...(mount.source instanceof Volume ? { volumeName: mount.source.name } : { hostPath: mount.source.hostPath }),
           })),
+          // Docker fills every zero field of a container's healthcheck from the image's, NONE or not, so a
+          // disabled one states its timings too: otherwise a new container reads back other values than the
+          // program's, and the next `up` shows a diff.
           healthcheck: args.healthcheck === "none"
-            ? { tests: ["NONE"] }
-            : args.healthcheck && {
-                tests: args.healthcheck.test,
-                interval: `${args.healthcheck.intervalSeconds ?? 10}s`,
-                timeout: "5s",
-                retries: args.healthcheck.retries ?? 3,
-                startPeriod: "10s",
-              },
+            ? { tests: ["NONE"], ...healthcheckTimings() }
+            : args.healthcheck && { tests: args.healthcheck.test, ...healthcheckTimings(args.healthcheck) },
           restart: args.oneShot ? "no" : (args.restart ?? "unless-stopped"),
           // A one-shot container is attached until it exits; its exit is the deployment step.
           attach: args.oneShot ?? false,

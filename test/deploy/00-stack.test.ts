@@ -2,8 +2,9 @@
  * The ci stack right after `npm run up`: every container the program made is
  * running (or, a one-shot step, exited 0) and every one with a healthcheck
  * reports healthy with the environment the program gave it; every HTTP URL
- * in the `labs` output answers.
+ * in the `labs` output answers; and a preview finds nothing to change.
  */
+import { pulumiCi } from "@container-labs/test-kit";
 import { deployed, eventually, http, type Deployed } from "./deployed";
 
 let stack: Deployed;
@@ -50,4 +51,8 @@ it("answers on every HTTP URL of the labs output", async () => {
     // 401: the music API wants a token; 405: a collection URL that takes POST only; neither is a failure to answer.
     expect([url, [200, 401, 405].includes(status)]).toEqual([url, true]);
   }
+});
+
+it("shows no change in a preview right after the first up: every new container reads back as the program made it", async () => {
+  await pulumiCi(stack.stack, "preview", "--expect-no-changes");
 });
