@@ -6,6 +6,8 @@ import { TEMPLATE_PATH, templateVariables } from "./render";
 const IMAGE_DIR = resolve(__dirname, "..");
 const dockerfile: Dockerfile = DockerfileParser.parse(readFileSync(join(IMAGE_DIR, "Dockerfile"), "utf8"));
 const env = new Map(dockerfile.getENVs().flatMap((instruction) => instruction.getProperties().map((p) => [p.getName(), p.getValue() ?? ""])));
+/** Every RUN step's text, one after the other. */
+const runSteps = dockerfile.getInstructions().filter((i) => i.getKeyword() === "RUN").map((i) => i.getArgumentsContent()).join("\n");
 const templateVars = templateVariables(readFileSync(TEMPLATE_PATH, "utf8"));
 
 describe("the nginx image's Dockerfile, read statically", () => {
@@ -19,15 +21,13 @@ describe("the nginx image's Dockerfile, read statically", () => {
 
   it("runs unprivileged: the nginx user, no `user` directive, the pid file in /tmp", () => {
     expect(dockerfile.getInstructions().filter((i) => i.getKeyword() === "USER").map((i) => i.getArgumentsContent())).toEqual(["nginx"]);
-    const run = dockerfile.getInstructions().filter((i) => i.getKeyword() === "RUN").map((i) => i.getArgumentsContent()).join("\n");
-    expect(run).toContain("s,^pid .*,pid /tmp/nginx.pid;,");
-    expect(run).toContain("/^user /d");
+    expect(runSteps).toContain("s,^pid .*,pid /tmp/nginx.pid;,");
+    expect(runSteps).toContain("/^user /d");
   });
 
   it("creates nothing at the app's volume mount points, so a fresh shared volume keeps the app's owner", () => {
     // Docker copies an image's directory (and its owner) into an empty named volume at every mount.
-    const run = dockerfile.getInstructions().filter((i) => i.getKeyword() === "RUN").map((i) => i.getArgumentsContent()).join("\n");
-    for (const root of ["STATIC_ROOT", "MEDIA_ROOT"]) expect(run).not.toContain(env.get(root)!.replace(/\/$/, ""));
+    for (const root of ["STATIC_ROOT", "MEDIA_ROOT"]) expect(runSteps).not.toContain(env.get(root)!.replace(/\/$/, ""));
   });
 
   it("gives every template variable a default, the contract's: the app by service name on 5000, port 80, the course's volume paths", () => {
