@@ -31,7 +31,40 @@ function connect(table: LocalDynamoTableInputs) {
   return { sdk, client };
 }
 
-const provider: pulumi.dynamic.ResourceProvider = {
+/** How long a table's creation or update waits for DynamoDB Local to answer. */
+const READY_TIMEOUT_MS = 90_000;
+
+/**
+ * Resolves once DynamoDB Local answers a request, whatever the answer.
+ * Its container counts as created as soon as it starts, well before the
+ * server inside listens; meanwhile the published port accepts connections
+ * and drops them ("socket hang up"), so the first table of a fresh
+ * deployment would otherwise fail.
+ */
+export async function untilAnswering(table: LocalDynamoTableInputs, timeoutMs: number = READY_TIMEOUT_MS): Promise<void> {
+  const { sdk, client } = connect(table);
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (let pauseMs = 100; ; pauseMs = Math.min(pauseMs * 2, 2000)) {
+      try {
+        await client.send(new sdk.ListTablesCommand({ Limit: 1 }));
+        return;
+      } catch (err) {
+        // An HTTP status means the server answered (an error of its own is for the real request to report).
+        if (typeof (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === "number") return;
+        if (Date.now() + pauseMs > deadline) {
+          throw new Error(`DynamoDB Local at ${table.endpoint} did not answer within ${timeoutMs / 1000} s (is its container running? \`docker logs dynamodb-local\`): ${(err as Error).message}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Exported for its tests, which drive it against dynalite. */
+export const localDynamoTableProvider: pulumi.dynamic.ResourceProvider = {
   async diff(_id: string, olds: State, news: LocalDynamoTableInputs) {
     const replaces = (["tableName", "hashKey", "endpoint"] as const).filter((key) => olds[key] !== news[key]);
     const changes = replaces.length > 0 || olds.billing !== news.billing || olds.capacity !== news.capacity;
@@ -39,6 +72,7 @@ const provider: pulumi.dynamic.ResourceProvider = {
   },
 
   async create(inputs: LocalDynamoTableInputs) {
+    await untilAnswering(inputs);
     const { sdk, client } = connect(inputs);
     const billing = inputs.billing === "provisioned"
       ? { BillingMode: "PROVISIONED" as const, ProvisionedThroughput: { ReadCapacityUnits: inputs.capacity, WriteCapacityUnits: inputs.capacity } }
@@ -60,6 +94,7 @@ const provider: pulumi.dynamic.ResourceProvider = {
   },
 
   async update(_id: string, _olds: State, news: LocalDynamoTableInputs) {
+    await untilAnswering(news);
     const { sdk, client } = connect(news);
     try {
       const updated = await client.send(new sdk.UpdateTableCommand(news.billing === "provisioned"
@@ -103,6 +138,6 @@ export class LocalDynamoTable extends pulumi.dynamic.Resource {
   declare readonly arn: pulumi.Output<string>;
 
   constructor(name: string, args: { [K in keyof LocalDynamoTableInputs]: pulumi.Input<LocalDynamoTableInputs[K]> }, opts?: pulumi.CustomResourceOptions) {
-    super(provider, name, { ...args, arn: undefined }, opts, "container-labs", "LocalDynamoTable");
+    super(localDynamoTableProvider, name, { ...args, arn: undefined }, opts, "container-labs", "LocalDynamoTable");
   }
 }
