@@ -84,7 +84,8 @@ export const localDynamoTableProvider: pulumi.dynamic.ResourceProvider = {
         KeySchema: [{ AttributeName: inputs.hashKey, KeyType: "HASH" }],
         ...billing,
       }));
-      await sdk.waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: inputs.tableName });
+      // The waiter's own first pause is 20 s, sized for the region's DynamoDB; a local table is ready within a second.
+      await sdk.waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 5 }, { TableName: inputs.tableName });
       return { id: inputs.tableName, outs: { ...inputs, arn: created.TableDescription?.TableArn ?? "" } };
     } catch (err) {
       throw new Error(`creating table ${inputs.tableName} in DynamoDB Local at ${inputs.endpoint}: ${(err as Error).message}`);

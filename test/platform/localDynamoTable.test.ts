@@ -66,6 +66,17 @@ describe("a table in DynamoDB Local", () => {
     expect(created.outs.arn).toBe(Table?.TableArn);
   });
 
+  it("is ready as soon as the table is, not after the waiter's default 20-second pause", async () => {
+    await dynamo.stop();
+    dynamo = await startDynalite(1000); // each table stays CREATING for a second
+    port.serve(Number(new URL(dynamo.endpoint).port));
+    const began = Date.now();
+
+    await localDynamoTableProvider.create!(table(port.endpoint));
+
+    expect(Date.now() - began).toBeLessThan(5000);
+  });
+
   it("gives up after the wait with an error naming the endpoint, when nothing ever answers", async () => {
     await expect(untilAnswering(table(port.endpoint), 1000)).rejects.toThrow(`DynamoDB Local at ${port.endpoint} did not answer within 1 s`);
   });

@@ -26,9 +26,9 @@ export function dynamoClient(endpoint: string, config: Partial<DynamoDBClientCon
   return new DynamoDBClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, ...config });
 }
 
-/** dynalite inside this process, tables created and deleted at once instead of after its default 500 ms. */
-export async function startDynalite(): Promise<Dynamo> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+/** dynalite inside this process, its tables created, updated and deleted after `tableDelayMs` (at once by default, not after its own 500 ms). */
+export async function startDynalite(tableDelayMs = 0): Promise<Dynamo> {
+  const server = dynalite({ createTableMs: tableDelayMs, deleteTableMs: tableDelayMs, updateTableMs: tableDelayMs });
   let requests = 0;
   server.on("request", () => (requests += 1));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
