@@ -5,8 +5,8 @@ import type { Place, SerialDesk } from "./serial-desk";
  * A route served at a desk. `admit` is the route's onRequest hook: it gives
  * the request a place in the desk's line before its body is read, or answers
  * 503 with Retry-After when the line is full or the request's client already
- * holds its share of it; the place is given up when the response closes
- * (sent, or its client went away). `serve` runs the request's work at its turn.
+ * holds its share of it (once its body is in, dropped unread); the place is
+ * given up when the response closes (sent, or its client went away). `serve` runs the request's work at its turn.
  */
 export interface DeskRoute {
   admit: onRequestHookHandler;
@@ -28,13 +28,24 @@ export function deskRoute(desk: SerialDesk, options: DeskRouteOptions): DeskRout
   const places = new WeakMap<FastifyRequest, Place>();
   const heldBy = new Map<string, number>();
 
-  const answerBusy = (reply: FastifyReply, why: string, placesAhead: number): void => {
+  const answerBusy = (request: FastifyRequest, reply: FastifyReply, why: string, placesAhead: number): void => {
     const wait = desk.secondsToServe(placesAhead);
-    void reply
-      .code(503)
-      .header("retry-after", String(wait))
-      .type("text/plain; charset=utf-8")
-      .send(`${options.service} is busy: ${why}; retry after ${wait} s\n`);
+    const send = (): void => {
+      void reply
+        .code(503)
+        .header("retry-after", String(wait))
+        .type("text/plain; charset=utf-8")
+        .send(`${options.service} is busy: ${why}; retry after ${wait} s\n`);
+    };
+    // The body is let in and dropped unread before the answer. Answered while the client is still sending,
+    // a client that asked for `Connection: close` is cut off: Node closes the socket right after the answer,
+    // the unread bytes turn that close into a reset, and the client gets EPIPE instead of the 503.
+    if (request.raw.complete) {
+      send();
+      return;
+    }
+    request.raw.once("end", send);
+    request.raw.resume();
   };
 
   return {
@@ -43,12 +54,12 @@ export function deskRoute(desk: SerialDesk, options: DeskRouteOptions): DeskRout
       const held = heldBy.get(client) ?? 0;
       if (held >= options.perClient && !desk.full) {
         desk.turnAway();
-        answerBusy(reply, `this client already has ${options.perClient} requests in line (QUEUE_LIMIT_PER_CLIENT)`, options.perClient);
+        answerBusy(request, reply, `this client already has ${options.perClient} requests in line (QUEUE_LIMIT_PER_CLIENT)`, options.perClient);
         return;
       }
       const place = desk.enter();
       if (!place) {
-        answerBusy(reply, `${desk.capacity} requests are already in line (QUEUE_LIMIT)`, desk.capacity);
+        answerBusy(request, reply, `${desk.capacity} requests are already in line (QUEUE_LIMIT)`, desk.capacity);
         return;
       }
       heldBy.set(client, held + 1);

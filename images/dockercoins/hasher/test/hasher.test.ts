@@ -2,7 +2,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
+import { connect } from "node:net";
 import { Readable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { ServiceProcess } from "@container-labs/test-kit";
 import { readMetric, startLabService } from "../../worker/test/lab";
 
@@ -98,6 +100,32 @@ test("past QUEUE_LIMIT requests in line, more are turned away at once with 503 a
     await bounded.stop();
   }
 });
+
+test("a client turned away while still sending its body reads the 503 after its last byte, instead of being reset", async () => {
+  const busy = await startLabService("hasher", { LESSON_DELAY_MS: "1500", QUEUE_LIMIT: "1" });
+  try {
+    const holdsTheOnlyPlace = post(busy.url("/"), Buffer.alloc(32));
+    await sleep(200);
+    const socket = connect(Number(new URL(busy.url("/")).port), "127.0.0.1");
+    const received: Buffer[] = [];
+    socket.on("data", (chunk: Buffer) => received.push(chunk));
+    const ended = new Promise<Error | undefined>((resolve) => {
+      socket.once("error", resolve);
+      socket.once("close", () => resolve(undefined));
+    });
+    // Connection: close, as a client without keep-alive asks: the server closes the connection after its answer.
+    // A body larger than the sockets' buffers, sent at once: it is still on its way when the server turns the request away on its headers.
+    const body = Buffer.alloc(32 * MIB, 1);
+    socket.write(`POST / HTTP/1.1\r\nHost: hasher\r\nConnection: close\r\nContent-Type: application/octet-stream\r\nContent-Length: ${body.length}\r\n\r\n`);
+    socket.end(body);
+
+    expect(await ended).toBeUndefined();
+    expect(Buffer.concat(received).toString("latin1")).toMatch(/^HTTP\/1\.1 503 .*\r\n(?:.*\r\n)*retry-after: \d+\r\n/i);
+    expect((await holdsTheOnlyPlace).status).toBe(200);
+  } finally {
+    await busy.stop();
+  }
+}, 30000);
 
 test("a flood of 300 concurrent 1 MiB bodies from one client is mostly turned away at once, memory stays flat, and other clients get in", async () => {
   const flooded = await startLabService("hasher", { LESSON_DELAY_MS: "100" });
