@@ -6,7 +6,8 @@ import type { Place, SerialDesk } from "./serial-desk";
  * the request a place in the desk's line before its body is read, or answers
  * 503 with Retry-After when the line is full or the request's client already
  * holds its share of it (once its body is in, dropped unread); the place is
- * given up when the response closes (sent, or its client went away). `serve` runs the request's work at its turn.
+ * given up when the response closes (sent, or its client went away). `serve`
+ * runs the request's work at its turn.
  */
 export interface DeskRoute {
   admit: onRequestHookHandler;

@@ -8,10 +8,9 @@
  * (support/hosts-preload.js).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, type ServiceProcess } from "@container-labs/test-kit";
+import { forwardTcp, freePort, type ServiceProcess, type TcpForwarder } from "@container-labs/test-kit";
 import { readMetric, startLabService } from "./lab";
 
 const PRELOAD = join(__dirname, "support", "hosts-preload.js");
@@ -45,35 +44,6 @@ export class TestHosts {
   }
 }
 
-interface Forwarder {
-  close(): void;
-}
-
-/** Forwards every connection to `address:port` to 127.0.0.1:`target`, as Docker routes a container's IP to the container. */
-async function forward(address: string, port: number, target: number): Promise<Forwarder> {
-  const open = new Set<Socket>();
-  const server = createServer((client) => {
-    const replica = connect(target, "127.0.0.1");
-    for (const socket of [client, replica]) {
-      open.add(socket);
-      socket.on("close", () => open.delete(socket));
-    }
-    client.pipe(replica).pipe(client);
-    client.on("error", () => replica.destroy());
-    replica.on("error", () => client.destroy());
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, address, resolve);
-  });
-  return {
-    close() {
-      server.close();
-      for (const socket of open) socket.destroy();
-    },
-  };
-}
-
 export interface Replicas {
   /** The service's URL by name, as the workers are given `http://rng`. */
   url: string;
@@ -99,7 +69,7 @@ export async function startReplicas(
   const name = `${service}.dockercoins.test`;
   const port = await freePort();
   const processes: ServiceProcess[] = [];
-  const forwarders: Forwarder[] = [];
+  const forwarders: TcpForwarder[] = [];
   const addresses: string[] = [];
   const replicas: Replicas = {
     url: `http://${name}:${port}`,
@@ -108,7 +78,7 @@ export async function startReplicas(
       const replica = await startLabService(service, env);
       const address = `127.0.0.${firstHost + processes.length}`;
       processes.push(replica);
-      forwarders.push(await forward(address, port, replica.port));
+      forwarders.push(await forwardTcp(address, port, replica.port));
       addresses.push(address);
       hosts.set(name, addresses);
     },
