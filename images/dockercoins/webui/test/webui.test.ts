@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { startRedis, waitFor, type Dependency, type ServiceProcess } from "@container-labs/test-kit";
 import { connectTestRedis, startLabService, type RedisClient } from "../../worker/test/lab";
+import { closeRedis } from "@container-labs/dockercoins-kit";
 
 let redisServer: Dependency;
 let redis: RedisClient;
@@ -16,7 +17,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await webui?.stop();
-  await redis?.quit().catch(() => undefined);
+  // Not quit(): a client still reconnecting (its server was restarted) would wait for an answer.
+  if (redis) await closeRedis(redis).catch(() => undefined);
   await redisServer?.stop();
 });
 

@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { commandOptions } from "redis";
+import { closeRedis } from "@container-labs/dockercoins-kit";
 import { run, sleep, startRedis, waitFor, type Dependency } from "@container-labs/test-kit";
 import {
   connectTestRedis,
@@ -32,7 +33,8 @@ async function startStack(workers: number, lessonDelayMs: number, workerEnv?: Re
 
 afterEach(async () => {
   await lab?.stop();
-  await redis?.quit().catch(() => undefined);
+  // Not quit(): a client still reconnecting (its server was restarted) would wait for an answer.
+  if (redis) await closeRedis(redis).catch(() => undefined);
   await redisServer?.stop();
   lab = undefined;
   redis = undefined;
