@@ -2,8 +2,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { startRedis, waitFor, type Dependency, type ServiceProcess } from "@container-labs/test-kit";
-import { connectTestRedis, startLabService, type RedisClient } from "../../worker/test/lab";
-import { closeRedis } from "@container-labs/dockercoins-kit";
+import { closeTestRedis, connectTestRedis, startLabService, type RedisClient } from "../../worker/test/lab";
 
 let redisServer: Dependency;
 let redis: RedisClient;
@@ -17,8 +16,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await webui?.stop();
-  // Not quit(): a client still reconnecting (its server was restarted) would wait for an answer.
-  if (redis) await closeRedis(redis).catch(() => undefined);
+  await closeTestRedis(redis);
   await redisServer?.stop();
 });
 

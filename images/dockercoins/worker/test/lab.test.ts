@@ -5,9 +5,9 @@
  */
 import { createHash } from "node:crypto";
 import { commandOptions } from "redis";
-import { closeRedis } from "@container-labs/dockercoins-kit";
 import { run, sleep, startRedis, waitFor, type Dependency } from "@container-labs/test-kit";
 import {
+  closeTestRedis,
   connectTestRedis,
   measureRate,
   readHashes,
@@ -33,8 +33,7 @@ async function startStack(workers: number, lessonDelayMs: number, workerEnv?: Re
 
 afterEach(async () => {
   await lab?.stop();
-  // Not quit(): a client still reconnecting (its server was restarted) would wait for an answer.
-  if (redis) await closeRedis(redis).catch(() => undefined);
+  await closeTestRedis(redis);
   await redisServer?.stop();
   lab = undefined;
   redis = undefined;

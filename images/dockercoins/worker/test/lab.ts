@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import { createClient } from "redis";
+import { closeRedis } from "@container-labs/dockercoins-kit";
 import { sleep, startService, type ServiceProcess } from "@container-labs/test-kit";
 
 export type ServiceName = "rng" | "hasher" | "worker" | "webui";
@@ -95,6 +96,11 @@ export async function connectTestRedis(url: string): Promise<RedisClient> {
   client.on("error", () => undefined);
   await client.connect();
   return client;
+}
+
+/** Closes a client of connectTestRedis; never waits on a server that went away (a test may have restarted it). */
+export async function closeTestRedis(client: RedisClient | undefined): Promise<void> {
+  if (client) await closeRedis(client).catch(() => undefined);
 }
 
 export async function readHashes(redis: RedisClient): Promise<number> {
