@@ -33,9 +33,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...common,
     root: options.mediaDir,
     prefix: "/media/",
-    setHeaders: (res, path) => {
-      for (const [name, value] of Object.entries(mediaHeaders(path))) res.setHeader(name, value);
-    },
+    setHeaders: (reply, path) => void reply.headers(mediaHeaders(path)),
   });
   return app;
 }
