@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { startPostgres, waitFor, type Postgres, type ServiceProcess } from "@container-labs/test-kit";
-import { BROWSER_ACCEPT, makeVolumes, postUpload, startApp, upload, type Volumes } from "./webstack";
+import { BROWSER_ACCEPT, getAsWritten, makeVolumes, postUpload, startApp, upload, type Volumes } from "./webstack";
 
 const MAX_UPLOAD_BYTES = 64 * 1024;
 
@@ -21,6 +21,16 @@ afterAll(async () => {
   await postgres?.stop();
   volumes?.remove();
 });
+
+/**
+ * The answers to `paths` that were not a refusal (400, 403 or 404) or that
+ * carried any of `contents`. Each path is sent as written: fetch would
+ * resolve its dot segments before the server saw them.
+ */
+async function servedAnyway(paths: string[], contents: string[]) {
+  const answers = await Promise.all(paths.map(async (path) => ({ path, ...(await getAsWritten(app.url(""), path)) })));
+  return answers.filter(({ status, body }) => ![400, 403, 404].includes(status) || contents.some((content) => body.includes(content)));
+}
 
 describe("the course's routes", () => {
   it("GET / answers {hello: world}", async () => {
@@ -115,9 +125,27 @@ describe("uploads", () => {
     expect(readdirSync(volumes.mediaDir).filter((name) => name.startsWith("."))).toEqual([]);
   });
 
-  it("never serves hidden files from the media volume", async () => {
-    writeFileSync(join(volumes.mediaDir, ".secret"), "hidden");
-    expect((await fetch(app.url("/media/.secret"))).status).toBe(404);
+  it("serves nothing outside each mount's own directory, however the path is spelled", async () => {
+    writeFileSync(join(volumes.root, "beside.txt"), "BESIDE-BOTH-VOLUMES");
+    writeFileSync(join(volumes.mediaDir, "upload.txt"), "AN-UPLOAD");
+    const escapes = [
+      "/static/../beside.txt",
+      "/static/..%2fbeside.txt",
+      "/static/%2e%2e/beside.txt",
+      "/static/%2e%2e%2fmediafiles%2fupload.txt",
+      "/static/..%5cbeside.txt",
+      "/media/..%2fbeside.txt",
+      "/media/%2e%2e/staticfiles/hello.txt",
+      "/media/x/..%2f..%2fbeside.txt",
+    ];
+    const contents = ["BESIDE-BOTH-VOLUMES", "AN-UPLOAD", readFileSync(join(volumes.staticDir, "hello.txt"), "utf8")];
+    expect(await servedAnyway(escapes, contents)).toEqual([]);
+  });
+
+  it("never serves hidden files from the media volume, however the path is spelled", async () => {
+    writeFileSync(join(volumes.mediaDir, ".secret"), "HIDDEN-UPLOAD");
+    const spellings = ["/media/.secret", "/media/%2esecret", "/media/./.secret", "/media//.secret", "/media/x/../.secret", "/media/x/..%2f.secret"];
+    expect(await servedAnyway(spellings, ["HIDDEN-UPLOAD"])).toEqual([]);
   });
 
   it("refuses a file over MAX_UPLOAD_BYTES with 413 and keeps nothing of it", async () => {
