@@ -127,7 +127,7 @@ test("a client turned away while still sending its body reads the 503 after its 
   }
 }, 30000);
 
-test("a flood of 300 concurrent 1 MiB bodies from one client is mostly turned away at once, memory stays flat, and other clients get in", async () => {
+test("a flood of 300 concurrent 1 MiB bodies from one client is mostly turned away at once, memory stays bounded, and other clients get in", async () => {
   const flooded = await startLabService("hasher", { LESSON_DELAY_MS: "100" });
   const before = rssMiB(flooded.child.pid!);
   let peak = before;
@@ -145,8 +145,12 @@ test("a flood of 300 concurrent 1 MiB bodies from one client is mostly turned aw
     // 16 of the flood hold places at a time (QUEUE_LIMIT_PER_CLIENT's default); more get in as those are served.
     expect(served).toBeGreaterThanOrEqual(16);
     expect(turnedAway).toBeGreaterThan(150);
-    // Before the line was bounded, the same flood took hasher from about 94 to about 400 MiB.
-    expect(peak - before).toBeLessThan(64);
+    // Before the line was bounded, the same flood took hasher from about 94 to about 400 MiB: every body held.
+    // Now each chunk read is hashed or dropped at once, but its memory is freed only by a later GC, which V8
+    // starts after about 64 MiB of memory outside its heap (its external allocation soft limit): growth of
+    // 39 to 51 MiB on an idle machine, 65 on a busy CI runner. The bound is twice that limit, far below a
+    // line that holds its bodies.
+    expect(peak - before).toBeLessThan(128);
   } finally {
     clearInterval(sampler);
     await flooded.stop();
