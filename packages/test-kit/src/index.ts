@@ -1,5 +1,6 @@
 export { freePort, sleep, waitFor, httpOk } from "./wait";
 export { forwardTcp, type TcpForwarder } from "./forward";
+export { requestAsWritten, type RawAnswer, type RawRequest } from "./http";
 export { run, startService, RunningProcess, ServiceProcess, type Exit, type RunOptions, type ServiceOptions } from "./process";
 export { startRedis, startPostgres, startNginx, type Dependency, type Postgres } from "./deps";
 export { replayDockerBuild, replayNodeImage, dockerignore, dockerignoreMatcher, globToRegExp, type DockerBuildOptions, type NodeImageOptions, type ReplayedImage } from "./image";

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { startPostgres, waitFor, type Postgres, type ServiceProcess } from "@container-labs/test-kit";
-import { BROWSER_ACCEPT, getAsWritten, makeVolumes, postUpload, startApp, upload, type Volumes } from "./webstack";
+import { requestAsWritten, startPostgres, waitFor, type Postgres, type ServiceProcess } from "@container-labs/test-kit";
+import { BROWSER_ACCEPT, makeVolumes, postUpload, startApp, upload, type Volumes } from "./webstack";
 
 const MAX_UPLOAD_BYTES = 64 * 1024;
 
@@ -28,7 +28,7 @@ afterAll(async () => {
  * resolve its dot segments before the server saw them.
  */
 async function servedAnyway(paths: string[], contents: string[]) {
-  const answers = await Promise.all(paths.map(async (path) => ({ path, ...(await getAsWritten(app.url(""), path)) })));
+  const answers = await Promise.all(paths.map(async (path) => ({ path, ...(await requestAsWritten(app.url(""), { path })) })));
   return answers.filter(({ status, body }) => ![400, 403, 404].includes(status) || contents.some((content) => body.includes(content)));
 }
 

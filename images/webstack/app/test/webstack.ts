@@ -4,7 +4,6 @@
  * multipart bodies built byte by byte so file names reach the app exactly as written.
  */
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { get } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { startService, type Postgres, type ServiceProcess } from "@container-labs/test-kit";
@@ -91,20 +90,4 @@ export async function upload(baseUrl: string, filename: string, content: Buffer 
 export function postUpload(baseUrl: string, filename: string, content: Buffer | string, headers: Record<string, string> = {}): Promise<Response> {
   const multipart = multipartFile(filename, content);
   return fetch(`${baseUrl}/upload`, { method: "POST", body: multipart.body, headers: { ...multipart.headers, ...headers } });
-}
-
-/**
- * GET `path` exactly as written: fetch and the URL class resolve dot segments
- * (`..`, `%2e%2e`) before a request leaves, so a traversal would never reach the server.
- */
-export function getAsWritten(baseUrl: string, path: string): Promise<{ status: number; body: string }> {
-  const { hostname, port } = new URL(baseUrl);
-  return new Promise((done, fail) => {
-    get({ host: hostname, port, path }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () => done({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
-      res.on("error", fail);
-    }).on("error", fail);
-  });
 }

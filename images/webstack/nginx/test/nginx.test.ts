@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
-import { createServer, get, type IncomingHttpHeaders, type Server } from "node:http";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { join } from "node:path";
-import type { Dependency } from "@container-labs/test-kit";
+import { requestAsWritten, type Dependency } from "@container-labs/test-kit";
 import { ACTIVE_EXTENSIONS } from "../../app/src/media-headers";
 import { makeVolumes, upload, type Volumes } from "../../app/test/webstack";
 import { startProjectNginx, startStack, type Stack } from "./stack";
@@ -118,14 +118,7 @@ describe("the headers nginx forwards", () => {
   });
 
   /** A GET with headers fetch() will not send (Host). */
-  function getWith(path: string, headers: Record<string, string>): Promise<number> {
-    return new Promise((resolve, reject) => {
-      get(`${nginx.url}${path}`, { headers }, (response) => {
-        response.resume();
-        response.on("end", () => resolve(response.statusCode ?? 0));
-      }).on("error", reject);
-    });
-  }
+  const getWith = async (path: string, headers: Record<string, string>): Promise<number> => (await requestAsWritten(`${nginx.url}${path}`, { headers })).status;
 
   afterAll(async () => {
     await nginx?.stop();

@@ -1,4 +1,4 @@
-import { request } from "node:http";
+import { requestAsWritten } from "@container-labs/test-kit";
 
 /** One HTTP call as the lab's tests make them: JSON in, status and parsed body out. */
 export interface Answer {
@@ -44,21 +44,11 @@ export async function call(url: string, options: CallOptions = {}): Promise<Answ
  * drops Content-Length): what `curl -X DELETE -H 'Content-Type:
  * application/json'` sends, or Postman with `Content-Length: 0`.
  */
-export function bodyless(url: string, method: string, headers: Record<string, string>): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (text += chunk));
-      res.on("end", () => {
-        const received = new Headers();
-        for (const [name, value] of Object.entries(res.headers)) if (typeof value === "string") received.set(name, value);
-        resolve(answer(res.statusCode ?? 0, text, received));
-      });
-    });
-    req.on("error", reject);
-    req.end();
-  });
+export async function bodyless(url: string, method: string, headers: Record<string, string>): Promise<Answer> {
+  const res = await requestAsWritten(url, { method, headers });
+  const received = new Headers();
+  for (const [name, value] of Object.entries(res.headers)) if (typeof value === "string") received.set(name, value);
+  return answer(res.status, res.body, received);
 }
 
 export const basic = (user: string, password: string): string =>
