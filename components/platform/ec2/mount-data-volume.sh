@@ -6,7 +6,11 @@
 # (/var/lib/container-labs). A replaced instance (a changed cloud-init script,
 # a new instance type) mounts the same volume and finds the same data.
 #
-# Formats the volume only when it holds no filesystem (its first attachment).
+# Formats the volume only when nothing at all is found on it (its first
+# attachment): no filesystem, no partition table, no other signature, no
+# partition or device-mapper child. Whatever it holds that is not an ext4
+# filesystem, and any probe that fails, stops the script before it formats or
+# mounts anything: a disk with data on it is never formatted on a guess.
 # fstab makes the mounts come back at every boot; docker.service requires them
 # (RequiresMountsFor), so Docker never starts writing to the root volume instead.
 set -euo pipefail
@@ -42,11 +46,42 @@ if [ -z "$device" ]; then
   exit 1
 fi
 
-if [ -z "$(blkid -o value -s TYPE "$device" || true)" ]; then
-  echo "container-labs-mount-data: $volume_id ($device) holds no filesystem yet: formatting it"
+# Leaves the volume as it is; Docker, which requires its mounts, stays down.
+refuse() {
+  echo "container-labs-mount-data: refusing to format or mount $volume_id ($device): $*. Inspect it with: wipefs --no-act $device; lsblk -f $device" >&2
+  exit 1
+}
+one_line() { tr -s '\n' ' ' <<<"$1" | sed 's/ $//'; }
+
+# blkid's low-level probe (-p: the device itself, no cache) as KEY=value
+# lines. Its exit status 2 is the one answer meaning "nothing found"; any other
+# failure (4: usage or I/O, 8: ambivalent signatures) leaves the content unknown.
+probe_status=0
+probe="$(blkid -p -o export -- "$device")" || probe_status=$?
+probe_value() { sed -n "s/^$1=//p" <<<"$probe"; }
+
+if [ "$probe_status" -eq 0 ]; then
+  if [ -n "$(probe_value PTTYPE)" ] || [ "$(probe_value TYPE)" != ext4 ]; then
+    refuse "it holds something other than one ext4 filesystem (blkid -p: $(one_line "$probe"))"
+  fi
+elif [ "$probe_status" -eq 2 ]; then
+  # Cross-checked before the one irreversible step: wipefs lists every
+  # signature libblkid knows, and the kernel's view shows partitions or
+  # device-mapper devices that a damaged partition table would hide from blkid.
+  signatures="$(wipefs --no-act --noheadings --output TYPE,OFFSET -- "$device")" ||
+    refuse "wipefs could not list its signatures (exit $?)"
+  [ -z "$signatures" ] || refuse "wipefs finds signatures (type offset) that blkid -p did not: $(one_line "$signatures")"
+  children="$(lsblk --noheadings --raw --output NAME,TYPE -- "$device")" || refuse "lsblk could not list it (exit $?)"
+  children="$(tail -n +2 <<<"$children")"
+  [ -z "$children" ] || refuse "the kernel sees devices on it (name type): $(one_line "$children")"
+  echo "container-labs-mount-data: $volume_id ($device) holds nothing (blkid -p, wipefs and lsblk agree): formatting it"
   mkfs.ext4 -q -L "$label" "$device"
+  probe="$(blkid -p -o export -- "$device")"
+else
+  refuse "blkid -p failed (exit $probe_status, its message above), so what it holds is unknown"
 fi
-uuid="$(blkid -o value -s UUID "$device")"
+uuid="$(probe_value UUID)"
+[ -n "$uuid" ] || refuse "its ext4 filesystem reports no UUID for /etc/fstab"
 
 add_to_fstab() {
   local target="$2"
