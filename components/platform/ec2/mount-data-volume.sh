@@ -7,10 +7,8 @@
 # a new instance type) mounts the same volume and finds the same data.
 #
 # Formats the volume only when nothing at all is found on it (its first
-# attachment): no filesystem, no partition table, no other signature, no
-# partition or device-mapper child. Whatever it holds that is not an ext4
-# filesystem, and any probe that fails, stops the script before it formats or
-# mounts anything: a disk with data on it is never formatted on a guess.
+# attachment). Anything else but ext4, or a failed probe, stops it before it
+# formats or mounts anything: data is never formatted on a guess.
 # fstab makes the mounts come back at every boot; docker.service requires them
 # (RequiresMountsFor), so Docker never starts writing to the root volume instead.
 set -euo pipefail
@@ -46,16 +44,14 @@ if [ -z "$device" ]; then
   exit 1
 fi
 
-# Leaves the volume as it is; Docker, which requires its mounts, stays down.
+# Docker, which requires the mounts, stays down.
 refuse() {
-  echo "container-labs-mount-data: refusing to format or mount $volume_id ($device): $*. Inspect it with: wipefs --no-act $device; lsblk -f $device" >&2
+  echo "container-labs-mount-data: refusing to format or mount $volume_id ($device): $*; see lsblk -f $device" >&2
   exit 1
 }
-one_line() { tr -s '\n' ' ' <<<"$1" | sed 's/ $//'; }
+one_line() { paste -sd ' ' <<<"$1"; }
 
-# blkid's low-level probe (-p: the device itself, no cache) as KEY=value
-# lines. Its exit status 2 is the one answer meaning "nothing found"; any other
-# failure (4: usage or I/O, 8: ambivalent signatures) leaves the content unknown.
+# Low-level probe, no cache. Exit 2 alone means nothing found; others (4: I/O, 8: ambivalent) mean unknown.
 probe_status=0
 probe="$(blkid -p -o export -- "$device")" || probe_status=$?
 probe_value() { sed -n "s/^$1=//p" <<<"$probe"; }
@@ -65,23 +61,21 @@ if [ "$probe_status" -eq 0 ]; then
     refuse "it holds something other than one ext4 filesystem (blkid -p: $(one_line "$probe"))"
   fi
 elif [ "$probe_status" -eq 2 ]; then
-  # Cross-checked before the one irreversible step: wipefs lists every
-  # signature libblkid knows, and the kernel's view shows partitions or
-  # device-mapper devices that a damaged partition table would hide from blkid.
-  signatures="$(wipefs --no-act --noheadings --output TYPE,OFFSET -- "$device")" ||
-    refuse "wipefs could not list its signatures (exit $?)"
-  [ -z "$signatures" ] || refuse "wipefs finds signatures (type offset) that blkid -p did not: $(one_line "$signatures")"
+  # Cross-checks before the irreversible step: every signature wipefs knows, and
+  # partitions the kernel holds even where the partition table is lost.
+  signatures="$(wipefs --no-act --noheadings --output TYPE,OFFSET -- "$device")" || refuse "wipefs could not list it (exit $?)"
+  [ -z "$signatures" ] || refuse "wipefs finds: $(one_line "$signatures")"
   children="$(lsblk --noheadings --raw --output NAME,TYPE -- "$device")" || refuse "lsblk could not list it (exit $?)"
   children="$(tail -n +2 <<<"$children")"
-  [ -z "$children" ] || refuse "the kernel sees devices on it (name type): $(one_line "$children")"
-  echo "container-labs-mount-data: $volume_id ($device) holds nothing (blkid -p, wipefs and lsblk agree): formatting it"
+  [ -z "$children" ] || refuse "the kernel holds devices on it: $(one_line "$children")"
+  echo "container-labs-mount-data: $volume_id ($device) holds nothing (blkid -p, wipefs, lsblk): formatting it"
   mkfs.ext4 -q -L "$label" "$device"
   probe="$(blkid -p -o export -- "$device")"
 else
-  refuse "blkid -p failed (exit $probe_status, its message above), so what it holds is unknown"
+  refuse "blkid -p failed (exit $probe_status), so what it holds is unknown"
 fi
 uuid="$(probe_value UUID)"
-[ -n "$uuid" ] || refuse "its ext4 filesystem reports no UUID for /etc/fstab"
+[ -n "$uuid" ] || refuse "its ext4 filesystem has no UUID"
 
 add_to_fstab() {
   local target="$2"
