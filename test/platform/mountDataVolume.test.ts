@@ -104,12 +104,10 @@ describeNeeding(
       return probe(device).UUID;
     }
 
-    /** A directory of commands put first on PATH: each named one fails as a broken tool would, with `status`. */
-    function failing(commands: string[], status: number): string {
+    /** A directory to put first on PATH, whose `command` fails as a broken tool would, with `status`. */
+    function failing(command: string, status: number): string {
       const dir = mkdtempSync(path.join(work, "failing-"));
-      for (const command of commands) {
-        writeFileSync(path.join(dir, command), `#!/bin/sh\necho "${command}: cannot read the device (stand-in failure)" >&2\nexit ${status}\n`, { mode: 0o755 });
-      }
+      writeFileSync(path.join(dir, command), `#!/bin/sh\necho "${command}: cannot read the device (stand-in failure)" >&2\nexit ${status}\n`, { mode: 0o755 });
       return dir;
     }
 
@@ -188,7 +186,7 @@ describeNeeding(
       writeExt4Data(disk.device, "kept\n");
       const before = sha256(disk.image);
 
-      const outcome = mountDataVolume(disk, failing(["blkid"], 4));
+      const outcome = mountDataVolume(disk, failing("blkid", 4));
 
       expectRefused(outcome, disk, "blkid -p failed (exit 4");
       expect(sha256(disk.image)).toBe(before);
@@ -197,7 +195,7 @@ describeNeeding(
     it.each([["wipefs"], ["lsblk"]])("refuses a blank disk while %s, the cross-check before formatting, fails: it stays blank", (command) => {
       const disk = blankDisk(`${command}-fails`);
 
-      const outcome = mountDataVolume(disk, failing([command], 1));
+      const outcome = mountDataVolume(disk, failing(command, 1));
 
       expectRefused(outcome, disk, `${command} could not list it`);
       expect(probe(disk.device)).toEqual({});
