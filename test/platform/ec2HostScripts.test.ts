@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { describeNeeding } from "../support/machineNeeds";
 import { ROOT } from "../support/stackConfig";
 
 const EC2 = path.join(ROOT, "components", "platform", "ec2");
@@ -71,35 +72,39 @@ describe("container-labs-verify-key (verify-key-fingerprint.sh): trusts an apt k
   });
 });
 
-// Needs user and network namespaces (and iptables); where the kernel refuses them, jest lists these tests as skipped.
-const canMakeNamespaces = run("unshare", ["--user", "--map-root-user", "--net", "--fork", "iptables", "-w", "-S"]).status === 0;
-const describeWithNamespaces = canMakeNamespaces ? describe : describe.skip;
+describeNeeding(
+  {
+    what: "user and network namespaces with iptables in them",
+    skipVariable: "CONTAINER_LABS_NO_NAMESPACES",
+    probes: [["unshare", "--user", "--map-root-user", "--net", "--fork", "iptables", "-w", "-S"]],
+  },
+  "container-labs-imds-firewall (imds-firewall.sh) on a miniature Docker host in network namespaces",
+  () => {
+    let results: Map<string, string>;
+    beforeAll(() => {
+      const harness = path.join(ROOT, "test", "platform", "fixtures", "imds-firewall-netns.sh");
+      const outcome = run("unshare", ["--user", "--map-root-user", "--net", "--fork", harness, path.join(EC2, "imds-firewall.sh")]);
+      if (outcome.status !== 0) throw new Error(`the namespace harness failed: ${outcome.output}`);
+      results = new Map(outcome.output.trim().split("\n").map((line) => [line.split(" ")[0], line.slice(line.indexOf(" ") + 1)]));
+    }, 60_000);
 
-describeWithNamespaces("container-labs-imds-firewall (imds-firewall.sh) on a miniature Docker host in network namespaces (skipped where namespaces are refused)", () => {
-  let results: Map<string, string>;
-  beforeAll(() => {
-    const harness = path.join(ROOT, "test", "platform", "fixtures", "imds-firewall-netns.sh");
-    const outcome = run("unshare", ["--user", "--map-root-user", "--net", "--fork", harness, path.join(EC2, "imds-firewall.sh")]);
-    if (outcome.status !== 0) throw new Error(`the namespace harness failed: ${outcome.output}`);
-    results = new Map(outcome.output.trim().split("\n").map((line) => [line.split(" ")[0], line.slice(line.indexOf(" ") + 1)]));
-  }, 60_000);
+    it("lets a container on the aws-credentials bridge reach the metadata service", () => {
+      expect(results.get("datastore-to-imds")).toBe("ok");
+    });
 
-  it("lets a container on the aws-credentials bridge reach the metadata service", () => {
-    expect(results.get("datastore-to-imds")).toBe("ok");
-  });
+    it("refuses a container on any other bridge at once (a TCP reset, not a timeout)", () => {
+      const [verdict, milliseconds] = results.get("other-to-imds")!.split(" ");
+      expect(verdict).toBe("refused");
+      expect(Number(milliseconds)).toBeLessThan(2000);
+    });
 
-  it("refuses a container on any other bridge at once (a TCP reset, not a timeout)", () => {
-    const [verdict, milliseconds] = results.get("other-to-imds")!.split(" ");
-    expect(verdict).toBe("refused");
-    expect(Number(milliseconds)).toBeLessThan(2000);
-  });
+    it("leaves everything else alone: that container's other traffic, and the host's own requests to the metadata service", () => {
+      expect(results.get("other-to-elsewhere")).toBe("ok");
+      expect(results.get("host-to-imds")).toBe("ok");
+    });
 
-  it("leaves everything else alone: that container's other traffic, and the host's own requests to the metadata service", () => {
-    expect(results.get("other-to-elsewhere")).toBe("ok");
-    expect(results.get("host-to-imds")).toBe("ok");
-  });
-
-  it("can run again (every boot, by hand) without doubling its rules", () => {
-    expect(results.get("rules")).toBe("1 3");
-  });
-});
+    it("can run again (every boot, by hand) without doubling its rules", () => {
+      expect(results.get("rules")).toBe("1 3");
+    });
+  },
+);

@@ -6,7 +6,9 @@
 # (/var/lib/container-labs). A replaced instance (a changed cloud-init script,
 # a new instance type) mounts the same volume and finds the same data.
 #
-# Formats the volume only when it holds no filesystem (its first attachment).
+# Formats the volume only when nothing at all is found on it (its first
+# attachment). Anything else but ext4, or a failed probe, stops it before it
+# formats or mounts anything: data is never formatted on a guess.
 # fstab makes the mounts come back at every boot; docker.service requires them
 # (RequiresMountsFor), so Docker never starts writing to the root volume instead.
 set -euo pipefail
@@ -42,11 +44,38 @@ if [ -z "$device" ]; then
   exit 1
 fi
 
-if [ -z "$(blkid -o value -s TYPE "$device" || true)" ]; then
-  echo "container-labs-mount-data: $volume_id ($device) holds no filesystem yet: formatting it"
+# Docker, which requires the mounts, stays down.
+refuse() {
+  echo "container-labs-mount-data: refusing to format or mount $volume_id ($device): $*; see lsblk -f $device" >&2
+  exit 1
+}
+one_line() { paste -sd ' ' <<<"$1"; }
+
+# Low-level probe, no cache. Exit 2 alone means nothing found; others (4: I/O, 8: ambivalent) mean unknown.
+probe_status=0
+probe="$(blkid -p -o export -- "$device")" || probe_status=$?
+probe_value() { sed -n "s/^$1=//p" <<<"$probe"; }
+
+if [ "$probe_status" -eq 0 ]; then
+  if [ -n "$(probe_value PTTYPE)" ] || [ "$(probe_value TYPE)" != ext4 ]; then
+    refuse "it holds something other than one ext4 filesystem (blkid -p: $(one_line "$probe"))"
+  fi
+elif [ "$probe_status" -eq 2 ]; then
+  # Cross-checks before the irreversible step: every signature wipefs knows, and
+  # partitions the kernel holds even where the partition table is lost.
+  signatures="$(wipefs --no-act --noheadings --output TYPE,OFFSET -- "$device")" || refuse "wipefs could not list it (exit $?)"
+  [ -z "$signatures" ] || refuse "wipefs finds: $(one_line "$signatures")"
+  children="$(lsblk --noheadings --raw --output NAME,TYPE -- "$device")" || refuse "lsblk could not list it (exit $?)"
+  children="$(tail -n +2 <<<"$children")"
+  [ -z "$children" ] || refuse "the kernel holds devices on it: $(one_line "$children")"
+  echo "container-labs-mount-data: $volume_id ($device) holds nothing (blkid -p, wipefs, lsblk): formatting it"
   mkfs.ext4 -q -L "$label" "$device"
+  probe="$(blkid -p -o export -- "$device")"
+else
+  refuse "blkid -p failed (exit $probe_status), so what it holds is unknown"
 fi
-uuid="$(blkid -o value -s UUID "$device")"
+uuid="$(probe_value UUID)"
+[ -n "$uuid" ] || refuse "its ext4 filesystem has no UUID"
 
 add_to_fstab() {
   local target="$2"
