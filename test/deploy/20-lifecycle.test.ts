@@ -2,8 +2,9 @@
  * The ci stack's life cycle, after the labs' checks: nothing drifts after
  * `up`; a one-line edit of one service rebuilds and replaces only that
  * service; `destroy` keeps the data volumes and a new `up` finds the data;
- * `refresh` sees a container removed by hand and `up` brings it back. The
- * timings of the no-op and the one-service `up` go to test-artifacts.
+ * `refresh` sees a container removed by hand and `up` brings it back. How
+ * long each `up` takes is a figure of `npm run bench deploy`, not a test; the
+ * timings seen here go to test-artifacts for the record.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -42,7 +43,6 @@ it("shows no change in a preview right after up: no perpetual diff from the engi
 it("changes nothing in a second up (a no-op up)", async () => {
   const { seconds } = await up(stack.stack, "--expect-no-changes");
   recordTiming("noOpUpSeconds", seconds);
-  expect(seconds).toBeLessThan(60);
 });
 
 describe("a one-line edit of one service's source", () => {
@@ -64,7 +64,6 @@ describe("a one-line edit of one service's source", () => {
 
     const { seconds } = await up(stack.stack);
     recordTiming("oneServiceEditUpSeconds", seconds);
-    expect(seconds).toBeLessThan(120);
     // The new containers run the edited build (tsc keeps comments).
     expect(await stack.docker("exec", "dockercoins-rng-1", "grep", "-c", ONE_LINE_EDIT.line, "dist/main.js")).toBe("1");
   }));
