@@ -29,6 +29,8 @@ export { COURSE_NOTIFICATIONS_KEY } from "./components/labs/notifications/settin
 export const PROJECT = "container-labs";
 
 export const TARGETS = ["local", "ec2"] as const;
+/** The engine of the local target when neither localDockerHost nor DOCKER_HOST names one: Docker's default socket. */
+export const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
 export type Target = (typeof TARGETS)[number];
 
 /** Every image a lab builds, as `<lab>/<service>`: the keys `imageOverrides` accepts. */
@@ -223,10 +225,11 @@ function readEc2(reader: ConfigReader): Ec2Settings {
   };
 }
 
-function readLocal(reader: ConfigReader, stack: string): LocalSettings {
+function readLocal(reader: ConfigReader, stack: string, environment: NodeJS.ProcessEnv): LocalSettings {
   const dataDir = reader.optionalString("localDataDir") ?? path.join(os.homedir(), ".container-labs", stack);
   reader.check(path.isAbsolute(dataDir), "localDataDir", dataDir, "an absolute directory path");
-  const dockerHost = reader.string("localDockerHost");
+  // Docker's own convention: DOCKER_HOST names the engine when the stack does not.
+  const dockerHost = reader.optionalString("localDockerHost") ?? environment.DOCKER_HOST ?? DEFAULT_DOCKER_HOST;
   reader.check(/^(unix|tcp|ssh|npipe):\/\/./.test(dockerHost), "localDockerHost", dockerHost, "a Docker endpoint such as unix:///var/run/docker.sock, tcp://host:2375 or ssh://user@host");
   const publishAddress = reader.string("localPublishAddress");
   reader.check(isIpv4(publishAddress), "localPublishAddress", publishAddress, "an IPv4 address of this machine: 127.0.0.1 (only this machine), or 0.0.0.0 to open the labs to every network it is on");
@@ -235,15 +238,15 @@ function readLocal(reader: ConfigReader, stack: string): LocalSettings {
 
 /** Reads and validates the current stack's configuration; throws ConfigurationError listing every problem. */
 export function loadConfig(): LabsConfig {
-  return readConfig(new ConfigReader(PROJECT), pulumi.getStack());
+  return readConfig(new ConfigReader(PROJECT), pulumi.getStack(), process.env);
 }
 
 /** loadConfig with the reader given, so tests can see which keys were read. */
-export function readConfig(reader: ConfigReader, stack: string): LabsConfig {
+export function readConfig(reader: ConfigReader, stack: string, environment: NodeJS.ProcessEnv = {}): LabsConfig {
   const target = reader.choice("target", TARGETS);
   const labs = readLabs(reader);
   const imageOverrides = readImageOverrides(reader);
-  const placement: Placement = target === "ec2" ? { target, ec2: readEc2(reader) } : { target, local: readLocal(reader, stack) };
+  const placement: Placement = target === "ec2" ? { target, ec2: readEc2(reader) } : { target, local: readLocal(reader, stack, environment) };
   const labSettings = Object.fromEntries(
     LAB_NAMES.map((lab) => [lab, LABS[lab].readSettings(reader, stack)]),
   ) as LabSettings;

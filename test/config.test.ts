@@ -67,7 +67,7 @@ describe("the project file and the committed stack files pass the Pulumi CLI's o
   it("the dev stack needs only what the README tells a user to set", async () => {
     const readme = readFileSync(join(ROOT, "README.md"), "utf8");
     const toSet = ["aws:region", "ec2AllowedCidr", "ghcrOwner", "ghcrToken"];
-    for (const key of toSet) expect(readme).toContain(`pulumi config set ${key.startsWith("ghcrToken") ? "--secret ghcrToken" : key}`);
+    for (const key of toSet) expect(readme).toContain(`npm run pulumi -- config set ${key.startsWith("ghcrToken") ? "--secret ghcrToken" : key}`);
     const config = await load("dev", { secrets: devSecrets });
     expect(config.target).toBe("ec2");
   });
@@ -89,6 +89,11 @@ describe("the project file and the committed stack files pass the Pulumi CLI's o
 });
 
 describe("configuration of the local stack (Pulumi.yaml defaults + Pulumi.local.yaml)", () => {
+  it("takes the engine DOCKER_HOST names when localDockerHost is not set, as Docker's own client does; localDockerHost wins over it", async () => {
+    expect((await load("local", { dockerHost: "unix:///run/user/1000/docker.sock" })).local?.dockerHost).toBe("unix:///run/user/1000/docker.sock");
+    expect((await load("local", { dockerHost: "unix:///run/user/1000/docker.sock", set: { localDockerHost: "unix:///srv/engine.sock" } })).local?.dockerHost).toBe("unix:///srv/engine.sock");
+  });
+
   it("targets the configured engine with every lab enabled, ports on loopback only", async () => {
     const config = await load("local");
     expect(config.target).toBe("local");

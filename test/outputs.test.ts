@@ -14,7 +14,9 @@ describe.each([
       expect([lab, Object.keys(summary.urls).length > 0]).toEqual([lab, true]);
       for (const url of Object.values(summary.urls)) expect(new URL(url).hostname).toBe(host);
       expect(summary.tryIt.length).toBeGreaterThan(0);
-      for (const line of summary.tryIt) expect(typeof line).toBe("string");
+      // Each line points at this lab on this stack: its host, its containers or network, or its files.
+      const thisLab = new RegExp(`${host.replace(/\./g, "\\.")}|\\bdocker \\w+ .*\\b${lab}\\b|/${lab}/`);
+      for (const line of summary.tryIt) expect([lab, line]).toEqual([lab, expect.stringMatching(thisLab)]);
     }
     expect(labs.dockercoins.urls.webui).toBe(`http://${host}:8000/`);
     expect(labs.notifications.details).toEqual({

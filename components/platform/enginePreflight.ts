@@ -69,7 +69,7 @@ export function subnetProblems(fixed: FixedSubnet, networks: EngineNetwork[], na
     .map(({ network, subnet }) => {
       const free = freeSubnet(networks);
       const fix = free
-        ? `set a free range, e.g. pulumi config set ${fixed.key} ${free} (and the gateway inside it: ${free.replace(/0\/16$/, "1")}), or remove that network`
+        ? `set a free range, e.g. npm run pulumi -- config set ${fixed.key} ${free} (and the gateway inside it: ${free.replace(/0\/16$/, "1")}), or remove that network`
         : "set a free range, or remove that network";
       return `${namespace}:${fixed.key} = ${JSON.stringify(fixed.subnet)}: overlaps the engine's network "${network.name}" (${subnet}); ${fix}`;
     });
@@ -84,7 +84,7 @@ export async function checkEngine(args: PreflightArgs, namespace: string): Promi
     networks = parseNetworks(await answer);
   } catch (err) {
     throw new ConfigurationError([
-      `${namespace}:localDockerHost = ${JSON.stringify(args.endpoint)}: no Docker engine answers there (${(err as Error).message}); start Docker, or point localDockerHost at your engine`,
+      `${namespace}:localDockerHost = ${JSON.stringify(args.endpoint)}: no Docker engine answers there (${(err as Error).message}); start Docker, or name your engine with DOCKER_HOST or with npm run pulumi -- config set localDockerHost <endpoint> (localDockerHost wins when both are set)`,
     ]);
   }
   const problems = args.fixedSubnets.flatMap((fixed) => subnetProblems(fixed, networks, namespace));

@@ -1,4 +1,4 @@
-/** The `labs` stack output as a table a person reads after `npm run up`. */
+/** The `labs` stack output as a person reads it: after `npm run up`, and on demand with `npm run labs`. */
 
 export type LabsOutput = Record<string, { urls: Record<string, string>; tryIt: string[]; details?: Record<string, unknown> }>;
 
@@ -8,12 +8,12 @@ function columns(rows: string[][]): string[] {
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join("  ").trimEnd());
 }
 
-/** One row per URL, then each lab's first thing to try. */
+/** One row per URL, then every line to try, lab by lab. */
 export function formatLabs(labs: LabsOutput): string {
   const rows = [["lab", "what", "where"]];
   for (const [lab, summary] of Object.entries(labs)) {
     Object.entries(summary.urls).forEach(([name, url], index) => rows.push([index === 0 ? lab : "", name, url]));
   }
-  const tries = Object.entries(labs).flatMap(([lab, summary]) => (summary.tryIt[0] ? [`  ${lab}: ${summary.tryIt[0]}`] : []));
-  return [...columns(rows), "", "Try:", ...tries, "", "All of it: npm run pulumi -- stack output labs --json"].join("\n");
+  const tries = Object.entries(labs).flatMap(([lab, summary]) => (summary.tryIt.length > 0 ? ["", `${lab}:`, ...summary.tryIt.map((line) => `  ${line}`)] : []));
+  return [...columns(rows), "", "Try:", ...tries.slice(1)].join("\n");
 }

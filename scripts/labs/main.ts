@@ -4,22 +4,25 @@
  * checkout's own state backend, runs `pulumi up`, and prints where to go.
  * `npm run down [-- --stack <name>]`: destroys it, keeping what the README
  * says is kept (retained and protected data volumes).
+ * `npm run labs [-- --stack <name>]`: where to go and what to try, again.
  * `npm run pulumi -- <args>`: any other pulumi command on this checkout's
  * state (e.g. `npm run pulumi -- config set dockercoinsWorkers 4`).
  */
 import * as path from "node:path";
 import { formatLabs, type LabsOutput } from "./labsTable";
-import { preflight } from "./preflight";
+import { describeLeftovers, findLeftovers } from "./leftovers";
+import { preflight, stackConfig } from "./preflight";
 import { capturePulumi, PASSPHRASE_FILE, pulumiEnvironment, pulumiVersion, ROOT, runPulumi, selectStack, UserError } from "./pulumi";
 
 const USAGE = [
   "usage: npm run up [-- [--stack <name>] [pulumi up options]]",
   "       npm run down [-- [--stack <name>]]",
+  "       npm run labs [-- [--stack <name>]]",
   "       npm run pulumi -- <pulumi command and options>",
 ].join("\n");
 
 interface Invocation {
-  command: "up" | "down" | "pulumi";
+  command: "up" | "down" | "labs" | "pulumi";
   stack: string;
   /** Passed on to pulumi. */
   rest: string[];
@@ -28,7 +31,7 @@ interface Invocation {
 function parse(argv: string[]): Invocation {
   const [command, ...args] = argv;
   if (command === "pulumi") return { command, stack: "", rest: args };
-  if (command !== "up" && command !== "down") throw new UserError(USAGE);
+  if (command !== "up" && command !== "down" && command !== "labs") throw new UserError(USAGE);
   let stack = "local";
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -45,9 +48,46 @@ async function up({ stack, rest }: Invocation, env: NodeJS.ProcessEnv): Promise<
   await preflight(stack, env);
   const status = await runPulumi(["up", "--yes", "--stack", stack, ...rest], env);
   if (status !== 0) return status;
-  const labs = JSON.parse(capturePulumi(["stack", "output", "labs", "--json", "--stack", stack], env)) as LabsOutput;
-  console.log(`\n${formatLabs(labs)}`);
+  console.log(`\n${labsOf(stack, env)}`);
   console.log(`\nSecrets passphrase: ${path.relative(ROOT, env.PULUMI_CONFIG_PASSPHRASE_FILE ?? PASSPHRASE_FILE)}. Remove it all with: npm run down${stack === "local" ? "" : ` -- --stack ${stack}`}`);
+  return 0;
+}
+
+/** The stack's `labs` output as a table and every line to try. */
+function labsOf(stack: string, env: NodeJS.ProcessEnv): string {
+  const labs = JSON.parse(capturePulumi(["stack", "output", "labs", "--json", "--stack", stack], env)) as LabsOutput | null;
+  if (!labs || Object.keys(labs).length === 0) return `The stack "${stack}" has no labs deployed: npm run up${stack === "local" ? "" : ` -- --stack ${stack}`}`;
+  return formatLabs(labs);
+}
+
+interface StateResource {
+  type: string;
+  protect?: boolean;
+  outputs?: { name?: string };
+}
+
+/** The resources in the stack's state (`pulumi stack export`: read from the backend, no provider asked). */
+function stackResources(stack: string, env: NodeJS.ProcessEnv): StateResource[] {
+  const state = JSON.parse(capturePulumi(["stack", "export", "--stack", stack], env)) as { deployment?: { resources?: StateResource[] } };
+  return state.deployment?.resources ?? [];
+}
+
+const VOLUME = "docker:index/volume:Volume";
+const CONTAINER = "docker:index/container:Container";
+
+function protectedVolumes(resources: StateResource[]): string[] {
+  return resources.filter((resource) => resource.type === VOLUME && resource.protect && resource.outputs?.name).map((resource) => resource.outputs?.name as string);
+}
+
+/** Whether the stack still runs containers: after `npm run down` its state keeps the last outputs, but nothing they point to. */
+function hasContainers(stack: string, env: NodeJS.ProcessEnv): boolean {
+  return stackResources(stack, env).some((resource) => resource.type === CONTAINER);
+}
+
+function labs({ stack }: Invocation, env: NodeJS.ProcessEnv): number {
+  pulumiVersion(env);
+  selectStack(stack, false, env);
+  console.log(hasContainers(stack, env) ? labsOf(stack, env) : `The stack "${stack}" is down: nothing runs. Bring it up with: npm run up${stack === "local" ? "" : ` -- --stack ${stack}`}`);
   return 0;
 }
 
@@ -56,10 +96,13 @@ async function down({ stack, rest }: Invocation, env: NodeJS.ProcessEnv): Promis
   selectStack(stack, false, env);
   // Protected resources (kleeweb's postgres_data, by default) stay, as the README says; retained volumes leave the state but stay in Docker.
   const status = await runPulumi(["destroy", "--yes", "--exclude-protected", "--stack", stack, ...rest], env);
-  if (status === 0) {
-    console.log("\nKept on purpose: data volumes labelled container-labs.data=true (`docker volume ls --filter label=container-labs.data=true`); remove one with `docker volume rm <name>`, after `pulumi config set kleewebProtectDatabase false && npm run up` for a protected one.");
+  if (status !== 0) return status;
+  const config = stackConfig(stack, env);
+  if (config.local) {
+    const leftovers = await findLeftovers(config.local.dockerHost, protectedVolumes(stackResources(stack, env)), config.local.dataDir);
+    console.log(`\n${describeLeftovers(leftovers, stack)}`);
   }
-  return status;
+  return 0;
 }
 
 async function main(): Promise<number> {
@@ -70,6 +113,8 @@ async function main(): Promise<number> {
       return up(invocation, env);
     case "down":
       return down(invocation, env);
+    case "labs":
+      return labs(invocation, env);
     case "pulumi":
       return runPulumi(invocation.rest, env);
   }

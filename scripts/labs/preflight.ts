@@ -24,7 +24,7 @@ export function stackConfig(stack: string, env: NodeJS.ProcessEnv): LabsConfig {
   }
   pulumi.runtime.setAllConfig(values, secrets);
   try {
-    return readConfig(new ConfigReader(PROJECT), stack);
+    return readConfig(new ConfigReader(PROJECT), stack, env);
   } catch (err) {
     if (err instanceof ConfigurationError) throw new UserError(err.message);
     throw err;
@@ -66,7 +66,7 @@ export async function portProblems(config: LabsConfig, stack: string): Promise<s
     const address = loopbackOnly ? "127.0.0.1" : config.local.publishAddress;
     if (ours.has(port) || (await canListen(address, port))) continue;
     const free = await freePortNear(port, address);
-    const remap = free ? `pulumi config set --path 'portRemap[${config.portRemap.size}]' ${published}=${free} --stack ${stack}` : `pulumi config set --path 'portRemap[${config.portRemap.size}]' ${published}=<a free port> --stack ${stack}`;
+    const remap = `npm run pulumi -- config set --path 'portRemap[${config.portRemap.size}]' ${published}=${free ?? "<a free port>"} --stack ${stack}`;
     problems.push(`port ${port} (${what}) is already taken on ${address}: stop what holds it (e.g. \`ss -ltnp 'sport = :${port}'\` shows it), or move the lab: ${remap}`);
   }
   return problems;

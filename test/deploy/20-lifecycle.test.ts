@@ -2,8 +2,9 @@
  * The ci stack's life cycle, after the labs' checks: nothing drifts after
  * `up`; a one-line edit of one service rebuilds and replaces only that
  * service; `destroy` keeps the data volumes and a new `up` finds the data;
- * `refresh` sees a container removed by hand and `up` brings it back. The
- * timings of the no-op and the one-service `up` go to test-artifacts.
+ * `refresh` sees a container removed by hand and `up` brings it back. How
+ * long each `up` takes is a figure of `npm run bench deploy`, not a test; the
+ * timings seen here go to test-artifacts for the record.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -42,7 +43,6 @@ it("shows no change in a preview right after up: no perpetual diff from the engi
 it("changes nothing in a second up (a no-op up)", async () => {
   const { seconds } = await up(stack.stack, "--expect-no-changes");
   recordTiming("noOpUpSeconds", seconds);
-  expect(seconds).toBeLessThan(60);
 });
 
 describe("a one-line edit of one service's source", () => {
@@ -64,7 +64,6 @@ describe("a one-line edit of one service's source", () => {
 
     const { seconds } = await up(stack.stack);
     recordTiming("oneServiceEditUpSeconds", seconds);
-    expect(seconds).toBeLessThan(120);
     // The new containers run the edited build (tsc keeps comments).
     expect(await stack.docker("exec", "dockercoins-rng-1", "grep", "-c", ONE_LINE_EDIT.line, "dist/main.js")).toBe("1");
   }));
@@ -77,12 +76,25 @@ describe("destroy and a new up", () => {
     const submitted = await http(`${stack.labs.kleeweb.urls.site}api/jobs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ source: "int main(void) { return 1; }" }) });
     jobId = submitted.json<{ id: string }>().id;
 
-    await labsOk(stack.stack, ["down", "--stack", CI_STACK]);
+    const down = await labsOk(stack.stack, ["down", "--stack", CI_STACK]);
     const ours = ["--filter", "label=container-labs.managed-by=pulumi", "--format", "{{.Name}}"];
     expect(await stack.docker("ps", "--all", ...ours.slice(0, 2), "--format", "{{.Names}}")).toBe("");
     expect(await stack.docker("network", "ls", ...ours)).toBe("");
     const kept = (await stack.docker("volume", "ls", "--filter", "label=container-labs.data=true", "--format", "{{.Name}}")).split("\n").sort();
     expect(kept).toEqual(["dynamodb-local-data", "notifications_postgres_data", "postgres_data", "webstack_media", "webstack_postgres_data"]);
+
+    // What down says it leaves is exactly what is left, each with the command that removes it.
+    expect(down.output).toContain("Protected, still in the stack (Pulumi also counts the components above them as protected): postgres_data\n");
+    expect(down.output).toContain("Data volumes kept on the engine (the next up finds their data): dynamodb-local-data, notifications_postgres_data, webstack_media, webstack_postgres_data\n");
+    expect(down.output).toContain("  remove: docker volume rm dynamodb-local-data notifications_postgres_data webstack_media webstack_postgres_data\n");
+    const builtTags = (await stack.docker("image", "ls", "--filter", "reference=container-labs/*", "--format", "{{.Repository}}:{{.Tag}}")).split("\n").sort();
+    expect(down.output).toContain(`Images built here: ${builtTags.length} tags`);
+    expect(down.output).toContain(`  remove: docker image rm ${builtTags.join(" ")}\n`);
+
+    // The stack's state keeps its last outputs; `npm run labs` does not send anyone to them.
+    const labsAfterDown = await labsOk(stack.stack, ["labs", "--stack", CI_STACK]);
+    expect(labsAfterDown.output).toContain(`The stack "${CI_STACK}" is down: nothing runs.`);
+    expect(labsAfterDown.output).not.toContain("http://");
   });
 
   it("finds the kept data again after up", async () => {

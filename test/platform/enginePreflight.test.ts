@@ -24,7 +24,7 @@ const engineNetworks = JSON.stringify([
 describe("the fixed subnet check", () => {
   it("names the setting, the network holding the range, and a free range to use", () => {
     expect(subnetProblems(kleeweb, parseNetworks(engineNetworks), "container-labs")).toEqual([
-      'container-labs:kleewebSubnet = "172.18.0.0/16": overlaps the engine\'s network "someone-elses" (172.18.0.0/16); set a free range, e.g. pulumi config set kleewebSubnet 172.30.0.0/16 (and the gateway inside it: 172.30.0.1), or remove that network',
+      'container-labs:kleewebSubnet = "172.18.0.0/16": overlaps the engine\'s network "someone-elses" (172.18.0.0/16); set a free range, e.g. npm run pulumi -- config set kleewebSubnet 172.30.0.0/16 (and the gateway inside it: 172.30.0.1), or remove that network',
     ]);
   });
 

@@ -161,6 +161,8 @@ export interface RunOptions {
   set?: Record<string, unknown>;
   secrets?: Record<string, string>;
   preview?: boolean;
+  /** DOCKER_HOST as the program sees it; unset unless given, whatever the test run's own environment has. */
+  dockerHost?: string;
 }
 
 interface MonitorWithOutputs {
@@ -219,6 +221,9 @@ export async function runStack<T>(stack: string, program: () => T, options: RunO
   // transformation can record each resource's options (dependsOn, protect...), which the mocks do not see.
   let outputs: T | undefined;
   let failure: unknown;
+  const callersDockerHost = process.env.DOCKER_HOST;
+  if (options.dockerHost === undefined) delete process.env.DOCKER_HOST;
+  else process.env.DOCKER_HOST = options.dockerHost;
   await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((args) => {
       optionsByName.set(`${args.type}::${args.name}`, args.opts as pulumi.CustomResourceOptions);
@@ -228,6 +233,9 @@ export async function runStack<T>(stack: string, program: () => T, options: RunO
       outputs = program();
     } catch (err) {
       failure = err;
+    } finally {
+      if (callersDockerHost === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = callersDockerHost;
     }
     return {};
   });

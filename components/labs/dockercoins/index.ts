@@ -90,7 +90,7 @@ export const dockercoins: LabModule<DockercoinsSettings> = {
     return {
       urls: { webui: lab.webuiUrl, rng: platform.url(PORTS.rng), hasher: platform.url(PORTS.hasher) },
       tryIt: [
-        lab.webuiUrl.apply((url) => `open ${url} and watch the speed; then: pulumi config set dockercoinsWorkers 4 && pulumi up`),
+        lab.webuiUrl.apply((url) => `open ${url} and watch the speed; then: npm run pulumi -- config set dockercoinsWorkers 4 && npm run up`),
         platform.url(PORTS.rng, "/32").apply((url) => `curl -s ${url} | od -An -tx1 | head -2`),
       ],
     };

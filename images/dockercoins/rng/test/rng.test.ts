@@ -61,14 +61,16 @@ test("GET / is the banner", async () => {
   expect(await (await fetch(fullSpeed.url("/"))).text()).toMatch(/^RNG running on \S+\n$/);
 });
 
-test("with the lesson's delay it serves one request at a time: ten concurrent requests take about a second", async () => {
+// The time is the behaviour here: served one at a time, ten requests cannot take less than ten
+// delays; without the delay they take a small fraction of that. Each bound keeps 3x margin.
+test("with the lesson's delay it serves one request at a time: ten concurrent requests take at least ten delays", async () => {
   const seconds = await timeConcurrentRequests(lessonPaced, 10);
   expect(seconds).toBeGreaterThanOrEqual(0.9);
-  expect(seconds).toBeLessThan(1.5);
+  expect(seconds).toBeLessThan(3);
 });
 
-test("with LESSON_DELAY_MS=0 the same ten requests are fast", async () => {
-  expect(await timeConcurrentRequests(fullSpeed, 10)).toBeLessThan(0.3);
+test("with LESSON_DELAY_MS=0 the same ten requests wait for no delay", async () => {
+  expect(await timeConcurrentRequests(fullSpeed, 10)).toBeLessThan(1 / 3);
 });
 
 test("the health route does not wait in the queue", async () => {

@@ -52,6 +52,7 @@ async function openOffline(): Promise<{ page: Page; elsewhere: string[] }> {
 }
 
 const shownSpeed = (page: Page): Promise<number> => page.locator("#speed").textContent().then((text) => Number(text));
+const shownCoins = (page: Page): Promise<number> => page.locator("#coins").textContent().then((text) => Number(text));
 
 test("the page shows a steady, non-zero mining speed and the coins, with no network beyond 127.0.0.1", async () => {
   const { page, elsewhere } = await openOffline();
@@ -62,6 +63,7 @@ test("the page shows a steady, non-zero mining speed and the coins, with no netw
 
   await page.goto(webui.url("/"));
   await waitFor("the page to show a speed", async () => (await shownSpeed(page)) > 0, { timeoutMs: 15000 });
+  const coinsAtFirst = await shownCoins(page);
   await sleep(3000); // let the window fill with a full 5 s of samples
 
   const speeds: number[] = [];
@@ -69,12 +71,15 @@ test("the page shows a steady, non-zero mining speed and the coins, with no netw
     speeds.push(await shownSpeed(page));
     await sleep(300);
   }
-  // One worker mines 3.33 hashes/s; the window's quantisation keeps the figure near it, never at 0.
+  // One worker mines at most 3.33 hashes/s (the lesson's delays). The behaviour is that the 5 s
+  // window never shows the course's dips to 0 between counter updates; the bounds keep 3x margin
+  // around the ceiling, and how close the figure comes is the bench's.
   for (const speed of speeds) {
-    expect(speed).toBeGreaterThan(2.3);
-    expect(speed).toBeLessThan(4.5);
+    expect(speed).toBeGreaterThan(3.33 / 3);
+    expect(speed).toBeLessThan(3.33 * 3);
   }
-  expect(Number(await page.locator("#coins").textContent())).toBeGreaterThanOrEqual(0);
+  // The coins shown rise while the worker mines (a count stuck at its first value would pass a ">= 0").
+  await waitFor("the coins shown to rise", async () => (await shownCoins(page)) > coinsAtFirst, { timeoutMs: 15000 });
   expect(await page.evaluate("typeof Chart")).toBe("function");
   expect(await page.locator("#graph").boundingBox()).toEqual(expect.objectContaining({ width: expect.any(Number) }));
 
