@@ -23,8 +23,10 @@ export interface ServerLimits {
 
 /**
  * The keep-alive timeout is Node's own 5 s: longer than the pauses of the
- * course's load tests (1 s), and the nginx proxies of the labs notice an
- * upstream's close of an idle connection before they reuse it. The cap is
+ * course's load tests (1 s). An nginx in front must drop its idle upstream
+ * connections sooner (webstack's keepalive_timeout: 4 s): a request it sends
+ * on a connection the service is closing is reset, and nginx does not retry
+ * a POST, so its client gets 502. The cap is
  * well above the hundreds of virtual users of the course's load tests.
  */
 export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = {
