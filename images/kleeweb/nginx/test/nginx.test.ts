@@ -77,6 +77,9 @@ describe("kleeweb nginx in front of web", () => {
     const res = await fetch(`${nginx.url}/nginx-health`);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe("ok\n");
+    const posted = await fetch(`${nginx.url}/nginx-health`, { method: "POST" });
+    expect(posted.status).toBe(405);
+    expect(posted.headers.get("allow")).toBe("GET, HEAD");
   });
 
   it("rejects a body over the limit with 413 itself, before web sees it", async () => {
