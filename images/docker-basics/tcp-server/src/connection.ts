@@ -1,14 +1,12 @@
 import type { Socket } from "node:net";
+import type { Log } from "./log";
 import type { ServerLimits } from "./settings";
 
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 
-export interface LineService {
-  /** The answer to one line, without its newline. */
-  answer(line: string): string;
-  log(message: string): void;
-}
+/** The answer to one line, without its newline. */
+export type Answer = (line: string) => string;
 
 /**
  * Answers each line a client sends (ended by "\n" or "\r\n"; a last line
@@ -17,24 +15,25 @@ export interface LineService {
  * - input: at most one unfinished line, up to maxLineBytes; past that the
  *   client gets an error line and the connection is closed;
  * - output: once the socket's write buffer is full (a client that does not
- *   read its answers), the server stops reading until it drains, so answers
- *   never pile up faster than the client takes them;
+ *   read its answers), or the log's, the server stops reading until it
+ *   drains, so answers and log lines never pile up faster than they leave;
  * - time: idleTimeoutMs without a byte in either direction closes it.
  * The socket must be created with allowHalfOpen, so that the answers to the
  * last lines still go out after the client has ended its side.
  */
-export function serveLines(socket: Socket, peer: string, limits: ServerLimits, service: LineService): void {
+export function serveLines(socket: Socket, peer: string, limits: ServerLimits, answer: Answer, log: Log): void {
   let unread: Buffer = Buffer.alloc(0);
   let inputEnded = false;
-  let waitingForDrain = false;
+  /** Full buffers (the socket's, the log's) this connection waits on before it reads on. */
+  let fullBuffers = 0;
   let refused = false;
 
   socket.setTimeout(limits.idleTimeoutMs, () => {
-    service.log(`closing the connection from ${peer}: idle for ${limits.idleTimeoutMs} ms`);
+    log.line(`closing the connection from ${peer}: idle for ${limits.idleTimeoutMs} ms`);
     socket.destroy();
   });
   // A reset (or any socket error) ends this connection only; the socket is destroyed after 'error'.
-  socket.on("error", (err) => service.log(`connection from ${peer} failed: ${err.message}`));
+  socket.on("error", (err) => log.line(`connection from ${peer} failed: ${err.message}`));
   socket.on("data", (chunk: Buffer) => {
     if (refused) return;
     unread = unread.length === 0 ? chunk : Buffer.concat([unread, chunk]);
@@ -44,14 +43,20 @@ export function serveLines(socket: Socket, peer: string, limits: ServerLimits, s
     inputEnded = true;
     answerLines();
   });
-  socket.on("drain", () => {
-    waitingForDrain = false;
-    answerLines();
-    if (!waitingForDrain && !refused) socket.resume();
-  });
+
+  function waitForDrain(drained: (resume: () => void) => void): void {
+    fullBuffers += 1;
+    socket.pause();
+    drained(() => {
+      fullBuffers -= 1;
+      if (fullBuffers > 0 || socket.destroyed) return;
+      answerLines();
+      if (fullBuffers === 0 && !refused) socket.resume();
+    });
+  }
 
   function answerLines(): void {
-    while (!waitingForDrain && !refused) {
+    while (fullBuffers === 0 && !refused) {
       const newline = unread.indexOf(NEWLINE);
       if ((newline === -1 ? unread.length : newline) > limits.maxLineBytes) return refuse();
       if (newline === -1) {
@@ -66,11 +71,8 @@ export function serveLines(socket: Socket, peer: string, limits: ServerLimits, s
   function reply(bytes: Buffer): void {
     const end = bytes.at(-1) === CARRIAGE_RETURN ? bytes.length - 1 : bytes.length;
     const line = bytes.toString("utf8", 0, end);
-    service.log(`received "${line}" from ${peer}`);
-    if (!socket.write(`${service.answer(line)}\n`)) {
-      waitingForDrain = true;
-      socket.pause();
-    }
+    if (!log.line(`received "${line}" from ${peer}`)) waitForDrain((resume) => log.whenDrained(resume));
+    if (!socket.write(`${answer(line)}\n`)) waitForDrain((resume) => socket.once("drain", resume));
   }
 
   function finish(): void {
@@ -84,7 +86,7 @@ export function serveLines(socket: Socket, peer: string, limits: ServerLimits, s
     refused = true;
     unread = Buffer.alloc(0);
     socket.pause();
-    service.log(`refused a line longer than ${limits.maxLineBytes} bytes from ${peer}, closing`);
+    log.line(`refused a line longer than ${limits.maxLineBytes} bytes from ${peer}, closing`);
     socket.end(`error: line longer than ${limits.maxLineBytes} bytes (MAX_LINE_BYTES), closing the connection\n`);
   }
 }

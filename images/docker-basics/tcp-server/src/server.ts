@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { createServer, type Server, type Socket } from "node:net";
 import { serveLines } from "./connection";
+import { Log } from "./log";
 import type { ServerLimits } from "./settings";
 
 /** The answer to one line: it names the server's host, which on Docker is the container's. */
@@ -20,13 +21,13 @@ const DROP_LOG_INTERVAL_MS = 10_000;
 /** Answers every line received on every connection with its greeting, within `limits`. */
 export function startServer(host: string, port: number, limits: ServerLimits): Promise<StoppableServer> {
   const connections = new Set<Socket>();
-  const log = (message: string): void => console.log(message);
+  const log = new Log();
   const server = createServer({ allowHalfOpen: true }, (socket) => {
     connections.add(socket);
     const peer = `${socket.remoteAddress}:${socket.remotePort}`;
-    log(`connection from ${peer}`);
+    log.line(`connection from ${peer}`);
     socket.on("close", () => connections.delete(socket));
-    serveLines(socket, peer, limits, { answer: greeting, log });
+    serveLines(socket, peer, limits, greeting, log);
   });
   // Node itself closes each connection past the cap as soon as it is accepted, as the HTTP services' cap does.
   server.maxConnections = limits.maxConnections;
@@ -35,7 +36,7 @@ export function startServer(host: string, port: number, limits: ServerLimits): P
   server.on("drop", () => {
     dropped += 1;
     if (Date.now() - lastDropLog < DROP_LOG_INTERVAL_MS) return;
-    log(`closed ${dropped} connection(s) past MAX_CONNECTIONS (${limits.maxConnections})`);
+    log.line(`closed ${dropped} connection(s) past MAX_CONNECTIONS (${limits.maxConnections})`);
     dropped = 0;
     lastDropLog = Date.now();
   });

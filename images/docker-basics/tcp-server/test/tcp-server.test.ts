@@ -4,28 +4,10 @@
  * server's container name on the t3n network), not by an IP address.
  */
 import { hostname } from "node:os";
-import { join } from "node:path";
-import { freePort, run, waitFor, type RunningProcess } from "@container-labs/test-kit";
+import { freePort, waitFor } from "@container-labs/test-kit";
+import { startServer, stopAll, tcpServer } from "./serverProcess";
 
-const MAIN = join(__dirname, "..", "dist", "main.js");
-
-const started: RunningProcess[] = [];
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((proc) => proc.stop("SIGKILL")));
-});
-
-function tcpServer(args: string[], env: Record<string, string>): RunningProcess {
-  const proc = run("tcp-server", process.execPath, { args: [MAIN, ...args], env });
-  started.push(proc);
-  return proc;
-}
-
-async function startServer(): Promise<{ server: RunningProcess; port: number }> {
-  const port = await freePort();
-  const server = tcpServer([], { HOST: "127.0.0.1", PORT: String(port) });
-  await waitFor("the server to listen", () => server.output().includes(`listening on 127.0.0.1:${port}`), { timeoutMs: 5000 });
-  return { server, port };
-}
+afterEach(stopAll);
 
 describe("the server (no arguments)", () => {
   it("exits 0 on SIGTERM, saying it stopped", async () => {
