@@ -110,9 +110,10 @@ describe("the server's limits", () => {
   });
 
   // Per connection the server holds one read (64 KiB), its socket's write buffer
-  // (16 KiB) and one answer; what RSS shows beyond that is V8's garbage from
-  // the lines answered until the kernel's buffers filled. The old server kept
-  // every answer queued (about 230 bytes per `hi`).
+  // (16 KiB) and one answer, and the log's buffer (stdout is a pipe the test
+  // reads); what RSS shows beyond that is V8's garbage from the lines answered
+  // until the kernel's buffers filled (14 MiB here). The old server queued every
+  // answer and log line: it grew by 355 MiB.
   it("stops reading from a client that does not read its answers: 2 MiB of lines grows its memory by less than 32 MiB, and every line is answered once the client reads", async () => {
     const { server, port } = await startServer();
     const client = await LineClient.connect(port);

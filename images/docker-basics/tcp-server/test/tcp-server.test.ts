@@ -3,8 +3,10 @@
  * 127.0.0.1. The client finds the server by a name ("localhost" here, the
  * server's container name on the t3n network), not by an IP address.
  */
+import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { freePort, waitFor } from "@container-labs/test-kit";
+import { join } from "node:path";
+import { freePort, REPO_ROOT, run, waitFor } from "@container-labs/test-kit";
 import { startServer, stopAll, tcpServer } from "./serverProcess";
 
 afterEach(stopAll);
@@ -65,5 +67,27 @@ describe("the client (client [host:port])", () => {
     const client = tcpServer(["client", "a:1", "b:2"], {});
     expect(await client.exited).toEqual({ code: 2, signal: null });
     expect(client.output()).toContain("usage: main.js [serve] | main.js client [host:port]");
+  });
+});
+
+describe("the README's Try line", () => {
+  const tryLine = /`(echo hi \| nc [^`]*localhost 3001)`/.exec(readFileSync(join(REPO_ROOT, "README.md"), "utf8"))?.[1];
+
+  it("is there: one line piped into nc to localhost 3001", () => {
+    expect(tryLine).toBeDefined();
+  });
+
+  // The system's nc: Debian's netcat-openbsd here (scripts/install-system-deps.sh), which keeps
+  // the connection open after its input ends unless told when to quit.
+  it("run as printed with the system's nc (only the port is this test's), prints the greeting and exits 0 within 5 s", async () => {
+    const { port } = await startServer();
+    const shell = run("try line", "sh", { args: ["-c", tryLine!.replace("localhost 3001", `localhost ${port}`)] });
+    try {
+      await waitFor("the Try line to exit", () => !shell.running, { timeoutMs: 5000 });
+    } finally {
+      await shell.stop("SIGKILL");
+    }
+    expect(await shell.exited).toEqual({ code: 0, signal: null });
+    expect(shell.output()).toBe(`hello from ${hostname()}, you said: hi\n`);
   });
 });
