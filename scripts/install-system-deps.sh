@@ -5,13 +5,14 @@
 # (scripts/test-engine.sh) Docker 20.10 and iptables, and for the stand-in
 # images (scripts/standins/build.sh) debootstrap and docker-registry; Go and
 # Python's venv to install the workflow linters (actionlint, zizmor) and to
-# build the Pulumi toolchain; gpg and iproute2 for the EC2 host's scripts, and
-# fdisk (sfdisk) to partition the loop disks its data-volume script is tested on.
+# build the Pulumi toolchain; gpg and iproute2 for the EC2 host's scripts,
+# fdisk (sfdisk) to partition the loop disks its data-volume script is tested
+# on, and netcat-openbsd (Debian's and Ubuntu's nc) to run the README's nc Try line.
 # Skips apt when everything is already there.
 set -euo pipefail
 
-packages=(redis-server postgresql nginx-light chromium shellcheck docker.io iptables debootstrap docker-registry curl golang-go gpg iproute2 fdisk)
-commands=(redis-server pg_ctlcluster nginx chromium shellcheck dockerd iptables debootstrap docker-registry curl go gpg ip sfdisk)
+packages=(redis-server postgresql nginx-light chromium shellcheck docker.io iptables debootstrap docker-registry curl golang-go gpg iproute2 fdisk netcat-openbsd)
+commands=(redis-server pg_ctlcluster nginx chromium shellcheck dockerd iptables debootstrap docker-registry curl go gpg ip sfdisk nc)
 
 missing=()
 for i in "${!commands[@]}"; do

@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
 import * as os from "node:os";
-import { runStack } from "../support/mocks";
+import { join } from "node:path";
+import { resolve, runStack } from "../support/mocks";
 import { container, env, labContainers, program, published, type Run } from "./helpers";
 
 describe("the docker-basics lab on the local stack", () => {
@@ -42,6 +44,13 @@ describe("the docker-basics lab on the local stack", () => {
     expect(client.inputs.command).toEqual(["client"]);
     expect(env(run, "docker-basics-tcp-client")).toEqual({ SERVER_HOST: "tcp-server", SERVER_PORT: "1234" });
     expect(client.dependsOn).toEqual(["docker-basics-tcp-server"]);
+  });
+
+  it("prints the README's nc Try line, which the server's tests run with a real nc", async () => {
+    const labs = (await resolve(run.outputs.labs as never)) as Record<string, { tryIt: string[] }>;
+    const ncLine = labs["docker-basics"].tryIt.find((line) => line.includes("| nc "));
+    expect(ncLine).toBe("echo hi | nc -w 1 localhost 3001");
+    expect(readFileSync(join(__dirname, "..", "..", "README.md"), "utf8")).toContain(`\`${ncLine}\``);
   });
 
   it("labels every container with its lab and service", () => {

@@ -38,6 +38,10 @@ describe.each(["local", "dev"])("the kleeweb lab on the %s stack", (stack) => {
     expect(env(run, "kleeweb-nginx").WEB_UPSTREAM).toBe("web:8000");
   });
 
+  it("has web trust its own network, where nginx is, for the client address nginx names", () => {
+    expect(env(run, "kleeweb-web").HTTP_TRUSTED_PROXIES).toBe("172.18.0.0/16");
+  });
+
   it("keeps postgres_data at /var/lib/postgresql/data, protected from destroy", () => {
     expect(container(run, "kleeweb-db").inputs.volumes).toEqual([{ containerPath: "/var/lib/postgresql/data", readOnly: false, volumeName: "postgres_data" }]);
     expect(run.one("docker:index/volume:Volume", "name", "postgres_data").options).toMatchObject({ protect: true, retainOnDelete: false });
@@ -69,6 +73,7 @@ describe("kleeweb settings", () => {
     expect(run.one("docker:index/network:Network", "name", "kleeweb_network").inputs.ipamConfigs).toEqual([{ subnet: "10.42.0.0/24", gateway: "10.42.0.1" }]);
     expect(labContainers(run, "kleeweb").filter((n) => n.startsWith("kleeweb-worker-"))).toHaveLength(3);
     expect(env(run, "kleeweb-web").LOG_LEVEL).toBe("debug");
+    expect(env(run, "kleeweb-web").HTTP_TRUSTED_PROXIES).toBe("10.42.0.0/24");
     expect(run.one("docker:index/volume:Volume", "name", "postgres_data").options).toMatchObject({ protect: false, retainOnDelete: true });
   });
 });

@@ -1,4 +1,7 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { resolve, runStack } from "../support/mocks";
+import { ROOT } from "../support/stackConfig";
 import { container, env, labContainers, program, publishIp, published, type Run } from "./helpers";
 
 describe.each(["local", "dev"])("the webstack lab on the %s stack", (stack) => {
@@ -42,8 +45,18 @@ describe.each(["local", "dev"])("the webstack lab on the %s stack", (stack) => {
     expect(env(run, "webstack-app")).toMatchObject({ APP_PROFILE: "development", LOG_LEVEL: "debug", WEB_CONCURRENCY: "2" });
   });
 
-  it("exports the site URL", async () => {
-    expect(await resolve(run.outputs.labs.webstack!.urls.site)).toBe(`http://${stack === "dev" ? "203.0.113.10" : "localhost"}:1337/`);
+  it("exports the site URL and the upload form's", async () => {
+    const host = stack === "dev" ? "203.0.113.10" : "localhost";
+    expect(await resolve(run.outputs.labs.webstack!.urls.site)).toBe(`http://${host}:1337/`);
+    expect(await resolve(run.outputs.labs.webstack!.urls.upload)).toBe(`http://${host}:1337/upload`);
+  });
+
+  it("is listed in the README's lab table with every URL it exports, so the form at /upload is found there too", async () => {
+    const row = readFileSync(join(ROOT, "README.md"), "utf8").split("\n").find((line) => line.startsWith("| `webstack` |"));
+    const host = stack === "dev" ? "203.0.113.10" : "localhost";
+    for (const url of Object.values(run.outputs.labs.webstack!.urls)) {
+      expect(row).toContain(`\`${(await resolve(url)).replace(`//${host}:`, "//<host>:")}\``);
+    }
   });
 });
 

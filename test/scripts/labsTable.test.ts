@@ -3,7 +3,7 @@ import { formatLabs } from "../../scripts/labs/labsTable";
 
 it("prints one row per URL, then every Try line of every lab under its name", () => {
   const text = formatLabs({
-    "docker-basics": { urls: { tcp: "tcp://localhost:3001" }, tryIt: ["echo hi | nc -N localhost 3001", "docker stop signals-exec"] },
+    "docker-basics": { urls: { tcp: "tcp://localhost:3001" }, tryIt: ["echo hi | nc -w 1 localhost 3001", "docker stop signals-exec"] },
     dockercoins: { urls: { webui: "http://localhost:8000/", rng: "http://localhost:8001/" }, tryIt: ["open http://localhost:8000/"] },
   });
   expect(text.split("\n")).toEqual([
@@ -14,7 +14,7 @@ it("prints one row per URL, then every Try line of every lab under its name", ()
     "",
     "Try:",
     "docker-basics:",
-    "  echo hi | nc -N localhost 3001",
+    "  echo hi | nc -w 1 localhost 3001",
     "  docker stop signals-exec",
     "",
     "dockercoins:",

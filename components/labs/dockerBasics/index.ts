@@ -101,6 +101,15 @@ export class DockerBasics extends pulumi.ComponentResource {
   }
 }
 
+/**
+ * One line to the TCP server with nc, as the README prints it for localhost.
+ * `-w 1`: Debian's and Ubuntu's netcat (netcat-openbsd) keeps the connection
+ * open after its input ends, so it quits 1 s after the answer; macOS's nc
+ * ends its side, the server then ends its own and nc quits at once. `nc -N`
+ * would not do: macOS's nc reads -N as an option taking a value.
+ */
+export const tcpTryLine = (host: string, port: string | number): string => `echo hi | nc -w 1 ${host} ${port}`;
+
 /** The demos have no settings of their own. */
 export const dockerBasics: LabModule<Record<string, never>> = {
   readSettings: () => ({}),
@@ -113,7 +122,7 @@ export const dockerBasics: LabModule<Record<string, never>> = {
         pulumi.output("docker stop docker-basics-signals-exec   # exits at once: node is PID 1 and gets SIGTERM"),
         pulumi.output("docker stop docker-basics-signals-shell  # waits 10 s: /bin/sh swallows SIGTERM"),
         pulumi.output(`cat ${lab.bindMountFile}   # on the Docker host: written by containers through the bind mount`),
-        lab.tcpUrl.apply((url) => `echo hello | nc ${new URL(url).hostname} ${new URL(url).port}`),
+        lab.tcpUrl.apply((url) => tcpTryLine(new URL(url).hostname, new URL(url).port)),
       ],
     };
   },

@@ -59,7 +59,10 @@ export class Kleeweb extends pulumi.ComponentResource {
       lab: LAB,
       service: "web",
       image: webImage.imageId,
-      env: { ...logLevel, REDIS_URL },
+      // web publishes no port: every connection comes from the lab's network, the public ones through nginx,
+      // whose address Docker picks in the subnet. Trusting the subnet lets nginx's X-Real-IP name each client
+      // for the job queue's per-client bound, and keeps nginx out of one address's share of the connection cap.
+      env: { ...logLevel, REDIS_URL, HTTP_TRUSTED_PROXIES: settings.subnet },
       secretEnv: { DATABASE_URL: postgres.url },
       networks: [network],
       restart: "always",

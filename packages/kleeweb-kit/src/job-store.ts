@@ -1,4 +1,4 @@
-import type { Pool } from "pg";
+import type { Pool, PoolClient } from "pg";
 import type { Job, JobResult, JobStatus, JobSummary } from "./jobs";
 
 /** Any number; it only has to be the same in every web replica. */
@@ -19,9 +19,21 @@ const SCHEMA = `
     finished_at timestamptz
   );
   CREATE INDEX IF NOT EXISTS kleeweb_jobs_created_at ON kleeweb_jobs (created_at DESC);
+  -- Who submitted a job (an address), for the per-client bound; tables from before it have NULL there.
+  ALTER TABLE kleeweb_jobs ADD COLUMN IF NOT EXISTS client text;
+  CREATE INDEX IF NOT EXISTS kleeweb_jobs_unfinished ON kleeweb_jobs (client) WHERE status IN ('queued', 'running');
 `;
 
+/** Held while a submission counts the unfinished jobs and adds its own, so two at once cannot both take the last place. */
+const SUBMIT_LOCK_ID = 4_004_005;
+
 const SUMMARY_COLUMNS = "id, status, exit_code, attempts, created_at, started_at, finished_at";
+
+/** How many unfinished (queued or running) jobs one client, and everyone together, may have. */
+export interface JobBounds {
+  perClient: number;
+  total: number;
+}
 
 /** A job a worker has claimed: attempts counts this run too. */
 export interface ClaimedJob {
@@ -40,12 +52,20 @@ export class JobStore {
 
   /** Idempotent; the advisory lock keeps two replicas starting together from racing on CREATE. */
   async ensureSchema(): Promise<void> {
+    await this.inTransaction(async (query) => {
+      await query("SELECT pg_advisory_xact_lock($1)", [SCHEMA_LOCK_ID]);
+      await query(SCHEMA);
+    });
+  }
+
+  /** Runs `work` in one transaction on one pooled connection: committed if it resolves, rolled back if it throws. */
+  private async inTransaction<T>(work: (query: PoolClient["query"]) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query("BEGIN");
-      await client.query("SELECT pg_advisory_xact_lock($1)", [SCHEMA_LOCK_ID]);
-      await client.query(SCHEMA);
+      const result = await work(client.query.bind(client) as PoolClient["query"]);
       await client.query("COMMIT");
+      return result;
     } catch (err) {
       await client.query("ROLLBACK").catch(() => undefined);
       throw err;
@@ -54,12 +74,27 @@ export class JobStore {
     }
   }
 
-  async create(id: string, source: string): Promise<JobSummary> {
-    const { rows } = await this.pool.query<JobSummary>(
-      `INSERT INTO kleeweb_jobs (id, source) VALUES ($1, $2) RETURNING ${SUMMARY_COLUMNS}`,
-      [id, source],
-    );
-    return rows[0];
+  /**
+   * Records a queued job for `client`, unless the client already has
+   * `bounds.perClient` unfinished (queued or running) jobs, or everyone
+   * together has `bounds.total`: then nothing is recorded and the answer says which.
+   */
+  async create(id: string, source: string, client: string, bounds: JobBounds): Promise<JobSummary | "client-full" | "queue-full"> {
+    return this.inTransaction(async (query) => {
+      await query("SELECT pg_advisory_xact_lock($1)", [SUBMIT_LOCK_ID]);
+      const { rows: counts } = await query<{ total: number; mine: number }>(
+        `SELECT count(*)::int AS total, count(*) FILTER (WHERE client = $1)::int AS mine
+           FROM kleeweb_jobs WHERE status IN ('queued', 'running')`,
+        [client],
+      );
+      if (counts[0].mine >= bounds.perClient) return "client-full";
+      if (counts[0].total >= bounds.total) return "queue-full";
+      const { rows } = await query<JobSummary>(
+        `INSERT INTO kleeweb_jobs (id, source, client) VALUES ($1, $2, $3) RETURNING ${SUMMARY_COLUMNS}`,
+        [id, source, client],
+      );
+      return rows[0];
+    });
   }
 
   async delete(id: string): Promise<void> {

@@ -1,8 +1,11 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from "fastify";
 import { Registry } from "prom-client";
 import type { Logger } from "pino";
 import { envHost } from "./env";
+import { clientAddress, readTrustedProxies } from "./client-address";
+import { capConnections } from "./connection-cap";
 import { DEFAULT_SERVER_LIMITS, readServerLimits, type ServerLimits } from "./limits";
+import { answerWrongMethodWith405 } from "./method-not-allowed";
 import { instrument } from "./metrics";
 import { onShutdown } from "./shutdown";
 
@@ -23,12 +26,12 @@ export interface HttpServiceOptions {
 export interface HttpService {
   app: FastifyInstance;
   registry: Registry;
+  /** Who sent a request: its peer's address, or the X-Real-IP a trusted proxy (HTTP_TRUSTED_PROXIES) set. */
+  clientOf: (request: FastifyRequest) => string;
 }
 
 /** How often Node looks for requests past their headers or request timeout (its default, 30 s, would let them run over by that much). */
 const TIMEOUT_CHECK_INTERVAL_MS = 1000;
-/** A flood of connections past the cap is logged once per interval, not once per connection. */
-const DROP_LOG_INTERVAL_MS = 10_000;
 
 /**
  * A fastify app with the project's defaults: JSON logs, health, readiness and
@@ -50,7 +53,9 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
       connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
     },
   });
-  capConnections(app, limits.maxConnections);
+  const trustedProxies = readTrustedProxies();
+  capConnections(app, { max: limits.maxConnections, perAddress: limits.maxConnectionsPerAddress, trustedProxies });
+  answerWrongMethodWith405(app);
   const registry = new Registry();
   if (options.metricsPath !== null) instrument(app, registry, options.metricsPath ?? "/metrics");
 
@@ -68,22 +73,7 @@ export function createHttpService(options: HttpServiceOptions): HttpService {
       }
     });
   }
-  return { app, registry };
-}
-
-/** Past `max` open connections, Node closes each new one as soon as it is accepted; we log how many, now and then. */
-function capConnections(app: FastifyInstance, max: number): void {
-  app.server.maxConnections = max;
-  let dropped = 0;
-  let lastLog = 0;
-  app.server.on("drop", () => {
-    dropped += 1;
-    const now = Date.now();
-    if (now - lastLog < DROP_LOG_INTERVAL_MS) return;
-    app.log.warn({ dropped, maxConnections: max }, "closed connections past HTTP_MAX_CONNECTIONS");
-    dropped = 0;
-    lastLog = now;
-  });
+  return { app, registry, clientOf: (request) => clientAddress(request, trustedProxies) };
 }
 
 export interface ListenOptions {

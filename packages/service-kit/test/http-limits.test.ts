@@ -21,12 +21,13 @@ const clients: Socket[] = [];
 afterEach(async () => {
   for (const socket of clients.splice(0)) socket.destroy();
   await Promise.all(services.splice(0).map((app) => app.close()));
-  delete process.env.HOST;
+  for (const variable of ["HOST", "HTTP_MAX_CONNECTIONS_PER_ADDRESS", "HTTP_TRUSTED_PROXIES"]) delete process.env[variable];
 });
 
 async function serve(limits: Partial<ServerLimits>, logger = silent): Promise<{ app: FastifyInstance; port: number }> {
   const { app } = createHttpService({ logger, limits });
   app.get("/hello", async () => ({ hello: "world" }));
+  app.post("/hello", async () => ({ hello: "poster" }));
   // An answer far larger than the socket buffers, produced only as fast as the client reads it.
   app.get("/big", async (_request, reply) => {
     let sent = 0;
@@ -52,10 +53,11 @@ interface RawConnection {
   closed: Promise<number>;
 }
 
-function open(port: number, host = "127.0.0.1"): Promise<RawConnection> {
+/** A raw connection to `host`, from `localAddress` (another loopback address is another client). */
+function open(port: number, host = "127.0.0.1", localAddress?: string): Promise<RawConnection> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const socket = connect(port, host);
+    const socket = connect({ port, host, localAddress });
     clients.push(socket);
     let data = "";
     socket.setEncoding("utf8");
@@ -78,6 +80,17 @@ function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
     timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
   });
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** Sends GET /hello and resolves with the status line, or "" if the server closes the connection without an answer. */
+function askHello(connection: RawConnection): Promise<string> {
+  connection.socket.write("GET /hello HTTP/1.1\r\nHost: test\r\n\r\n");
+  const answered = new Promise<void>((resolve) => {
+    const check = () => connection.received().includes("\r\n\r\n") && resolve();
+    connection.socket.on("data", check);
+    check();
+  });
+  return within(SLACK_MS, "an answer or a close", Promise.race([answered, connection.closed])).then(() => connection.received().split("\r\n")[0]);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -158,7 +171,7 @@ describe("the connection cap", () => {
   it("closes connections past HTTP_MAX_CONNECTIONS as they arrive, says so in its log, and serves again once one ends", async () => {
     const logLines: string[] = [];
     const logger = pino({ level: "warn" }, { write: (line: string) => logLines.push(line) });
-    const { port } = await serve({ maxConnections: 5 }, logger);
+    const { port } = await serve({ maxConnections: 5, maxConnectionsPerAddress: 5 }, logger);
     const held = await Promise.all(Array.from({ length: 5 }, () => open(port)));
     for (const connection of held) connection.socket.write("GET /hello HTTP/1.1\r\nHost: test\r\n\r\n");
     await sleep(200);
@@ -177,6 +190,113 @@ describe("the connection cap", () => {
     await sleep(100);
     expect((await get(port, "/hello")).status).toBe(200);
     for (const connection of held) connection.socket.destroy();
+  });
+});
+
+describe("one address's share of the connection cap", () => {
+  it("closes an address's connections past HTTP_MAX_CONNECTIONS_PER_ADDRESS while another address still gets answers", async () => {
+    process.env.HTTP_MAX_CONNECTIONS_PER_ADDRESS = "4";
+    const logLines: string[] = [];
+    const logger = pino({ level: "warn" }, { write: (line: string) => logLines.push(line) });
+    const { port } = await serve({ maxConnections: 10 }, logger);
+    const held = await Promise.all(Array.from({ length: 4 }, () => open(port, "127.0.0.1", "127.0.0.1")));
+    for (const connection of held) expect(await askHello(connection)).toBe("HTTP/1.1 200 OK");
+
+    const oneMore = await open(port, "127.0.0.1", "127.0.0.1");
+    expect(await askHello(oneMore)).toBe("");
+    expect(logLines.map((line) => JSON.parse(line))).toContainEqual(
+      expect.objectContaining({ msg: "closed connections past HTTP_MAX_CONNECTIONS_PER_ADDRESS", maxConnectionsPerAddress: 4, lastAddress: "127.0.0.1" }),
+    );
+
+    const otherClient = await open(port, "127.0.0.1", "127.0.0.2");
+    expect(await askHello(otherClient)).toBe("HTTP/1.1 200 OK");
+
+    // The share frees as the address's connections end.
+    held[0].socket.destroy();
+    await held[0].closed;
+    await sleep(100);
+    expect(await askHello(await open(port, "127.0.0.1", "127.0.0.1"))).toBe("HTTP/1.1 200 OK");
+  });
+
+  it("holds a trusted proxy (HTTP_TRUSTED_PROXIES), which carries many clients, only to the global cap", async () => {
+    process.env.HTTP_MAX_CONNECTIONS_PER_ADDRESS = "2";
+    process.env.HTTP_TRUSTED_PROXIES = "10.0.0.0/8, 127.0.0.1";
+    const { port } = await serve({ maxConnections: 10 });
+    const fromProxy = await Promise.all(Array.from({ length: 6 }, () => open(port, "127.0.0.1", "127.0.0.1")));
+    for (const connection of fromProxy) expect(await askHello(connection)).toBe("HTTP/1.1 200 OK");
+  });
+});
+
+describe("clientOf: who sent a request", () => {
+  async function whoAmI(localAddress: string, realIp: string): Promise<string> {
+    const { app, clientOf } = createHttpService({ logger: silent });
+    app.get("/who", async (request) => ({ client: clientOf(request) }));
+    services.push(app);
+    const port = await listen(app, { port: 0, host: "127.0.0.1" });
+    const connection = await open(port, "127.0.0.1", localAddress);
+    connection.socket.write(`GET /who HTTP/1.1\r\nHost: test\r\nX-Real-IP: ${realIp}\r\nConnection: close\r\n\r\n`);
+    await connection.closed;
+    return JSON.parse(connection.received().split("\r\n\r\n")[1]).client;
+  }
+
+  it("is the socket's peer, whatever X-Real-IP a client writes itself", async () => {
+    expect(await whoAmI("127.0.0.2", "203.0.113.9")).toBe("127.0.0.2");
+  });
+
+  it("is the X-Real-IP a trusted proxy set", async () => {
+    process.env.HTTP_TRUSTED_PROXIES = "127.0.0.3";
+    expect(await whoAmI("127.0.0.3", "203.0.113.9")).toBe("203.0.113.9");
+    expect(await whoAmI("127.0.0.2", "203.0.113.9")).toBe("127.0.0.2");
+  });
+
+  it("refuses an HTTP_TRUSTED_PROXIES entry that is neither an address nor a CIDR block, naming it", () => {
+    process.env.HTTP_TRUSTED_PROXIES = "172.18.0.0/16,nginx";
+    expect(() => createHttpService({ logger: silent })).toThrow(
+      'HTTP_TRUSTED_PROXIES="172.18.0.0/16,nginx" is not valid: comma-separated addresses or CIDR blocks such as 172.18.0.0/16,10.0.0.5; "nginx" is neither',
+    );
+  });
+});
+
+describe("a known path asked with a method it does not take", () => {
+  /** A service with GET and DELETE /things/:id and POST /things/; resolves with a function that asks it. */
+  async function things(configure?: (app: FastifyInstance) => void): Promise<(method: string, path: string) => Promise<Response>> {
+    const { app } = createHttpService({ logger: silent });
+    configure?.(app);
+    app.register(
+      async (api) => {
+        api.get("/:id", async () => ({}));
+        api.delete("/:id", async () => ({}));
+        api.post("/", async () => ({}));
+      },
+      { prefix: "/things" },
+    );
+    services.push(app);
+    const port = await listen(app, { port: 0, host: "127.0.0.1" });
+    return (method, path) => fetch(`http://127.0.0.1:${port}${path}`, { method });
+  }
+
+  it("answers 405 with Allow naming the methods the path takes, and 404 for a path no route takes", async () => {
+    const ask = await things();
+    const wrong = await ask("PATCH", "/things/42?x=1");
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get("allow")).toBe("DELETE, GET, HEAD");
+    expect(await wrong.json()).toMatchObject({ statusCode: 405, message: "PATCH is not allowed on /things/42; it takes DELETE, GET, HEAD" });
+    // The prefix's own path, with or without its slash, as fastify serves it.
+    for (const path of ["/things", "/things/"]) expect((await ask("PUT", path)).headers.get("allow")).toContain("POST");
+    expect((await ask("PATCH", "/nothing/42")).status).toBe(404);
+    expect((await ask("GET", "/things/42")).status).toBe(200);
+  });
+
+  it("answers 405 in the service's own error shape, whatever not-found handler it set", async () => {
+    const ask = await things((service) => {
+      service.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => reply.code(error.statusCode ?? 500).send({ error: error.message }));
+      service.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: "no such route" }));
+    });
+    const wrong = await ask("PUT", "/things/42");
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get("allow")).toBe("DELETE, GET, HEAD");
+    expect(await wrong.json()).toEqual({ error: "PUT is not allowed on /things/42; it takes DELETE, GET, HEAD" });
+    expect(await (await ask("PUT", "/elsewhere")).json()).toEqual({ error: "no such route" });
   });
 });
 
@@ -234,6 +354,7 @@ describe("readServerLimits", () => {
       keepAliveTimeoutMs: 5_000,
       idleTimeoutMs: 30_000,
       maxConnections: 1024,
+      maxConnectionsPerAddress: 512,
     });
     expect(
       readServerLimits({
@@ -242,8 +363,11 @@ describe("readServerLimits", () => {
         HTTP_KEEP_ALIVE_TIMEOUT_MS: "3000",
         HTTP_IDLE_TIMEOUT_MS: "5000",
         HTTP_MAX_CONNECTIONS: "64",
+        HTTP_MAX_CONNECTIONS_PER_ADDRESS: "8",
       }),
-    ).toEqual({ headersTimeoutMs: 2000, requestTimeoutMs: 4000, keepAliveTimeoutMs: 3000, idleTimeoutMs: 5000, maxConnections: 64 });
+    ).toEqual({ headersTimeoutMs: 2000, requestTimeoutMs: 4000, keepAliveTimeoutMs: 3000, idleTimeoutMs: 5000, maxConnections: 64, maxConnectionsPerAddress: 8 });
+    // Without its own variable, one address's share follows the cap: half of it.
+    expect(readServerLimits({ HTTP_MAX_CONNECTIONS: "100" }).maxConnectionsPerAddress).toBe(50);
   });
 
   it("lets the environment override a service's own defaults", () => {
@@ -257,6 +381,9 @@ describe("readServerLimits", () => {
     expect(() => readServerLimits({ HTTP_IDLE_TIMEOUT_MS: "30s" })).toThrow('HTTP_IDLE_TIMEOUT_MS="30s" is not valid');
     expect(() => readServerLimits({ HTTP_HEADERS_TIMEOUT_MS: "60000" })).toThrow(
       'HTTP_HEADERS_TIMEOUT_MS="60000" is not valid: at most HTTP_REQUEST_TIMEOUT_MS (30000)',
+    );
+    expect(() => readServerLimits({ HTTP_MAX_CONNECTIONS: "64", HTTP_MAX_CONNECTIONS_PER_ADDRESS: "65" })).toThrow(
+      'HTTP_MAX_CONNECTIONS_PER_ADDRESS="65" is not valid: at most HTTP_MAX_CONNECTIONS (64)',
     );
   });
 });

@@ -98,6 +98,8 @@ describe("settings", () => {
       HOST: "127.0.0.1",
       HTTP_HEADERS_TIMEOUT_MS: "500",
       HTTP_MAX_CONNECTIONS: "2",
+      // The two held connections come from one address: let it have the whole cap (its share is half by default).
+      HTTP_MAX_CONNECTIONS_PER_ADDRESS: "2",
       HTTP_KEEP_ALIVE_TIMEOUT_MS: "200",
     });
     /** Connects, and resolves how long the service kept the connection open (or the connection error). */

@@ -1,6 +1,7 @@
 /**
  * demo-3: one image, two roles.
- *   (no arguments) or `serve`: the TCP server, on HOST:PORT (0.0.0.0:1234).
+ *   (no arguments) or `serve`: the TCP server, on HOST:PORT (0.0.0.0:1234),
+ *     within IDLE_TIMEOUT_MS, MAX_CONNECTIONS and MAX_LINE_BYTES (settings.ts).
  *   `client [host:port]`: connect to the server (default SERVER_HOST:SERVER_PORT,
  *     localhost:1234), send MESSAGE as one line, print the answer, exit 0; exit 1
  *     with the reason if it cannot connect after CONNECT_ATTEMPTS tries
@@ -9,14 +10,14 @@
 import { hostname } from "node:os";
 import { ask, connectWithRetry } from "./client";
 import { startServer } from "./server";
-import { parseTarget, portFromEnv, positiveIntFromEnv, type Target } from "./settings";
+import { parseTarget, portFromEnv, positiveIntFromEnv, serverLimitsFromEnv, type Target } from "./settings";
 
 const USAGE = "usage: main.js [serve] | main.js client [host:port]";
 
 async function serve(): Promise<void> {
   const host = process.env.HOST || "0.0.0.0";
   const port = portFromEnv("PORT");
-  const { stop } = await startServer(host, port);
+  const { stop } = await startServer(host, port, serverLimitsFromEnv());
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, () => {
       console.log(`received ${signal}, stopping`);

@@ -1,6 +1,8 @@
 import { hostname } from "node:os";
 import { createServer, type Server, type Socket } from "node:net";
-import { createInterface } from "node:readline";
+import { serveLines } from "./connection";
+import { Log } from "./log";
+import type { ServerLimits } from "./settings";
 
 /** The answer to one line: it names the server's host, which on Docker is the container's. */
 export function greeting(line: string): string {
@@ -13,19 +15,30 @@ export interface StoppableServer {
   stop(): Promise<void>;
 }
 
-/** Answers every line received on every connection with its greeting. */
-export function startServer(host: string, port: number): Promise<StoppableServer> {
+/** A flood of connections past the cap is logged once per interval, not once per connection. */
+const DROP_LOG_INTERVAL_MS = 10_000;
+
+/** Answers every line received on every connection with its greeting, within `limits`. */
+export function startServer(host: string, port: number, limits: ServerLimits): Promise<StoppableServer> {
   const connections = new Set<Socket>();
-  const server = createServer((socket) => {
+  const log = new Log();
+  const server = createServer({ allowHalfOpen: true }, (socket) => {
     connections.add(socket);
     const peer = `${socket.remoteAddress}:${socket.remotePort}`;
-    console.log(`connection from ${peer}`);
-    socket.on("error", (err) => console.log(`connection from ${peer} failed: ${err.message}`));
+    log.line(`connection from ${peer}`);
     socket.on("close", () => connections.delete(socket));
-    createInterface({ input: socket, crlfDelay: Infinity }).on("line", (line) => {
-      console.log(`received "${line}" from ${peer}`);
-      socket.write(`${greeting(line)}\n`);
-    });
+    serveLines(socket, peer, limits, greeting, log);
+  });
+  // Node itself closes each connection past the cap as soon as it is accepted, as the HTTP services' cap does.
+  server.maxConnections = limits.maxConnections;
+  let dropped = 0;
+  let lastDropLog = 0;
+  server.on("drop", () => {
+    dropped += 1;
+    if (Date.now() - lastDropLog < DROP_LOG_INTERVAL_MS) return;
+    log.line(`closed ${dropped} connection(s) past MAX_CONNECTIONS (${limits.maxConnections})`);
+    dropped = 0;
+    lastDropLog = Date.now();
   });
   const stop = (): Promise<void> =>
     new Promise((resolve) => {

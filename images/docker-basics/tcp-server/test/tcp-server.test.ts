@@ -3,29 +3,13 @@
  * 127.0.0.1. The client finds the server by a name ("localhost" here, the
  * server's container name on the t3n network), not by an IP address.
  */
+import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { freePort, run, waitFor, type RunningProcess } from "@container-labs/test-kit";
+import { freePort, REPO_ROOT, run, waitFor } from "@container-labs/test-kit";
+import { startServer, stopAll, tcpServer } from "./serverProcess";
 
-const MAIN = join(__dirname, "..", "dist", "main.js");
-
-const started: RunningProcess[] = [];
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((proc) => proc.stop("SIGKILL")));
-});
-
-function tcpServer(args: string[], env: Record<string, string>): RunningProcess {
-  const proc = run("tcp-server", process.execPath, { args: [MAIN, ...args], env });
-  started.push(proc);
-  return proc;
-}
-
-async function startServer(): Promise<{ server: RunningProcess; port: number }> {
-  const port = await freePort();
-  const server = tcpServer([], { HOST: "127.0.0.1", PORT: String(port) });
-  await waitFor("the server to listen", () => server.output().includes(`listening on 127.0.0.1:${port}`), { timeoutMs: 5000 });
-  return { server, port };
-}
+afterEach(stopAll);
 
 describe("the server (no arguments)", () => {
   it("exits 0 on SIGTERM, saying it stopped", async () => {
@@ -83,5 +67,27 @@ describe("the client (client [host:port])", () => {
     const client = tcpServer(["client", "a:1", "b:2"], {});
     expect(await client.exited).toEqual({ code: 2, signal: null });
     expect(client.output()).toContain("usage: main.js [serve] | main.js client [host:port]");
+  });
+});
+
+describe("the README's Try line", () => {
+  const tryLine = /`(echo hi \| nc [^`]*localhost 3001)`/.exec(readFileSync(join(REPO_ROOT, "README.md"), "utf8"))?.[1];
+
+  it("is there: one line piped into nc to localhost 3001", () => {
+    expect(tryLine).toBeDefined();
+  });
+
+  // The system's nc: Debian's netcat-openbsd here (scripts/install-system-deps.sh), which keeps
+  // the connection open after its input ends unless told when to quit.
+  it("run as printed with the system's nc (only the port is this test's), prints the greeting and exits 0 within 5 s", async () => {
+    const { port } = await startServer();
+    const shell = run("try line", "sh", { args: ["-c", tryLine!.replace("localhost 3001", `localhost ${port}`)] });
+    try {
+      await waitFor("the Try line to exit", () => !shell.running, { timeoutMs: 5000 });
+    } finally {
+      await shell.stop("SIGKILL");
+    }
+    expect(await shell.exited).toEqual({ code: 0, signal: null });
+    expect(shell.output()).toBe(`hello from ${hostname()}, you said: hi\n`);
   });
 });

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { request } from "node:http";
 import { join } from "node:path";
 import {
   freePort, startNginx, startPostgres, startRedis, startService, type Dependency, type Postgres, type ServiceProcess,
@@ -8,6 +9,7 @@ import { bodyLimitFor } from "../../web/src/settings";
 const IMAGE_DIR = join(__dirname, "..");
 const WEB = join(IMAGE_DIR, "..", "web", "dist", "main.js");
 const WEB_DEFAULT_MAX_SOURCE_BYTES = 65536;
+const PER_CLIENT = 3;
 
 /** The Dockerfile's ENV defaults: the values the template gets unless a container overrides them. */
 function dockerfileDefaults(): Record<string, string> {
@@ -31,7 +33,11 @@ const defaults = dockerfileDefaults();
 beforeAll(async () => {
   [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
   postgres.createDatabase("kleeweb");
-  web = await startService("kleeweb-web", { script: WEB, env: { REDIS_URL: redis.url, DATABASE_URL: postgres.urlFor("kleeweb") } });
+  // nginx runs on 127.0.0.1 here: web trusts it as the lab's web trusts the lab's network.
+  web = await startService("kleeweb-web", {
+    script: WEB,
+    env: { REDIS_URL: redis.url, DATABASE_URL: postgres.urlFor("kleeweb"), HTTP_TRUSTED_PROXIES: "127.0.0.1", MAX_QUEUED_JOBS_PER_CLIENT: String(PER_CLIENT) },
+  });
   const port = await freePort();
   const server = renderTemplate({ ...defaults, WEB_UPSTREAM: `127.0.0.1:${web.port}`, LISTEN_PORT: String(port) });
   expect(server).not.toMatch(/\$\{/);
@@ -71,6 +77,9 @@ describe("kleeweb nginx in front of web", () => {
     const res = await fetch(`${nginx.url}/nginx-health`);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe("ok\n");
+    const posted = await fetch(`${nginx.url}/nginx-health`, { method: "POST" });
+    expect(posted.status).toBe(405);
+    expect(posted.headers.get("allow")).toBe("GET, HEAD");
   });
 
   it("rejects a body over the limit with 413 itself, before web sees it", async () => {
@@ -84,5 +93,24 @@ describe("kleeweb nginx in front of web", () => {
     const res = await submit("x".repeat(WEB_DEFAULT_MAX_SOURCE_BYTES + 1));
     expect(res.status).toBe(413);
     expect(await res.json()).toEqual({ error: `"source" is ${WEB_DEFAULT_MAX_SOURCE_BYTES + 1} bytes; the limit is ${WEB_DEFAULT_MAX_SOURCE_BYTES} bytes` });
+  });
+
+  it("names each client to web by the address nginx sees, so one client's share of the queue is its own, whatever it claims", async () => {
+    /** A submission from the client address `from`, claiming to be 203.0.113.9 in X-Real-IP and X-Forwarded-For. */
+    const submitFrom = (from: string) =>
+      new Promise<number>((resolve, reject) => {
+        const url = new URL(`${nginx.url}/api/jobs`);
+        const forged = { "x-real-ip": "203.0.113.9", "x-forwarded-for": "203.0.113.9" };
+        const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", localAddress: from, headers: { "content-type": "application/json", ...forged } }, (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode ?? 0));
+        });
+        req.on("error", reject);
+        req.end(JSON.stringify({ source: "int main(void) { return 0; }" }));
+      });
+    const statuses = [];
+    for (let i = 0; i <= PER_CLIENT; i++) statuses.push(await submitFrom("127.0.0.2"));
+    expect(statuses).toEqual([...Array(PER_CLIENT).fill(201), 429]);
+    expect(await submitFrom("127.0.0.3")).toBe(201);
   });
 });

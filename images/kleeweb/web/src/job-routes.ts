@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { FastifyInstance } from "fastify";
-import { QUEUE_KEY, type JobStore, type RedisClient } from "@container-labs/kleeweb-kit";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { QUEUE_KEY, type JobBounds, type JobStore, type RedisClient } from "@container-labs/kleeweb-kit";
 import { ClientError, parseSubmission } from "./submission";
 
 const DEFAULT_LIST_LIMIT = 50;
@@ -11,6 +11,10 @@ export interface JobRouteDeps {
   store: JobStore;
   redis: RedisClient;
   maxSourceBytes: number;
+  jobBounds: JobBounds;
+  retryAfterSeconds: number;
+  /** The submitting client's address (through our nginx, the one it names). */
+  clientOf: (request: FastifyRequest) => string;
 }
 
 function listLimit(raw: unknown): number {
@@ -23,10 +27,20 @@ function listLimit(raw: unknown): number {
 }
 
 /** The JSON API: submit a job, list jobs, read one job with its output. */
-export function registerJobRoutes(app: FastifyInstance, { store, redis, maxSourceBytes }: JobRouteDeps): void {
+export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): void {
+  const { store, redis, maxSourceBytes, jobBounds, retryAfterSeconds } = deps;
   app.post("/api/jobs", async (request, reply) => {
     const { source } = parseSubmission(request.body, maxSourceBytes);
-    const job = await store.create(randomUUID(), source);
+    const client = deps.clientOf(request);
+    const job = await store.create(randomUUID(), source, client, jobBounds);
+    if (job === "client-full" || job === "queue-full") {
+      const [status, error] =
+        job === "client-full"
+          ? [429, `you have ${jobBounds.perClient} unfinished jobs, the most one client may have; submit again when one has finished`]
+          : [503, `the queue holds ${jobBounds.total} unfinished jobs, the most it takes; submit again when one has finished`];
+      request.log.warn({ client, bounds: jobBounds, refused: job }, "job refused");
+      return reply.code(status).header("retry-after", String(retryAfterSeconds)).send({ error });
+    }
     try {
       // Recorded first, queued second: a worker never takes an id the table does not know.
       await redis.lPush(QUEUE_KEY, job.id);
@@ -35,7 +49,7 @@ export function registerJobRoutes(app: FastifyInstance, { store, redis, maxSourc
       request.log.error({ err, job: job.id }, "could not queue the job");
       return reply.code(503).send({ error: "the job queue is unavailable; try again shortly" });
     }
-    request.log.info({ job: job.id, bytes: Buffer.byteLength(source) }, "job queued");
+    request.log.info({ job: job.id, client, bytes: Buffer.byteLength(source) }, "job queued");
     return reply.code(201).send({ id: job.id, status: job.status });
   });
 

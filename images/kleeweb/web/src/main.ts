@@ -9,7 +9,12 @@ async function main(): Promise<void> {
   const settings = readSettings();
   const logger = createLogger("kleeweb-web", settings.logLevel);
   logger.info(
-    { redis: redactUrl(settings.redisUrl), database: redactUrl(settings.databaseUrl), maxSourceBytes: settings.maxSourceBytes },
+    {
+      redis: redactUrl(settings.redisUrl),
+      database: redactUrl(settings.databaseUrl),
+      maxSourceBytes: settings.maxSourceBytes,
+      jobBounds: settings.jobBounds,
+    },
     "starting",
   );
 
@@ -18,7 +23,7 @@ async function main(): Promise<void> {
   await retryUntil("creating the job table", () => store.ensureSchema(), logger);
   const redis = await connectRedis(settings.redisUrl, logger);
 
-  const { app } = createHttpService({
+  const { app, clientOf } = createHttpService({
     logger,
     bodyLimit: settings.maxBodyBytes,
     readiness: {
@@ -31,7 +36,8 @@ async function main(): Promise<void> {
   });
   installErrorHandler(app, settings);
   registerPage(app);
-  registerJobRoutes(app, { store, redis, maxSourceBytes: settings.maxSourceBytes });
+  const { maxSourceBytes, jobBounds, retryAfterSeconds } = settings;
+  registerJobRoutes(app, { store, redis, clientOf, maxSourceBytes, jobBounds, retryAfterSeconds });
 
   await listen(app, {
     port: settings.port,

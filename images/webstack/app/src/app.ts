@@ -5,6 +5,7 @@ import type { Pool } from "pg";
 import { mediaHeaders } from "./media-headers";
 import type { MediaQuota } from "./media-quota";
 import { registerUploadRoutes } from "./upload-routes";
+import { answerAfterWholeRequest } from "./whole-request";
 
 export interface AppOptions {
   logger: Logger;
@@ -23,6 +24,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     readiness: { path: "/ready", check: async () => void (await options.pool.query("select 1")) },
   });
 
+  answerAfterWholeRequest(app, options.maxUploadBytes);
   app.get("/", async () => ({ hello: "world" }));
   await registerUploadRoutes(app, options);
   // nginx serves these two in front of the app; the app serves them too, as Flask does in development.

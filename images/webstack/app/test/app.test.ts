@@ -1,6 +1,8 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { Agent } from "node:http";
 import { dirname, join } from "node:path";
 import { requestAsWritten, startPostgres, waitFor, type Postgres, type ServiceProcess } from "@container-labs/test-kit";
+import { FRAMING_ALLOWANCE_BYTES } from "../src/whole-request";
 import { BROWSER_ACCEPT, makeVolumes, postUpload, startApp, upload, type Volumes } from "./webstack";
 
 const MAX_UPLOAD_BYTES = 64 * 1024;
@@ -170,6 +172,22 @@ describe("uploads", () => {
     const noFile = await fetch(app.url("/upload"), { method: "POST", body: form });
     expect(noFile.status).toBe(400);
     expect(await noFile.json()).toEqual({ error: 'the form has no file in a field named "file"' });
+  });
+
+  it.each([
+    ["within", 0, "keep-alive"],
+    ["past", 1, "close"],
+  ])("refuses a text body %s MAX_UPLOAD_BYTES + 1 MiB with 415 once it has read it, and answers connection: %s", async (_case, extra, connection) => {
+    // nginx streams a body as it arrives: an answer before its end (fastify's own 413 past 1 MiB) broke the exchange.
+    const agent = new Agent({ keepAlive: true });
+    try {
+      const body = Buffer.alloc(MAX_UPLOAD_BYTES + FRAMING_ALLOWANCE_BYTES + extra, "a");
+      const answer = await requestAsWritten(app.url("/upload"), { method: "POST", headers: { "content-type": "text/plain" }, body, agent });
+      expect(answer.status).toBe(415);
+      expect(answer.headers.connection).toBe(connection);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it.each([

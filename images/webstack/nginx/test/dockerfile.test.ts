@@ -1,11 +1,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DockerfileParser, type Dockerfile } from "dockerfile-ast";
-import { TEMPLATE_PATH, templateVariables } from "./render";
+import { DEFAULT_SERVER_LIMITS } from "@container-labs/service-kit";
+import { DOCKERFILE_PATH, TEMPLATE_PATH, dockerfileEnv, templateVariables } from "./render";
 
 const IMAGE_DIR = resolve(__dirname, "..");
-const dockerfile: Dockerfile = DockerfileParser.parse(readFileSync(join(IMAGE_DIR, "Dockerfile"), "utf8"));
-const env = new Map(dockerfile.getENVs().flatMap((instruction) => instruction.getProperties().map((p) => [p.getName(), p.getValue() ?? ""])));
+const dockerfile: Dockerfile = DockerfileParser.parse(readFileSync(DOCKERFILE_PATH, "utf8"));
+const env = dockerfileEnv();
 /** Every RUN step's text, one after the other. */
 const runSteps = dockerfile.getInstructions().filter((i) => i.getKeyword() === "RUN").map((i) => i.getArgumentsContent()).join("\n");
 const templateVars = templateVariables(readFileSync(TEMPLATE_PATH, "utf8"));
@@ -31,14 +32,20 @@ describe("the nginx image's Dockerfile, read statically", () => {
   });
 
   it("gives every template variable a default, the contract's: the app by service name on 5000, port 80, the course's volume paths", () => {
-    expect(templateVars).toEqual(["APP_UPSTREAM", "CLIENT_MAX_BODY_SIZE", "MEDIA_ROOT", "NGINX_PORT", "STATIC_ROOT"]);
+    expect(templateVars).toEqual(["APP_UPSTREAM", "CLIENT_MAX_BODY_SIZE", "MEDIA_ROOT", "NGINX_PORT", "STATIC_ROOT", "UPSTREAM_KEEPALIVE_TIMEOUT"]);
     expect(Object.fromEntries(templateVars.map((name) => [name, env.get(name)]))).toEqual({
       APP_UPSTREAM: "app:5000",
       CLIENT_MAX_BODY_SIZE: "11m",
       MEDIA_ROOT: "/home/app/web/mediafiles/",
       NGINX_PORT: "80",
       STATIC_ROOT: "/home/app/web/staticfiles/",
+      UPSTREAM_KEEPALIVE_TIMEOUT: "4s",
     });
+  });
+
+  it("gives up an idle connection to the app before the app's own keep-alive timeout would close it", () => {
+    const seconds = /^(\d+)s$/.exec(env.get("UPSTREAM_KEEPALIVE_TIMEOUT")!)?.[1];
+    expect(Number(seconds) * 1000).toBeLessThan(DEFAULT_SERVER_LIMITS.keepAliveTimeoutMs);
   });
 
   it("lets envsubst touch exactly the template's variables, so nginx's own $host and friends survive", () => {

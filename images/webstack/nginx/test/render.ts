@@ -5,8 +5,16 @@
  */
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { DockerfileParser } from "dockerfile-ast";
 
 export const TEMPLATE_PATH = resolve(__dirname, "..", "templates", "default.conf.template");
+export const DOCKERFILE_PATH = resolve(__dirname, "..", "Dockerfile");
+
+/** The image's ENV defaults, by name, as the Dockerfile sets them. */
+export function dockerfileEnv(): Map<string, string> {
+  const dockerfile = DockerfileParser.parse(readFileSync(DOCKERFILE_PATH, "utf8"));
+  return new Map(dockerfile.getENVs().flatMap((instruction) => instruction.getProperties().map((p) => [p.getName(), p.getValue() ?? ""])));
+}
 
 export interface TemplateVariables {
   APP_UPSTREAM: string;
@@ -14,6 +22,7 @@ export interface TemplateVariables {
   STATIC_ROOT: string;
   MEDIA_ROOT: string;
   CLIENT_MAX_BODY_SIZE: string;
+  UPSTREAM_KEEPALIVE_TIMEOUT: string;
 }
 
 /** The names the template uses, as `${NAME}`. */

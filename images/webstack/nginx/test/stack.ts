@@ -8,12 +8,18 @@ import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, startNginx, startPostgres, type Dependency, type Postgres, type ServiceProcess } from "@container-labs/test-kit";
 import { makeVolumes, startApp, type Volumes } from "../../app/test/webstack";
-import { renderForTest } from "./render";
+import { dockerfileEnv, renderForTest } from "./render";
 
-export interface StackOptions {
+export interface NginxOptions {
+  /** nginx's client_max_body_size; 1m unless given. */
+  clientMaxBodySize?: string;
+  /** nginx's keep-alive timeout for idle connections to the app; the image's default unless given. */
+  upstreamKeepaliveTimeout?: string;
+}
+
+export interface StackOptions extends NginxOptions {
   workers: number;
   maxUploadBytes?: number;
-  clientMaxBodySize?: string;
   /** The app's LOG_LEVEL; "debug" logs every request (and costs throughput). */
   logLevel?: string;
   /** More of the app's environment (e.g. MEDIA_QUOTA_BYTES). */
@@ -31,7 +37,7 @@ export interface Stack {
 }
 
 /** nginx with the project's config for 127.0.0.1 in front of `upstream`, serving `volumes`. */
-export async function startProjectNginx(upstream: string, volumes: Volumes, clientMaxBodySize = "1m"): Promise<Dependency> {
+export async function startProjectNginx(upstream: string, volumes: Volumes, options: NginxOptions = {}): Promise<Dependency> {
   const tempDir = join(volumes.root, "nginx-temp");
   mkdirSync(tempDir, { recursive: true });
   chmodSync(tempDir, 0o777);
@@ -42,7 +48,8 @@ export async function startProjectNginx(upstream: string, volumes: Volumes, clie
       NGINX_PORT: `127.0.0.1:${port}`,
       STATIC_ROOT: `${volumes.staticDir}/`,
       MEDIA_ROOT: `${volumes.mediaDir}/`,
-      CLIENT_MAX_BODY_SIZE: clientMaxBodySize,
+      CLIENT_MAX_BODY_SIZE: options.clientMaxBodySize ?? "1m",
+      UPSTREAM_KEEPALIVE_TIMEOUT: options.upstreamKeepaliveTimeout ?? dockerfileEnv().get("UPSTREAM_KEEPALIVE_TIMEOUT")!,
     },
     tempDir,
   );
@@ -66,7 +73,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         ...options.env,
       },
     });
-    const nginx = await startProjectNginx(`127.0.0.1:${app.port}`, volumes, options.clientMaxBodySize);
+    const nginx = await startProjectNginx(`127.0.0.1:${app.port}`, volumes, options);
     const started = app;
     return {
       postgres,
