@@ -11,6 +11,7 @@
 import * as path from "node:path";
 import { formatLabs, type LabsOutput } from "./labsTable";
 import { describeLeftovers, findLeftovers } from "./leftovers";
+import { stateContainers, stoppedByHand } from "./stoppedByHand";
 import { preflight, stackConfig } from "./preflight";
 import { capturePulumi, PASSPHRASE_FILE, pulumiEnvironment, pulumiVersion, ROOT, runPulumi, selectStack, UserError } from "./pulumi";
 
@@ -45,7 +46,15 @@ function parse(argv: string[]): Invocation {
 async function up({ stack, rest }: Invocation, env: NodeJS.ProcessEnv): Promise<number> {
   console.log(`container-labs: ${pulumiVersion(env)}, state in ${path.relative(ROOT, env.PULUMI_BACKEND_URL?.replace(/^file:\/\//, "") ?? "") || env.PULUMI_BACKEND_URL}`);
   selectStack(stack, true, env);
-  await preflight(stack, env);
+  const config = await preflight(stack, env);
+  if (config.local) {
+    const stopped = await stoppedByHand(config.local.dockerHost, stateContainers(stackResources(stack, env)));
+    if (stopped.length > 0) {
+      console.log(`container-labs: stopped by hand: ${stopped.map((container) => container.name).join(", ")}; refreshing them, so that this up starts them again`);
+      const refreshed = await runPulumi(["refresh", "--yes", "--skip-preview", "--stack", stack, ...stopped.flatMap((container) => ["--target", container.urn])], env);
+      if (refreshed !== 0) return refreshed;
+    }
+  }
   const status = await runPulumi(["up", "--yes", "--stack", stack, ...rest], env);
   if (status !== 0) return status;
   console.log(`\n${labsOf(stack, env)}`);
@@ -62,7 +71,9 @@ function labsOf(stack: string, env: NodeJS.ProcessEnv): string {
 
 interface StateResource {
   type: string;
+  urn: string;
   protect?: boolean;
+  inputs?: { name?: string; mustRun?: boolean };
   outputs?: { name?: string };
 }
 
@@ -73,7 +84,6 @@ function stackResources(stack: string, env: NodeJS.ProcessEnv): StateResource[] 
 }
 
 const VOLUME = "docker:index/volume:Volume";
-const CONTAINER = "docker:index/container:Container";
 
 function protectedVolumes(resources: StateResource[]): string[] {
   return resources.filter((resource) => resource.type === VOLUME && resource.protect && resource.outputs?.name).map((resource) => resource.outputs?.name as string);
@@ -81,7 +91,7 @@ function protectedVolumes(resources: StateResource[]): string[] {
 
 /** Whether the stack still runs containers: after `npm run down` its state keeps the last outputs, but nothing they point to. */
 function hasContainers(stack: string, env: NodeJS.ProcessEnv): boolean {
-  return stackResources(stack, env).some((resource) => resource.type === CONTAINER);
+  return stateContainers(stackResources(stack, env)).length > 0;
 }
 
 function labs({ stack }: Invocation, env: NodeJS.ProcessEnv): number {

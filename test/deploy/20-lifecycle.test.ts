@@ -40,8 +40,9 @@ it("shows no change in a preview right after up: no perpetual diff from the engi
   await pulumiCi(stack.stack, "preview", "--expect-no-changes");
 });
 
-it("changes nothing in a second up (a no-op up)", async () => {
-  const { seconds } = await up(stack.stack, "--expect-no-changes");
+it("changes nothing in a second up (a no-op up), and refreshes nothing", async () => {
+  const { seconds, output } = await up(stack.stack, "--expect-no-changes");
+  expect(output).not.toContain("stopped by hand");
   recordTiming("noOpUpSeconds", seconds);
 });
 
@@ -67,6 +68,13 @@ describe("a one-line edit of one service's source", () => {
     // The new containers run the edited build (tsc keeps comments).
     expect(await stack.docker("exec", "dockercoins-rng-1", "grep", "-c", ONE_LINE_EDIT.line, "dist/main.js")).toBe("1");
   }));
+});
+
+it("starts again, at the next up, a container a student stopped by hand (the docker-basics lesson), refreshing only that one", async () => {
+  await stack.docker("stop", "docker-basics-signals-exec");
+  const { output } = await up(stack.stack);
+  expect(output).toContain("container-labs: stopped by hand: docker-basics-signals-exec; refreshing them");
+  expect(await stack.docker("inspect", "--format", "{{.State.Running}}", "docker-basics-signals-exec")).toBe("true");
 });
 
 describe("destroy and a new up", () => {

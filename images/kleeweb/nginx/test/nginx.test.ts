@@ -4,6 +4,7 @@ import { join } from "node:path";
 import {
   freePort, startNginx, startPostgres, startRedis, startService, type Dependency, type Postgres, type ServiceProcess,
 } from "@container-labs/test-kit";
+import { DEFAULT_SERVER_LIMITS } from "@container-labs/service-kit";
 import { bodyLimitFor } from "../../web/src/settings";
 
 const IMAGE_DIR = join(__dirname, "..");
@@ -23,6 +24,12 @@ function renderTemplate(values: Record<string, string>): string {
   const template = readFileSync(join(IMAGE_DIR, "templates", "default.conf.template"), "utf8");
   return template.replace(/\$\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
 }
+
+it("gives up an idle connection to web before web's own keep-alive timeout would close it (else a reused one can be reset: 502)", () => {
+  const upstream = /upstream kleeweb_web \{[^}]*\}/.exec(renderTemplate(dockerfileDefaults()))?.[0] ?? "";
+  const seconds = /keepalive_timeout (\d+)s;/.exec(upstream)?.[1];
+  expect(Number(seconds) * 1000).toBeLessThan(DEFAULT_SERVER_LIMITS.keepAliveTimeoutMs);
+});
 
 let redis: Dependency;
 let postgres: Postgres;
