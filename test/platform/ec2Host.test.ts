@@ -97,12 +97,12 @@ describe("the dev stack's Docker host on EC2", () => {
     expect(userData.startsWith("#cloud-config\n")).toBe(true);
     const installer = writtenFile(run, "/usr/local/sbin/container-labs-install-docker");
     expect(installer).toContain("https://download.docker.com/linux/ubuntu");
-    expect(installer).toContain("apt-get install -y -q docker-ce docker-ce-cli containerd.io");
+    expect(installer).toContain("docker_packages=(docker-ce docker-ce-cli containerd.io");
     expect(installer).toContain('usermod -aG docker "$login_user"');
     const [volume] = run.ofType(EBS_VOLUME);
     expect(cloudConfig(run).runcmd).toEqual([
       ["/usr/local/sbin/container-labs-mount-data", expect.stringMatching(new RegExp(`^${volume.name}-id-\\d+$`))],
-      ["/usr/local/sbin/container-labs-install-docker", "ubuntu"],
+      ["/usr/local/sbin/container-labs-install-docker", "ubuntu", "docker-repository"],
     ]);
   });
 
@@ -261,7 +261,7 @@ describe("the dev stack's instance credentials: only cmpt756's datastore may obt
     expect(script).toContain("imds=169.254.169.254/32");
     const installer = writtenFile(run, "/usr/local/sbin/container-labs-install-docker");
     expect(installer.indexOf("systemctl enable --now container-labs-imds-firewall.service")).toBeGreaterThan(0);
-    expect(installer.indexOf("systemctl enable --now container-labs-imds-firewall.service")).toBeLessThan(installer.indexOf("apt-get install -y -q docker-ce"));
+    expect(installer.indexOf("systemctl enable --now container-labs-imds-firewall.service")).toBeLessThan(installer.indexOf('install_missing "${docker_packages[@]}"'));
   });
 
   it("has no such network on the local stack, where no container gets AWS credentials from the host", async () => {
