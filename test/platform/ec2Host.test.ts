@@ -168,7 +168,7 @@ describe("the dev stack's Docker host on EC2", () => {
   it("listens on 2376 with mutual TLS through a systemd drop-in the TLS step installs, never on 2375", () => {
     const dropIn = writtenFile(run, "/etc/container-labs/docker-tls.conf");
     const execStart = dropIn.split("\n").filter((line) => line.startsWith("ExecStart="));
-    expect(execStart).toEqual(["ExecStart=", expect.stringContaining("/usr/bin/dockerd -H fd:// -H tcp://0.0.0.0:2376 --tlsverify")]);
+    expect(execStart).toEqual(["ExecStart=", expect.stringMatching(/^ExecStart=dockerd -H fd:\/\/ -H tcp:\/\/0\.0\.0\.0:2376 --tlsverify /)]);
     expect(execStart[1]).toContain("--tlscacert=/etc/docker/tls/ca.pem --tlscert=/etc/docker/tls/server-cert.pem --tlskey=/etc/docker/tls/server-key.pem");
     expect(dropIn.split("\n").filter((line) => !line.startsWith("#")).join("\n")).not.toContain("2375");
     expect(writtenFile(run, "/usr/local/sbin/container-labs-docker-tls")).toContain("install -m 0644 /etc/container-labs/docker-tls.conf /etc/systemd/system/docker.service.d/20-tls.conf");
