@@ -204,7 +204,7 @@ describe("the dev stack's Docker host on EC2", () => {
     const config = cloudConfig(run);
     expect(config.ssh_keys).toEqual({ ed25519_private: "openssh-host-ssh-host-key", ed25519_public: "ssh-ed25519 host-ssh-host-key" });
     expect(config.ssh_deletekeys).toBe(true);
-    expect(config.ssh_genkeytypes).toEqual([]);
+    expect(config.ssh_genkeytypes).toEqual(["ed25519"]);
   });
 
   it("pulls on the host with the ghcr.io token and pushes from here with the same credentials", () => {
