@@ -1,13 +1,9 @@
 #!/usr/bin/env bash
 # Run once by cloud-init as root, after the data volume is mounted: installs
-# Docker Engine, puts the instance-metadata firewall in place first, and lets
-# the login user run docker. Docker comes from one of two sources:
-#   docker-repository (the default, and the ec2 target's): Docker's apt
-#     repository, as the course tutorial installs it, its key trusted only
-#     once its fingerprint is Docker's;
-#   distribution: the distribution's docker.io package, for a machine that
-#     cannot reach Docker's repository (the tests' stand-in machine).
-# Packages already installed are not installed again.
+# Docker Engine, the instance-metadata firewall first, and lets the login user
+# run docker. From Docker's apt repository (the default, as the course
+# tutorial; its key trusted only by fingerprint), or from the distribution's
+# docker.io where that repository is unreachable (the tests' stand-in machine).
 set -euo pipefail
 
 usage="usage: container-labs-install-docker <login user> [docker-repository|distribution]"
@@ -17,7 +13,7 @@ docker_source="${2:-docker-repository}"
 docker_key_fingerprint="9DC8 5822 9FC7 DD38 854A E2D8 8D81 803C 0EBF CD88"
 export DEBIAN_FRONTEND=noninteractive
 
-# apt-get install of those of the packages named that are not installed yet.
+# Installs those of the packages that are missing.
 install_missing() {
   local missing=() package
   for package in "$@"; do
