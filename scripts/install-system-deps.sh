@@ -5,12 +5,13 @@
 # (scripts/test-engine.sh) Docker 20.10 and iptables, and for the stand-in
 # images (scripts/standins/build.sh) debootstrap and docker-registry; Go and
 # Python's venv to install the workflow linters (actionlint, zizmor) and to
-# build the Pulumi toolchain; gpg and iproute2 for the EC2 host's scripts.
+# build the Pulumi toolchain; gpg and iproute2 for the EC2 host's scripts;
+# openssh-client and openssl to reach the stand-in machine as the program does.
 # Skips apt when everything is already there.
 set -euo pipefail
 
-packages=(redis-server postgresql nginx-light chromium shellcheck docker.io iptables debootstrap docker-registry curl golang-go gpg iproute2)
-commands=(redis-server pg_ctlcluster nginx chromium shellcheck dockerd iptables debootstrap docker-registry curl go gpg ip)
+packages=(redis-server postgresql nginx-light chromium shellcheck docker.io iptables debootstrap docker-registry curl golang-go gpg iproute2 openssh-client openssl)
+commands=(redis-server pg_ctlcluster nginx chromium shellcheck dockerd iptables debootstrap docker-registry curl go gpg ip ssh-keyscan openssl)
 
 missing=()
 for i in "${!commands[@]}"; do
