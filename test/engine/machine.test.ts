@@ -10,6 +10,8 @@
  * docker.io (the installer's `distribution` source), since Docker's apt
  * repository is unreachable here.
  *
+ * In the unit project, not the deploy one: it needs neither Pulumi nor the ci
+ * stack, and takes about a minute (a boot, a reboot and a replacement).
  * Needs root and the engine with its fixtures: `scripts/test-engine.sh start && scripts/standins/build.sh`.
  */
 import { spawn } from "node:child_process";
