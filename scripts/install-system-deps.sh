@@ -7,12 +7,14 @@
 # Python's venv to install the workflow linters (actionlint, zizmor) and to
 # build the Pulumi toolchain; gpg and iproute2 for the EC2 host's scripts,
 # fdisk (sfdisk) to partition the loop disks its data-volume script is tested
-# on, and netcat-openbsd (Debian's and Ubuntu's nc) to run the README's nc Try line.
+# on, netcat-openbsd (Debian's and Ubuntu's nc) to run the README's nc Try
+# line, and openssh-client and openssl to reach the stand-in machine as the
+# program does.
 # Skips apt when everything is already there.
 set -euo pipefail
 
-packages=(redis-server postgresql nginx-light chromium shellcheck docker.io iptables debootstrap docker-registry curl golang-go gpg iproute2 fdisk netcat-openbsd)
-commands=(redis-server pg_ctlcluster nginx chromium shellcheck dockerd iptables debootstrap docker-registry curl go gpg ip sfdisk nc)
+packages=(redis-server postgresql nginx-light chromium shellcheck docker.io iptables debootstrap docker-registry curl golang-go gpg iproute2 fdisk netcat-openbsd openssh-client openssl)
+commands=(redis-server pg_ctlcluster nginx chromium shellcheck dockerd iptables debootstrap docker-registry curl go gpg ip sfdisk nc ssh-keyscan openssl)
 
 missing=()
 for i in "${!commands[@]}"; do

@@ -9,9 +9,11 @@
 # Built once and cached: each image is tagged with a hash of its recipe (and
 # of the recipes it builds on), so it is rebuilt only when that changes. Ends
 # by writing <cache>/standins/refs.json, {"node": "<ref>", ...}, the mapping
-# the `ci` stack gives the program's mirror setting. Each <ref> is pinned by
-# digest (REGISTRY/container-labs-standin/<name>@sha256:...): BuildKit 20.10
-# takes a digest reference in `FROM ${NODE_IMAGE}` and finds the image in the
+# the `ci` stack gives the program's mirror setting, and
+# <cache>/standins/fixtures.json, {"machine": "<tag>"}, the images only the
+# tests run (the stand-in machine). Each <ref> is pinned by digest
+# (REGISTRY/container-labs-standin/<name>@sha256:...): BuildKit 20.10 takes a
+# digest reference in `FROM ${NODE_IMAGE}` and finds the image in the
 # engine's store, where an image ID (`sha256:...`) is read as an image named
 # docker.io/library/sha256 and pulled. The digest is minted by pushing each
 # new stand-in once to Debian's docker-registry, run on loopback only while
@@ -38,8 +40,11 @@ fi
 
 # The stand-ins the program uses, and the image each one replaces (components/platform/images.ts).
 STANDINS=(node nginx redis postgres dynamodb-local klee)
+# Test fixtures: what the tests run in place of something that is not an image (a cloud instance).
+FIXTURES=(machine)
 declare -A REPLACES=(
   [debian]="the Debian base of the other stand-ins"
+  [machine]="an Ubuntu instance of the ec2 target (a machine booted by cloud-init)"
   [node]="node:22.21.1-bookworm-slim"
   [nginx]="nginx:1.27-alpine"
   [redis]="redis:7.4.1-alpine"
@@ -163,7 +168,7 @@ CONFIG
 # REFS[name]: the stand-in's reference pinned by digest, pushing it once to mint the digest.
 publish() {
   local name="$1" tag="$2" repository="$REGISTRY/container-labs-standin/$1"
-  [ "$name" = debian ] && return
+  [[ " ${STANDINS[*]} " == *" $name "* ]] || return 0 # only what the program references
   local digest
   digest="$("$DOCKER" image inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "$tag" | grep -F "$repository@" | head -n 1 || true)"
   if [ -z "$digest" ]; then
@@ -211,21 +216,26 @@ build_standin() {
   publish "$name" "$tag"
 }
 
-write_refs() {
-  local json="{" separator=""
-  for name in "${STANDINS[@]}"; do
-    json+="$separator\"$name\": \"${REFS[$name]}\""
+# Writes {"name": "<value>", ...} for the names given, from the associative array named $2.
+write_json() {
+  local file="$1" json="{" separator="" name
+  local -n values="$2"
+  shift 2
+  for name in "$@"; do
+    json+="$separator\"$name\": \"${values[$name]}\""
     separator=", "
   done
   json+="}"
-  echo "$json" >"$STORE/refs.json.tmp"
-  mv "$STORE/refs.json.tmp" "$STORE/refs.json"
-  say "wrote $STORE/refs.json"
+  echo "$json" >"$file.tmp"
+  mv "$file.tmp" "$file"
+  say "wrote $file"
 }
 
+# shellcheck disable=SC2034 # REFS is read through write_json's nameref
 declare -A REFS BASES
 import_debootstrap
-for name in debian "${STANDINS[@]}"; do
+for name in debian "${STANDINS[@]}" "${FIXTURES[@]}"; do
   build_standin "$name"
 done
-write_refs
+write_json "$STORE/refs.json" REFS "${STANDINS[@]}"
+write_json "$STORE/fixtures.json" BASES "${FIXTURES[@]}"

@@ -98,12 +98,12 @@ describe("the dev stack's Docker host on EC2", () => {
     expect(userData.startsWith("#cloud-config\n")).toBe(true);
     const installer = writtenFile(run, "/usr/local/sbin/container-labs-install-docker");
     expect(installer).toContain("https://download.docker.com/linux/ubuntu");
-    expect(installer).toContain("apt-get install -y -q docker-ce docker-ce-cli containerd.io");
+    expect(installer).toContain("docker_packages=(docker-ce docker-ce-cli containerd.io");
     expect(installer).toContain('usermod -aG docker "$login_user"');
     const [volume] = run.ofType(EBS_VOLUME);
     expect(cloudConfig(run).runcmd).toEqual([
       ["/usr/local/sbin/container-labs-mount-data", expect.stringMatching(new RegExp(`^${volume.name}-id-\\d+$`))],
-      ["/usr/local/sbin/container-labs-install-docker", "ubuntu"],
+      ["/usr/local/sbin/container-labs-install-docker", "ubuntu", "docker-repository"],
     ]);
   });
 
@@ -169,7 +169,7 @@ describe("the dev stack's Docker host on EC2", () => {
   it("listens on 2376 with mutual TLS through a systemd drop-in the TLS step installs, never on 2375", () => {
     const dropIn = writtenFile(run, "/etc/container-labs/docker-tls.conf");
     const execStart = dropIn.split("\n").filter((line) => line.startsWith("ExecStart="));
-    expect(execStart).toEqual(["ExecStart=", expect.stringContaining("/usr/bin/dockerd -H fd:// -H tcp://0.0.0.0:2376 --tlsverify")]);
+    expect(execStart).toEqual(["ExecStart=", expect.stringMatching(/^ExecStart=dockerd -H fd:\/\/ -H tcp:\/\/0\.0\.0\.0:2376 --tlsverify /)]);
     expect(execStart[1]).toContain("--tlscacert=/etc/docker/tls/ca.pem --tlscert=/etc/docker/tls/server-cert.pem --tlskey=/etc/docker/tls/server-key.pem");
     expect(dropIn.split("\n").filter((line) => !line.startsWith("#")).join("\n")).not.toContain("2375");
     expect(writtenFile(run, "/usr/local/sbin/container-labs-docker-tls")).toContain("install -m 0644 /etc/container-labs/docker-tls.conf /etc/systemd/system/docker.service.d/20-tls.conf");
@@ -205,7 +205,7 @@ describe("the dev stack's Docker host on EC2", () => {
     const config = cloudConfig(run);
     expect(config.ssh_keys).toEqual({ ed25519_private: "openssh-host-ssh-host-key", ed25519_public: "ssh-ed25519 host-ssh-host-key" });
     expect(config.ssh_deletekeys).toBe(true);
-    expect(config.ssh_genkeytypes).toEqual([]);
+    expect(config.ssh_genkeytypes).toEqual(["ed25519"]);
   });
 
   it("pulls on the host with the ghcr.io token and pushes from here with the same credentials", () => {
@@ -262,7 +262,7 @@ describe("the dev stack's instance credentials: only cmpt756's datastore may obt
     expect(script).toContain("imds=169.254.169.254/32");
     const installer = writtenFile(run, "/usr/local/sbin/container-labs-install-docker");
     expect(installer.indexOf("systemctl enable --now container-labs-imds-firewall.service")).toBeGreaterThan(0);
-    expect(installer.indexOf("systemctl enable --now container-labs-imds-firewall.service")).toBeLessThan(installer.indexOf("apt-get install -y -q docker-ce"));
+    expect(installer.indexOf("systemctl enable --now container-labs-imds-firewall.service")).toBeLessThan(installer.indexOf('install_missing "${docker_packages[@]}"'));
   });
 
   it("has no such network on the local stack, where no container gets AWS credentials from the host", async () => {

@@ -1,7 +1,9 @@
 /**
  * Scripts cloud-init installs on the EC2 host, run for real here where they
- * can be: the apt key check with real OpenPGP keys, and the instance-metadata
- * firewall on a miniature Docker host made of network namespaces.
+ * can be: the Docker installer's choice of source, the apt key check with
+ * real OpenPGP keys, and the instance-metadata firewall on a miniature Docker
+ * host made of network namespaces. The installer and the firewall also run on
+ * a booted machine in test/engine/machine.test.ts.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -17,6 +19,15 @@ function run(command: string, args: string[], options: { input?: string } = {}):
   if (result.error) throw new Error(`${command} could not run: ${result.error.message}`);
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
+
+describe("container-labs-install-docker (install-docker.sh): Docker from one of two sources", () => {
+  it("refuses a source it does not know before it changes anything, naming both it knows", () => {
+    expect(run("bash", [path.join(EC2, "install-docker.sh"), "ubuntu", "docker-hub"])).toEqual({
+      status: 2,
+      output: "container-labs-install-docker: unknown Docker source 'docker-hub'; usage: container-labs-install-docker <login user> [docker-repository|distribution]\n",
+    });
+  });
+});
 
 describe("container-labs-verify-key (verify-key-fingerprint.sh): trusts an apt key only by its fingerprint", () => {
   const verify = path.join(EC2, "verify-key-fingerprint.sh");

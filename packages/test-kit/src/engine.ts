@@ -80,6 +80,20 @@ export async function requireStandins(engine: Engine, env: NodeJS.ProcessEnv = p
   return refs as Record<Standin, string>;
 }
 
+export const FIXTURES = ["machine"] as const;
+export type Fixture = (typeof FIXTURES)[number];
+
+/** A test fixture image (fixtures.json: images the tests run and the program never references), present in the engine. */
+export async function requireFixture(engine: Engine, name: Fixture, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const file = join(cacheDir(env), "standins", "fixtures.json");
+  const tag = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Partial<Record<Fixture, string>>)[name] : undefined;
+  if (!tag) throw new EngineMissing(`no ${name} fixture image (${file} does not name one): run \`${PREPARE_ENGINE_COMMAND}\` first`);
+  await docker(engine, ["image", "inspect", "--format", "{{.Id}}", tag]).catch(() => {
+    throw new EngineMissing(`the ${name} fixture image (${tag}) is not in the engine: run \`${PREPARE_ENGINE_COMMAND}\` again`);
+  });
+  return tag;
+}
+
 export interface BuildOptions {
   context: string;
   dockerfile: string;

@@ -12,6 +12,9 @@ export {
   startContainer,
   type Container,
   type ContainerOptions,
+  FIXTURES,
+  requireFixture,
+  type Fixture,
   cacheDir,
   docker,
   inspectImage,
@@ -22,4 +25,5 @@ export {
   type ImageConfig,
   type Standin,
 } from "./engine";
+export { MACHINE_DISK, attachLoopDisk, detachLoopDisks, grantableCapabilities, removeMachine, startMachine, type Machine, type MachineOptions } from "./machine";
 export { CI_STACK, ONE_LINE_EDIT, REPO_ROOT, ciDataDir, freshUp, labs, labsOk, labsOutput, prepareCiStack, pulumiCi, removeLeftovers, toolchainEnv, up, withOneLineEdit, type CiStack, type CommandResult } from "./ciStack";

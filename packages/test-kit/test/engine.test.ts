@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cacheDir, PREPARE_ENGINE_COMMAND, requireEngine, requireStandins, type Engine } from "@container-labs/test-kit";
+import { cacheDir, PREPARE_ENGINE_COMMAND, requireEngine, requireFixture, requireStandins, type Engine } from "@container-labs/test-kit";
 
 describe("cacheDir", () => {
   it("is CONTAINER_LABS_CACHE, else container-labs under XDG_CACHE_HOME, else under ~/.cache, as the scripts compute it", () => {
@@ -31,5 +31,11 @@ describe("without a prepared engine", () => {
     mkdirSync(join(cache, "standins"));
     writeFileSync(join(cache, "standins", "refs.json"), JSON.stringify({ node: "n@sha256:1" }));
     await expect(requireStandins(engine, env)).rejects.toThrow("lacks nginx, redis, postgres, dynamodb-local, klee");
+  });
+
+  it("requireFixture fails, naming fixtures.json and the command that builds the fixtures", async () => {
+    const env = { ...process.env, CONTAINER_LABS_CACHE: cache };
+    const engine: Engine = { dockerHost: "unix:///nowhere", socketPath: "/nowhere", env };
+    await expect(requireFixture(engine, "machine", env)).rejects.toThrow(`no machine fixture image (${cache}/standins/fixtures.json does not name one): run \`${PREPARE_ENGINE_COMMAND}\` first`);
   });
 });
