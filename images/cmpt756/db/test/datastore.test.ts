@@ -156,6 +156,21 @@ describe("documents DynamoDB cannot store are a 400 naming the problem, before D
     expect(dynamo.requests()).toBe(before);
   });
 
+  it.each([
+    ["a number past a double's range, on write", "POST", "/write", `{"objtype": "user", "n": 1e309}`, "n", "Infinity"],
+    ["nested in a list in a map, on write", "POST", "/write", `{"objtype": "user", "stats": {"history": [1, -1e309]}}`, "stats.history[1]", "-Infinity"],
+    ["on update", "PUT", "/update?objtype=user&objkey=any", `{"n": 1e999}`, "n", "Infinity"],
+    ["on load", "POST", "/load", `{"objtype": "user", "uuid": "overflow", "n": -1e400}`, "n", "-Infinity"],
+  ])("%s (JSON reads it as ±Infinity), never reaching DynamoDB", async (_case, method, path, body, field, value) => {
+    const before = dynamo.requests();
+    const answer = await call(api(path), { method, body, authorization: basic("svc-loader", LOADER_TOKEN) });
+    expect(answer.status).toBe(400);
+    expect(answer.json.error).toBe(
+      `${field} is ${value} (a JSON number past a double's range): DynamoDB stores numbers of magnitude 1E-130 to 9.9999999999999999999999999999999999999E+125, or 0`,
+    );
+    expect(dynamo.requests()).toBe(before);
+  });
+
   it("a field without a name", async () => {
     const answer = await write({ "": "nameless" });
     expect(answer.status).toBe(400);
