@@ -103,6 +103,13 @@ describe("POST /api/notify reads the body as leniently as the course's service",
     expect(reply).toEqual({ status: 400, type: plain, text: "Unexpected researcher `true`. Expected `d.landau@uu.nl`" });
   });
 
+  it("takes a float written 1.0 as JavaScript prints it, \"1\", where the course keeps \"1.0\" (a difference the README lists)", async () => {
+    const madeFor = (measurementId: string) => freshNotifyBody(key, { ...fields, measurement_id: measurementId });
+    expect((await notify(`{${JSON.stringify(madeFor("1")).slice(1, -1)}, "measurement_id": 1.0}`)).status).toBe(200);
+    const reply = await notify(`{${JSON.stringify(madeFor("1.0")).slice(1, -1)}, "measurement_id": 1.0}`);
+    expect(reply).toEqual({ status: 400, type: plain, text: "Unexpected measurement_id `1`. Expected `1.0`" });
+  });
+
   it("accepts application/*+json content types, with or without parameters", async () => {
     for (const type of ["application/vnd.api+json", "application/merge-patch+json; charset=utf-8", "Application/JSON"]) {
       expect([type, (await notify(freshNotifyBody(key, fields), type)).status]).toEqual([type, 200]);
