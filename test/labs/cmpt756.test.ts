@@ -2,8 +2,7 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import type { ServiceProcess } from "@container-labs/test-kit";
-import { createTables, startDb, startDynalite, startFront, type Dynamo } from "../../images/cmpt756/db/test/support/stack";
+import { startCmpt756, type Cmpt756Processes } from "../../images/cmpt756/db/test/support/stack";
 import { resolve, runStack } from "../support/mocks";
 import { CONTAINER, container, env, GENERATED_SECRET, program, publishIp, type Run } from "./helpers";
 
@@ -177,27 +176,19 @@ describe("the cmpt756 lab on the local stack (DynamoDB Local)", () => {
 });
 
 describe("the README's Try lines, run as printed by sh against s1, s2 and db as processes (over dynalite)", () => {
-  let dynamo: Dynamo;
-  let db: ServiceProcess;
-  let s1: ServiceProcess;
-  let s2: ServiceProcess;
+  let lab: Cmpt756Processes;
   beforeAll(async () => {
-    dynamo = await startDynalite();
-    await createTables(dynamo.client, "local");
-    db = await startDb(dynamo.endpoint, "local");
-    [s1, s2] = await Promise.all([startFront("s1", db), startFront("s2", db)]);
+    lab = await startCmpt756("local");
   });
   afterAll(async () => {
-    await Promise.all([s1?.stop(), s2?.stop()]);
-    await db?.stop();
-    await dynamo?.stop();
+    await lab?.stop();
   });
 
   it("create a user, log in, create a song with the token, and read both back", async () => {
     // Only the published ports change, to the processes' own.
     const script = readmeTryBlock().join("\n")
-      .replaceAll("http://localhost:30000/", s1.url("/"))
-      .replaceAll("http://localhost:30001/", s2.url("/"));
+      .replaceAll("http://localhost:30000/", lab.s1.url("/"))
+      .replaceAll("http://localhost:30001/", lab.s2.url("/"));
     // Not execFileSync: dynalite runs in this process and must keep answering db meanwhile.
     const { stdout } = await promisify(execFile)("sh", ["-c", script], { encoding: "utf8" });
     const [userId, token, musicId, song, user] = stdout.trimEnd().split("\n");
