@@ -1,7 +1,21 @@
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { startCmpt756, type Cmpt756Processes } from "../../images/cmpt756/db/test/support/stack";
 import { resolve, runStack } from "../support/mocks";
 import { CONTAINER, container, env, GENERATED_SECRET, program, publishIp, type Run } from "./helpers";
 
 const TABLE = "aws:dynamodb/table:Table";
+
+/** The lines of the first sh block of the README's cmpt756 section. */
+function readmeTryBlock(): string[] {
+  const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("\n### cmpt756\n"));
+  const block = /```sh\n([\s\S]*?)```/.exec(section);
+  if (!block) throw new Error("the README's cmpt756 section has no sh block");
+  return block[1].trimEnd().split("\n");
+}
 const LOCAL_TABLE = "pulumi-nodejs:dynamic/container-labs:LocalDynamoTable";
 
 describe("the cmpt756 lab on the dev stack (real DynamoDB, images on ghcr.io)", () => {
@@ -149,8 +163,39 @@ describe("the cmpt756 lab on the local stack (DynamoDB Local)", () => {
     expect(container(run, "dynamodb-local").dependsOn).toEqual(["cmpt756-dynamodb-data-owner"]);
   });
 
+  it("prints the README's Try lines (create a user, log in, create a song with the token, read both), on this stack's URLs", async () => {
+    const printed = await Promise.all(run.outputs.labs.cmpt756!.tryIt.map((line) => resolve(line)));
+    expect(printed).toEqual(readmeTryBlock());
+    expect(printed.join("\n")).toContain(`-X POST http://localhost:30001/api/v1/music/ -H 'Content-Type: application/json' -H "Authorization: Bearer $TOKEN"`);
+  });
+
   it("points db at DynamoDB Local by name and grants nothing in IAM", () => {
     expect(env(run, "cmpt756-db")).toMatchObject({ DYNAMODB_ENDPOINT: "http://dynamodb-local:8000", TABLE_SUFFIX: "local" });
     expect(run.ofType("aws:iam/rolePolicy:RolePolicy")).toEqual([]);
+  });
+});
+
+describe("the README's Try lines, run as printed by sh against s1, s2 and db as processes (over dynalite)", () => {
+  let lab: Cmpt756Processes;
+  beforeAll(async () => {
+    lab = await startCmpt756("local");
+  });
+  afterAll(async () => {
+    await lab?.stop();
+  });
+
+  it("create a user, log in, create a song with the token, and read both back", async () => {
+    // Only the published ports change, to the processes' own.
+    const script = readmeTryBlock().join("\n")
+      .replaceAll("http://localhost:30000/", lab.s1.url("/"))
+      .replaceAll("http://localhost:30001/", lab.s2.url("/"));
+    // Not execFileSync: dynalite runs in this process and must keep answering db meanwhile.
+    const { stdout } = await promisify(execFile)("sh", ["-c", script], { encoding: "utf8" });
+    const [userId, token, musicId, song, user] = stdout.trimEnd().split("\n");
+    expect(userId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(musicId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(JSON.parse(song).Items).toEqual([{ music_id: musicId, Artist: "Nina Simone", SongTitle: "Feeling Good" }]);
+    expect(JSON.parse(user).Items).toEqual([{ user_id: userId, fname: "Ada", lname: "Lovelace", email: "ada@example.org" }]);
   });
 });

@@ -1,7 +1,12 @@
+import { execFileSync } from "node:child_process";
 import * as os from "node:os";
+import { join } from "node:path";
+import { startService } from "@container-labs/test-kit";
 import { COURSE_NOTIFICATIONS_KEY } from "../../config";
 import { resolve, runStack } from "../support/mocks";
 import { CONTAINER, GENERATED_KEY_PAIR, LOCAL_COMMAND, program, type Run } from "./helpers";
+
+const SERVICE_SCRIPT = join(__dirname, "..", "..", "images", "notifications", "notifications-service", "dist", "main.js");
 
 describe.each([
   ["local", LOCAL_COMMAND, `${os.homedir()}/.container-labs/local/notifications`],
@@ -63,6 +68,22 @@ describe.each([
     const lab = run.outputs.labs.notifications!;
     expect(await resolve(lab.details!.latencies)).toEqual([0.0021, 0.0018, 0.0019]);
     expect(await resolve(lab.details!.latencyFile)).toBe(`${resultsDir}/latencies.txt`);
+  });
+
+  it("prints a first Try line that works as written: the assignment's request, inline, answered 200 by the service", async () => {
+    const lab = run.outputs.labs.notifications!;
+    const line = await resolve(lab.tryIt[0]);
+    const url = await resolve(lab.urls.notify);
+    expect(line.startsWith(`curl -s -X POST ${url} `)).toBe(true);
+    const service = await startService("notifications-service", { script: SERVICE_SCRIPT, args: ["--secret-key", COURSE_NOTIFICATIONS_KEY] });
+    try {
+      // As printed, with only the service's address changed to the process started here; its "# ..." tail is a shell comment.
+      const answer = execFileSync("sh", ["-c", line.replace(url, service.url("/api/notify"))], { encoding: "utf8" });
+      // Only a 200 is a bare number of seconds: every refusal is a sentence.
+      expect(answer).toMatch(/^\d+\.\d+$/);
+    } finally {
+      await service.stop();
+    }
   });
 
   it("makes the results directory writable by the probe's user, and by nobody else", () => {

@@ -114,6 +114,24 @@ export class Cmpt756 extends pulumi.ComponentResource {
   }
 }
 
+/**
+ * The lines to try, in order in one shell: create a user, log in as them
+ * (s1 answers the bare token), create a song with that token, read both
+ * back, a line each. Each `cut` takes the id out of `{"<objtype>_id":"<uuid>"}`. The
+ * README's cmpt756 block is these lines on localhost (test/labs/cmpt756.test.ts).
+ */
+function tryLines(usersUrl: pulumi.Output<string>, musicUrl: pulumi.Output<string>): pulumi.Output<string>[] {
+  const json = "-H 'Content-Type: application/json'";
+  const bearer = `-H "Authorization: Bearer $TOKEN"`;
+  return [
+    pulumi.interpolate`USER_ID=$(curl -s -X POST ${usersUrl} ${json} -d '{"fname": "Ada", "lname": "Lovelace", "email": "ada@example.org"}' | cut -d '"' -f 4); echo "$USER_ID"`,
+    pulumi.interpolate`TOKEN=$(curl -s -X PUT ${usersUrl}login ${json} -d "{\\"uid\\": \\"$USER_ID\\"}"); echo "$TOKEN"`,
+    pulumi.interpolate`MUSIC_ID=$(curl -s -X POST ${musicUrl} ${json} ${bearer} -d '{"Artist": "Nina Simone", "SongTitle": "Feeling Good"}' | cut -d '"' -f 4); echo "$MUSIC_ID"`,
+    pulumi.interpolate`curl -s ${musicUrl}$MUSIC_ID ${bearer}; echo`,
+    pulumi.interpolate`curl -s ${usersUrl}$USER_ID ${bearer}; echo`,
+  ];
+}
+
 export const cmpt756: LabModule<Cmpt756Settings> = {
   readSettings: readCmpt756Settings,
   hostPorts: () => [
@@ -126,11 +144,7 @@ export const cmpt756: LabModule<Cmpt756Settings> = {
     const lab = new Cmpt756(LAB, { platform, settings });
     return {
       urls: { usersApi: lab.usersUrl, musicApi: lab.musicUrl },
-      tryIt: [
-        lab.usersUrl.apply((url) => `curl -s -X POST ${url} -H 'Content-Type: application/json' -d '{"fname": "Ada", "lname": "Lovelace", "email": "ada@example.org"}'`),
-        lab.usersUrl.apply((url) => `curl -s -X PUT ${url}login -H 'Content-Type: application/json' -d '{"uid": "<user_id from the first call>"}'`),
-        lab.musicUrl.apply((url) => `curl -s ${url}<music_id> -H 'Authorization: Bearer <token from login>'`),
-      ],
+      tryIt: tryLines(lab.usersUrl, lab.musicUrl),
       details: { tables: lab.tableNames },
     };
   },

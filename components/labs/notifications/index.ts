@@ -7,12 +7,19 @@ import { Service } from "../../platform/service";
 import type { LabModule, LabSummary } from "../lab";
 import { Postgres } from "../postgres";
 import { readNotificationsSettings, type NotificationsSettings } from "./settings";
+// The source itself, not the built package: the Pulumi program runs from source, before any workspace is built.
+import { EXAMPLE_BODY } from "../../../packages/notification-cipher/src/example";
 
 const LAB = "notifications";
 /** The course's container name: the probe, and students' scripts, reach the service by it. */
 export const SERVICE_NAME = "notifications-service";
 export const SERVICE_PORT = NODE_SERVERS["notifications/notifications-service"].port;
 const NOTIFY_URL = `http://${SERVICE_NAME}:${SERVICE_PORT}/api/notify`;
+
+/** curl posting the assignment's request to `url`, its body inline so the line works from any directory. */
+export function tryNotifyLine(url: string): string {
+  return `curl -s -X POST ${url} -H 'Content-Type: application/json' -d '${JSON.stringify(EXAMPLE_BODY)}'`;
+}
 
 export interface NotificationsArgs {
   platform: Platform;
@@ -95,7 +102,7 @@ export const notifications: LabModule<NotificationsSettings> = {
     return {
       urls: { notify: lab.url, metrics: platform.url(SERVICE_PORT, "/api/metrics"), apiDocs: platform.url(SERVICE_PORT, "/") },
       tryIt: [
-        lab.url.apply((url) => `curl -s -X POST ${url} -H 'Content-Type: application/json' -d @example-notification.json`),
+        lab.url.apply((url) => `${tryNotifyLine(url)}   # the assignment's request: with the course's key (the default), answers its age in seconds`),
         lab.runProbeByHand.apply((command) => `SECRET_KEY=<the key> ${command}   # one more probe run: appends a line to the latency file`),
       ],
       details: { latencies: lab.latencies, latencyFile: pulumi.output(lab.latencyFile) },

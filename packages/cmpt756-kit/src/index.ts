@@ -1,4 +1,4 @@
-export { HttpError, installJsonErrors } from "./errors";
+export { HttpError, errorAnswer, installJsonErrors, type ErrorAnswer } from "./errors";
 export { createLabService, type LabServiceOptions } from "./layout";
 export { DatastoreClient, type DatastoreClientOptions, type Fields, type ReadResult, type ResponseMetadata } from "./datastore-client";
 export { issueToken, verifyToken, tokenKey, tokenFromHeader, requireAuth, type TokenKey } from "./token";

@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { HttpError, createLabService, stringFields, type Fields } from "@container-labs/cmpt756-kit";
 import type { Logger } from "@container-labs/service-kit";
 import { checkItem } from "./document";
+import { loadErrorHandler } from "./load-errors";
 import { checkLoaderAuth } from "./loader-auth";
 import { OBJTYPES, resolveObjtype, tableRef, type TableRef } from "./objtypes";
 import type { ObjectStore } from "./store";
@@ -82,13 +83,15 @@ export function buildApp(options: DatastoreOptions): FastifyInstance {
         "/load",
         {
           schema: { body: bodyWith("objtype", "uuid") },
+          errorHandler: loadErrorHandler,
           // Authentication before the body is validated, so an anonymous caller learns nothing about the schema.
           onRequest: async (request, reply) => {
-            if (loaderToken === undefined) {
-              return reply.code(403).send({ error: "/load is disabled: SVC_LOADER_TOKEN is not set" });
-            }
+            if (loaderToken === undefined) throw new HttpError(403, "/load is disabled: SVC_LOADER_TOKEN is not set");
             const auth = checkLoaderAuth(request.headers.authorization, loaderToken);
-            if (!auth.ok) return reply.code(401).header("www-authenticate", 'Basic realm="svc-loader"').send({ error: auth.error });
+            if (!auth.ok) {
+              reply.header("www-authenticate", 'Basic realm="svc-loader"');
+              throw new HttpError(401, auth.error);
+            }
           },
         },
         async (request) => {

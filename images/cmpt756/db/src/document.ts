@@ -18,6 +18,10 @@ const EXPONENTS = { min: -130, max: 125 };
 const child = (path: string, key: string | number): string => (typeof key === "number" ? `${path}[${key}]` : `${path}.${key}`);
 
 function numberBytes(value: number, path: string): number {
+  // JSON.parse reads a literal beyond a double's range (1e309) as ±Infinity, which DynamoDB cannot store.
+  if (!Number.isFinite(value)) {
+    throw new HttpError(400, `${path} is ${value} (a JSON number past a double's range): DynamoDB stores numbers of ${RANGE}`);
+  }
   if (value === 0) return 2;
   // toExponential gives JSON's value exactly as DynamoDB will read it: its significant digits and exponent.
   const [mantissa, exponent] = Math.abs(value).toExponential().split("e");

@@ -3,7 +3,7 @@
  * bodies and status codes, with its bugs fixed (bad input is a 4xx naming the problem).
  */
 import type { ServiceProcess } from "@container-labs/test-kit";
-import { queryResult, responseMetadata } from "./support/course";
+import { courseCheckResp, queryResult, responseMetadata } from "./support/course";
 import { basic, bodyless, call } from "./support/http";
 import { LOADER_TOKEN, createTables, startDb, startDynalite, type Dynamo } from "./support/stack";
 
@@ -156,6 +156,21 @@ describe("documents DynamoDB cannot store are a 400 naming the problem, before D
     expect(dynamo.requests()).toBe(before);
   });
 
+  it.each([
+    ["a number past a double's range, on write", "POST", "/write", `{"objtype": "user", "n": 1e309}`, "n", "Infinity"],
+    ["nested in a list in a map, on write", "POST", "/write", `{"objtype": "user", "stats": {"history": [1, -1e309]}}`, "stats.history[1]", "-Infinity"],
+    ["on update", "PUT", "/update?objtype=user&objkey=any", `{"n": 1e999}`, "n", "Infinity"],
+    ["on load", "POST", "/load", `{"objtype": "user", "uuid": "overflow", "n": -1e400}`, "n", "-Infinity"],
+  ])("%s (JSON reads it as ±Infinity), never reaching DynamoDB", async (_case, method, path, body, field, value) => {
+    const before = dynamo.requests();
+    const answer = await call(api(path), { method, body, authorization: basic("svc-loader", LOADER_TOKEN) });
+    expect(answer.status).toBe(400);
+    expect(answer.json.error).toBe(
+      `${field} is ${value} (a JSON number past a double's range): DynamoDB stores numbers of magnitude 1E-130 to 9.9999999999999999999999999999999999999E+125, or 0`,
+    );
+    expect(dynamo.requests()).toBe(before);
+  });
+
   it("a field without a name", async () => {
     const answer = await write({ "": "nameless" });
     expect(answer.status).toBe(400);
@@ -209,12 +224,14 @@ describe("bad input is a 400 with a JSON error naming the problem", () => {
 });
 
 describe("POST /load: bulk seeding with given uuids, for svc-loader only", () => {
+  /** /load's errors: ours, and the course's http_status_code and reason, which its loader reads. */
+  const loadError = (status: number, message: string) => ({ error: message, http_status_code: status, reason: message });
   const song = { objtype: "music", uuid: "7d1e2f3a-0000-4000-8000-000000000001", Artist: "Okonkwo Quartet", SongTitle: "Slow Rain" };
 
   it("refuses a caller without credentials, with a Basic challenge", async () => {
     const answer = await call(api("/load"), { method: "POST", body: song });
     expect(answer.status).toBe(401);
-    expect(answer.json).toEqual({ error: "missing auth" });
+    expect(answer.json).toEqual(loadError(401, "missing auth"));
     expect(answer.headers.get("www-authenticate")).toBe('Basic realm="svc-loader"');
   });
 
@@ -222,7 +239,7 @@ describe("POST /load: bulk seeding with given uuids, for svc-loader only", () =>
     for (const authorization of [basic("svc-loader", "wrong"), basic("someone", LOADER_TOKEN)]) {
       const answer = await call(api("/load"), { method: "POST", body: song, authorization });
       expect(answer.status).toBe(401);
-      expect(answer.json).toEqual({ error: "invalid credentials for /load" });
+      expect(answer.json).toEqual(loadError(401, "invalid credentials for /load"));
     }
     const read = await call(api(`/read?objtype=music&objkey=${song.uuid}`));
     expect(read.json.Count).toBe(0);
@@ -239,7 +256,25 @@ describe("POST /load: bulk seeding with given uuids, for svc-loader only", () =>
   it("needs the uuid", async () => {
     const answer = await call(api("/load"), { method: "POST", body: { objtype: "music", Artist: "x" }, authorization: basic("svc-loader", LOADER_TOKEN) });
     expect(answer.status).toBe(400);
-    expect(answer.json.error).toBe("body must have required property 'uuid'");
+    expect(answer.json).toEqual(loadError(400, "body must have required property 'uuid'"));
+  });
+
+  it.each([
+    ["a wrong token", { body: song, authorization: basic("svc-loader", "wrong") }, 401],
+    ["no credentials", { body: song }, 401],
+    ["no uuid", { body: { objtype: "music", Artist: "x" }, authorization: basic("svc-loader", LOADER_TOKEN) }, 400],
+    ["an unknown objtype", { body: { ...song, objtype: "playlist" }, authorization: basic("svc-loader", LOADER_TOKEN) }, 400],
+    ["malformed JSON", { body: '{"objtype": "music",', authorization: basic("svc-loader", LOADER_TOKEN) }, 400],
+  ])("answers %s so that the course's loader reports it instead of crashing", async (_case, request, status) => {
+    const answer = await call(api("/load"), { method: "POST", ...request });
+    expect(answer.status).toBe(status);
+    expect(answer.json).toMatchObject({ http_status_code: status, reason: expect.any(String) });
+    expect(courseCheckResp(answer.json, "music_id")).toBeNull();
+  });
+
+  it("answers a stored object so that the course's loader finds its uuid", async () => {
+    const answer = await call(api("/load"), { method: "POST", body: song, authorization: basic("svc-loader", LOADER_TOKEN) });
+    expect(courseCheckResp(answer.json, "music_id")).toBe(song.uuid);
   });
 });
 

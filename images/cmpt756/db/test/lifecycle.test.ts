@@ -87,7 +87,8 @@ describe("settings", () => {
     try {
       const answer = await call(closed.url("/api/v1/datastore/load"), { method: "POST", body: { objtype: "user", uuid: "1" } });
       expect(answer.status).toBe(403);
-      expect(answer.json).toEqual({ error: "/load is disabled: SVC_LOADER_TOKEN is not set" });
+      const disabled = "/load is disabled: SVC_LOADER_TOKEN is not set";
+      expect(answer.json).toEqual({ error: disabled, http_status_code: 403, reason: disabled });
     } finally {
       await closed.stop();
     }

@@ -6,10 +6,9 @@ import { SignJWT } from "jose";
 import type { ServiceProcess } from "@container-labs/test-kit";
 import { queryResult, responseMetadata } from "../../db/test/support/course";
 import { bodyless, call } from "../../db/test/support/http";
-import { JWT_SECRET, createTables, startDb, startDynalite, startFront, type Dynamo } from "../../db/test/support/stack";
+import { JWT_SECRET, startCmpt756, type Cmpt756Processes } from "../../db/test/support/stack";
 
-let dynamo: Dynamo;
-let db: ServiceProcess;
+let lab: Cmpt756Processes;
 let s1: ServiceProcess;
 let s2: ServiceProcess;
 let token: string;
@@ -17,18 +16,14 @@ const api = (path: string): string => s2.url(`/api/v1/music${path}`);
 const song = { Artist: "The Harbour Lights", SongTitle: "Northbound Ferry" };
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
-  await createTables(dynamo.client, "s2");
-  db = await startDb(dynamo.endpoint, "s2");
-  [s1, s2] = await Promise.all([startFront("s1", db), startFront("s2", db)]);
+  lab = await startCmpt756("s2");
+  ({ s1, s2 } = lab);
   const user = await call(s1.url("/api/v1/user/"), { method: "POST", body: { fname: "Jonah", lname: "W", email: "j@example.org" } });
   token = (await call(s1.url("/api/v1/user/login"), { method: "PUT", body: { uid: user.json.user_id } })).text;
 });
 
 afterAll(async () => {
-  await Promise.all([s1?.stop(), s2?.stop()]);
-  await db?.stop();
-  await dynamo?.stop();
+  await lab?.stop();
 });
 
 describe("with a token from s1's login", () => {

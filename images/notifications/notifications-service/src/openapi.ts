@@ -4,11 +4,24 @@
  * our own lenient reader (body.ts), not by a schema validator.
  */
 import type { StaticDocumentSpec } from "@fastify/swagger";
-import { NOTIFICATION_TYPES } from "@container-labs/notification-cipher";
+import { EXAMPLE_BODY, EXAMPLE_SECRET_KEY, NOTIFICATION_TYPES, freshNotifyBody, secretKeyBytes, type NotifyBody } from "@container-labs/notification-cipher";
 
 const text = (description: string) => ({ description, content: { "text/plain": { schema: { type: "string" as const } } } });
 
-export function apiDocument(serverUrl: string): StaticDocumentSpec["document"] {
+/**
+ * The body Swagger UI's "Try it out" sends, which must answer 200: the
+ * assignment's own request when the service has the assignment's key; with
+ * another key, the same fields encrypted with it at start (its answer is then
+ * the time since start). Without an example, Swagger UI sends "string" for
+ * every member, which is 400 `Invalid cipher`.
+ */
+export function tryItBody(secretKey: Buffer): NotifyBody {
+  if (secretKey.equals(secretKeyBytes(EXAMPLE_SECRET_KEY))) return EXAMPLE_BODY;
+  const { cipher_data: _assignments, ...fields } = EXAMPLE_BODY;
+  return freshNotifyBody(secretKey, fields);
+}
+
+export function apiDocument(serverUrl: string, example: NotifyBody): StaticDocumentSpec["document"] {
   return {
     openapi: "3.0.3",
     info: { title: "notifications-service", version: "1.1", description: "The notifications lab's service." },
@@ -40,6 +53,7 @@ export function apiDocument(serverUrl: string): StaticDocumentSpec["document"] {
                     cipher_data: { type: "string", description: 'base64(nonce) + "." + base64(ciphertext and GCM tag), unpadded' },
                   },
                 },
+                example,
               },
             },
           },

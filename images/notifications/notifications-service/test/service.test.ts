@@ -39,6 +39,12 @@ function bodyWith(hashData: unknown, overrides: Partial<NotifyBody> = {}): Notif
 }
 
 const now = () => Date.now() / 1000;
+
+/** The request body Swagger UI's "Try it out" fills in: the example in the document at /json. */
+async function swaggerExample(from: ServiceProcess): Promise<unknown> {
+  const doc = JSON.parse(await (await fetch(from.url("/json"))).text());
+  return doc.paths["/api/notify"].post.requestBody.content["application/json"].example;
+}
 const plain = "text/plain; charset=utf-8";
 
 beforeAll(async () => {
@@ -95,6 +101,13 @@ describe("POST /api/notify reads the body as leniently as the course's service",
     // And the text really is compared: a boolean researcher is "true", which the cipher does not say.
     const reply = await notify({ ...EXAMPLE_BODY, researcher: true });
     expect(reply).toEqual({ status: 400, type: plain, text: "Unexpected researcher `true`. Expected `d.landau@uu.nl`" });
+  });
+
+  it("takes a float written 1.0 as JavaScript prints it, \"1\", where the course keeps \"1.0\" (a difference the README lists)", async () => {
+    const madeFor = (measurementId: string) => freshNotifyBody(key, { ...fields, measurement_id: measurementId });
+    expect((await notify(`{${JSON.stringify(madeFor("1")).slice(1, -1)}, "measurement_id": 1.0}`)).status).toBe(200);
+    const reply = await notify(`{${JSON.stringify(madeFor("1.0")).slice(1, -1)}, "measurement_id": 1.0}`);
+    expect(reply).toEqual({ status: 400, type: plain, text: "Unexpected measurement_id `1`. Expected `1.0`" });
   });
 
   it("accepts application/*+json content types, with or without parameters", async () => {
@@ -229,6 +242,14 @@ describe("the routes beside POST /api/notify", () => {
     expect(doc.servers).toEqual([{ url: `http://localhost:${service.port}` }]);
   });
 
+  it("Swagger UI's Try it out sends the document's example: the assignment's request, which answers 200", async () => {
+    const example = await swaggerExample(service);
+    expect(example).toEqual(EXAMPLE_BODY);
+    const reply = await notify(example);
+    expect(reply).toMatchObject({ status: 200, type: plain });
+    expect(Number(reply.text)).toBeGreaterThan(now() - EXAMPLE_TIMESTAMP - 60);
+  });
+
   it("GET /health answers the container's HEALTHCHECK", async () => {
     expect(await send("/health")).toMatchObject({ status: 200, text: '{"status":"ok"}' });
   });
@@ -296,6 +317,11 @@ describe("starting and stopping", () => {
       // Started with another key, it cannot open the example.
       expect(await (await fetch(short.url("/api/notify"), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(EXAMPLE_BODY) })).text())
         .toBe("Cipher text not encrypted with provided nonce and server key");
+      // Its Try it out example is the same fields encrypted with its own key, so it answers 200 all the same.
+      const example = await swaggerExample(short);
+      expect(example).toMatchObject(fields);
+      const tried = await fetch(short.url("/api/notify"), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(example) });
+      expect(tried.status).toBe(200);
     } finally {
       await short.stop();
     }

@@ -21,3 +21,15 @@ export const queryResult = (items: Array<Record<string, unknown>>) => ({
   Items: items,
   ResponseMetadata: responseMetadata,
 });
+
+/**
+ * How the course's loader reads an answer of POST /load (sfu-cmpt756
+ * `e-k8s/loader/app.py`: `response.json()`, then `check_resp`): one holding
+ * `http_status_code` is a failure it reports (None); any other must hold
+ * `key`, or the loader dies with a KeyError, as it did on `{"error": ...}`.
+ */
+export function courseCheckResp(answer: Record<string, unknown>, key: string): unknown {
+  if ("http_status_code" in answer) return null;
+  if (!(key in answer)) throw new Error(`the course's loader crashes: KeyError '${key}' in ${JSON.stringify(answer)}`);
+  return answer[key];
+}

@@ -79,3 +79,25 @@ export function startFront(service: "s1" | "s2", db: ServiceProcess, env: Record
     env: { DB_URL: db.url("/api/v1/datastore"), JWT_SECRET, ...env },
   });
 }
+
+export interface Cmpt756Processes {
+  dynamo: Dynamo;
+  db: ServiceProcess;
+  s1: ServiceProcess;
+  s2: ServiceProcess;
+  stop(): Promise<void>;
+}
+
+/** The whole lab: dynalite with the tables of `suffix`, db on it, s1 and s2 in front of db. */
+export async function startCmpt756(suffix: string): Promise<Cmpt756Processes> {
+  const dynamo = await startDynalite();
+  await createTables(dynamo.client, suffix);
+  const db = await startDb(dynamo.endpoint, suffix);
+  const [s1, s2] = await Promise.all([startFront("s1", db), startFront("s2", db)]);
+  const stop = async () => {
+    await Promise.all([s1.stop(), s2.stop()]);
+    await db.stop();
+    await dynamo.stop();
+  };
+  return { dynamo, db, s1, s2, stop };
+}
