@@ -20,7 +20,7 @@ import { ConfigReader, ConfigurationError, DIGEST_REF, IMAGE_ID } from "./compon
 import { LAB_NAMES, LABS, type LabName, type LabSettings } from "./components/labs";
 import { unixSocketPath } from "./components/platform/dockerHost";
 import { EXTERNAL_IMAGE_NAMES, type ExternalImage } from "./components/platform/images";
-import { isOpenToTheWorld } from "./policy/lib/network";
+import { adminSourceProblem } from "./policy/lib/network";
 
 export { ConfigurationError } from "./components/config/reader";
 export { LAB_NAMES, type LabName } from "./components/labs";
@@ -204,10 +204,11 @@ function readRegistry(reader: ConfigReader): RegistrySettings {
   };
 }
 
-/** A network allowed to reach the host: a valid CIDR that is not (most of) the whole internet. */
+/** A network allowed to reach SSH or the Docker API: judged as the policy pack judges the security group's ranges. */
 function readAllowedNetwork(reader: ConfigReader, key: string, value: string | undefined): string {
   const cidr = reader.cidr(key, value);
-  reader.check(!cidr || !isOpenToTheWorld(cidr), key, cidr, "your own network (e.g. your IP/32): a range this wide opens the host's SSH and Docker API to the internet");
+  const problem = cidr ? adminSourceProblem(cidr) : undefined;
+  reader.check(problem === undefined, key, cidr, `your own network (e.g. your IP/32): ${problem}, which opens the host's SSH and Docker API to networks that are not yours`);
   return cidr;
 }
 

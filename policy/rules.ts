@@ -7,13 +7,14 @@
  * pull) makes @pulumi/policy skip that rule for that resource with an
  * advisory note; `pulumi up` checks it again once the value is known.
  */
-import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { credentialIn } from "./lib/credentials";
 import { isDigestReference, isLocallyBuiltTag, isPinnedImage } from "./lib/images";
 import { hasReason, JOB_WORKER_ROLE, LABELS, labelValue } from "./lib/labels";
-import { ADMIN_PORTS, allowsTcpPort, ingressOf, isLoopbackAddress, isOpenToTheWorld, parseCidr } from "./lib/network";
+import { ADMIN_PORTS, adminSourceProblem, allowsTcpPort, isLoopbackAddress, isOpenToTheWorld, NARROWEST_ADMIN_PREFIX } from "./lib/network";
 import { list } from "./lib/properties";
 import { TYPES } from "./lib/resourceTypes";
+import { securityGroupsIn } from "./lib/securityGroups";
 
 type Check = (props: Record<string, any>, args: ResourceValidationArgs, reportViolation: ReportViolation) => void;
 
@@ -29,20 +30,30 @@ function rule(name: string, description: string, types: readonly string[], check
   };
 }
 
-export const noAdminPortsOpenToTheWorld = rule(
-  "no-admin-ports-open-to-the-world",
-  "No security group lets the world reach SSH (22) or the Docker API (2375, 2376), counting every range that together covers more than a /8's share of IPv4 or IPv6 as the world: either port gives control of the host.",
-  [TYPES.securityGroup, TYPES.securityGroupRule, TYPES.securityGroupIngressRule],
-  (props, args, reportViolation) => {
-    const ingress = ingressOf(args.type, props);
-    for (const [port, service] of ADMIN_PORTS) {
-      const sources = [...new Set(ingress.filter((permission) => allowsTcpPort(permission, port)).flatMap((permission) => permission.cidrs))];
-      if (!isOpenToTheWorld(sources)) continue;
-      const unreadable = sources.filter((cidr) => parseCidr(cidr) === undefined).map((cidr) => `${JSON.stringify(cidr)} is not a CIDR range; `).join("");
-      reportViolation(`${unreadable}ingress from ${sources.join(", ")} opens port ${port} (${service}) to the internet: restrict it to your own network (ec2SshCidr / ec2AllowedCidr), no larger than a /8`);
+/**
+ * Judged over the whole stack: AWS applies a group's inline ingress and every
+ * separate rule attached to it together, so 256 separate /8 rules are judged
+ * as the world they add up to.
+ */
+export const noAdminPortsOpenToTheWorld: StackValidationPolicy = {
+  name: "no-admin-ports-open-to-the-world",
+  description: `No security group lets more than your own networks reach SSH (22) or the Docker API (2375, 2376): every range that reaches them is /${NARROWEST_ADMIN_PREFIX[4]} or narrower (IPv6 /${NARROWEST_ADMIN_PREFIX[6]}), and all of a group's ranges (inline ingress and separate rules joined to it) together cover no more than a /8's share of IPv4 or IPv6: either port gives control of the host.`,
+  enforcementLevel: "mandatory",
+  validateStack: (args, reportViolation) => {
+    for (const group of securityGroupsIn(args.resources)) {
+      for (const [port, service] of ADMIN_PORTS) {
+        const sources = [...new Set(group.ingress.filter((permission) => allowsTcpPort(permission, port)).flatMap((permission) => permission.cidrs))];
+        const where = `security group ${group.name}: port ${port} (${service})`;
+        for (const problem of sources.map(adminSourceProblem).filter((problem) => problem !== undefined)) {
+          reportViolation(`${where}: ${problem}: list each of your own networks as its own range instead (several cidrBlocks entries, or one rule each), none wider than /${NARROWEST_ADMIN_PREFIX[4]} (IPv6 /${NARROWEST_ADMIN_PREFIX[6]})`, group.urn);
+        }
+        if (isOpenToTheWorld(sources)) {
+          reportViolation(`${where}: ingress from ${sources.join(", ")}, added up over the group's rules, opens it to the internet: restrict it to your own networks (ec2SshCidr / ec2AllowedCidr)`, group.urn);
+        }
+      }
     }
   },
-);
+};
 
 export const instancesRequireImdsV2 = rule(
   "ec2-imdsv2-required",
@@ -207,7 +218,6 @@ export const dataVolumesSurviveDestroy = rule(
 
 /** Every rule of the pack. */
 export const resourcePolicies: ResourceValidationPolicy[] = [
-  noAdminPortsOpenToTheWorld,
   instancesRequireImdsV2,
   rootVolumesEncrypted,
   ebsVolumesEncrypted,
@@ -222,3 +232,6 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   noPlaintextCredentialsInContainerEnv,
   dataVolumesSurviveDestroy,
 ];
+
+/** Every rule of the pack that judges the stack as a whole. */
+export const stackPolicies: StackValidationPolicy[] = [noAdminPortsOpenToTheWorld];

@@ -165,11 +165,13 @@ describe("configuration of the dev stack (Pulumi.dev.yaml)", () => {
     expect(ssh.ec2?.sshCidr).toBe("192.0.2.7/32");
   });
 
-  it("refuses a network that is most of the internet for who may reach the host", async () => {
-    for (const [key, cidr] of [["ec2AllowedCidr", "0.0.0.0/0"], ["ec2SshCidr", "0.0.0.0/1"], ["ec2SshCidr", "64.0.0.0/2"]]) {
+  it("refuses a network wider than a /16 for who may reach SSH and the Docker API, as the policy pack does", async () => {
+    for (const [key, cidr] of [["ec2AllowedCidr", "0.0.0.0/0"], ["ec2SshCidr", "0.0.0.0/1"], ["ec2SshCidr", "52.0.0.0/8"], ["ec2AllowedCidr", "52.0.0.0/8"], ["ec2AllowedCidr", "10.0.0.0/15"]]) {
       const problems = await problemsOf("dev", { secrets: devSecrets, set: { [key]: cidr } });
-      expect(problems).toEqual([`container-labs:${key} = "${cidr}": your own network (e.g. your IP/32): a range this wide opens the host's SSH and Docker API to the internet`]);
+      expect(problems).toEqual([`container-labs:${key} = "${cidr}": your own network (e.g. your IP/32): ${cidr} is wider than a /16, which opens the host's SSH and Docker API to networks that are not yours`]);
     }
+    const campus = await load("dev", { secrets: devSecrets, set: { ec2AllowedCidr: "52.94.0.0/16" } });
+    expect(campus.ec2).toMatchObject({ allowedCidr: "52.94.0.0/16", sshCidr: "52.94.0.0/16" });
   });
 
   it("refuses an image ID in the mirror: the EC2 host cannot see this machine's images", async () => {

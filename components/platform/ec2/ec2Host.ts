@@ -5,11 +5,13 @@ import * as tls from "@pulumi/tls";
 import type { Ec2Settings } from "../../../config";
 import { cloudInit, hostFile, LOGIN_USER, TLS_INSTALLER } from "./cloudInit";
 import { attachDataVolume, createDataVolume, DATA_VOLUME_GB } from "./dataVolume";
+import { DOCKER_TLS_PORT, SSH_PORT } from "../../../policy/lib/network";
 import { dockerTlsCredentials, type DockerTlsCredentials } from "./tlsCredentials";
 
 /** Canonical's account, the publisher of Ubuntu's official AMIs. */
 const CANONICAL = "099720109477";
-export const DOCKER_TLS_PORT = 2376;
+// The ports the policy pack guards (no wider than a /16 may reach them), named once for both.
+export { DOCKER_TLS_PORT } from "../../../policy/lib/network";
 /** IAM path of the host's role and instance profile: the deploy role may manage IAM under this path only (.github/SECRETS.md). */
 export const IAM_PATH = "/container-labs/";
 
@@ -72,7 +74,7 @@ export function createEc2Host(name: string, args: Ec2HostArgs, parent: pulumi.Re
     {
       description: "container-labs Docker host: SSH, Docker TLS and lab ports from the configured networks only",
       ingress: [
-        ingress(22, settings.sshCidr, "SSH"),
+        ingress(SSH_PORT, settings.sshCidr, "SSH"),
         ingress(DOCKER_TLS_PORT, settings.allowedCidr, "Docker Engine API, mutual TLS"),
         ...[...new Set(args.labPorts)].sort((a, b) => a - b).map((port) => ingress(port, settings.allowedCidr, `lab port ${port}`)),
       ],
