@@ -155,6 +155,20 @@ export const hostPortsOnLoopbackUnlessExplained = rule(
   },
 );
 
+/** `root` or uid 0, with or without a group: what Docker runs a container as when `user` says so. */
+const ROOT_USER = /^(root|0)(:.*)?$/;
+
+export const containersRunAsNonRoot = rule(
+  "containers-run-as-non-root",
+  `No container is told to run as root (user root or 0, with any group), unless it is labelled ${LABELS.runsAsRoot} with the reason it must (CIS Docker Benchmark 4.1). A container without user runs as its image's USER, which the pack cannot see: every Dockerfile of this project is checked to end on a non-root USER (test/images), and pulled server images are given their non-root user by the program.`,
+  [TYPES.container],
+  (props, _args, reportViolation) => {
+    const user = String(props.user ?? "").trim();
+    if (!ROOT_USER.test(user) || hasReason(props.labels, LABELS.runsAsRoot)) return;
+    reportViolation(`user is ${JSON.stringify(user)}: run the server as its image's non-root user, or label the container ${LABELS.runsAsRoot}=<why it must start as root>`);
+  },
+);
+
 const DOCKER_SOCKETS = new Set(["/var/run/docker.sock", "/run/docker.sock"]);
 
 export const dockerSocketOnlyForJobWorkers = rule(
@@ -226,6 +240,7 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   containersHaveResourceLimits,
   containersDropPrivileges,
   containersHaveReadOnlyRoot,
+  containersRunAsNonRoot,
   hostPortsOnLoopbackUnlessExplained,
   dockerSocketOnlyForJobWorkers,
   imagesPinnedByDigest,
@@ -233,5 +248,29 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   dataVolumesSurviveDestroy,
 ];
 
+/** A command that gives containers a pids limit: `docker update --pids-limit <n>` with n > 0. */
+const PIDS_LIMIT_COMMAND = /\bdocker update (?:.* )?--pids-limit[ =][1-9]\d*\b/;
+
+/**
+ * Judged over the stack because the Docker provider has no pids-limit input:
+ * the program limits each container with a command that depends on it (the
+ * Service component's `<service>-pids-limit`), so the rule looks for that
+ * command among the resources that depend on the container.
+ */
+export const containersHaveAPidsLimit: StackValidationPolicy = {
+  name: "containers-have-a-pids-limit",
+  description: `Every container is given a process limit, so a fork bomb stops at it (CIS Docker Benchmark 5.28): a resource that depends on the container runs \`docker update --pids-limit <n>\` (the Docker provider has no pids-limit input), unless the container is labelled ${LABELS.noPidsLimit} with the reason it cannot be.`,
+  enforcementLevel: "mandatory",
+  validateStack: (args, reportViolation) => {
+    const limited = new Set(args.resources
+      .filter((resource) => typeof resource.props.create === "string" && PIDS_LIMIT_COMMAND.test(resource.props.create))
+      .flatMap((command) => command.dependencies.map((dependency) => dependency.urn)));
+    for (const container of args.resources.filter((resource) => resource.type === TYPES.container)) {
+      if (limited.has(container.urn) || hasReason(container.props.labels, LABELS.noPidsLimit)) continue;
+      reportViolation(`container ${container.name} has no pids limit: no resource that depends on it runs \`docker update --pids-limit <n>\`; give it one (the Service component does for long-running services), or label it ${LABELS.noPidsLimit}=<why it cannot have one>`, container.urn);
+    }
+  },
+};
+
 /** Every rule of the pack that judges the stack as a whole. */
-export const stackPolicies: StackValidationPolicy[] = [noAdminPortsOpenToTheWorld];
+export const stackPolicies: StackValidationPolicy[] = [noAdminPortsOpenToTheWorld, containersHaveAPidsLimit];

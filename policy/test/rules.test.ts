@@ -312,6 +312,63 @@ describe("hardened containers (CIS Docker Benchmark 5.x)", () => {
   });
 });
 
+describe("containers-run-as-non-root", () => {
+  const policy = rules.containersRunAsNonRoot;
+  const running = (user: string | undefined, labels: Array<{ label: string; value: string }> = []): ResourceUnderTest => ({
+    type: TYPES.container,
+    props: { name: "kleeweb-redis", image: `sha256:${DIGEST}`, user, labels: [label("container-labs.lab", "kleeweb"), ...labels] },
+  });
+
+  it.each([["redis"], ["1000"], ["1000:1000"], ["node:node"], [undefined]])("passes user %s (unset: the image's USER)", async (user) => {
+    expect(await violations(policy, running(user))).toEqual([]);
+  });
+
+  it.each([["root"], ["0"], ["0:0"], ["root:wheel"], [" root "]])("refuses user %j without a reason", async (user) => {
+    expect(await violations(policy, running(user))).toEqual([expect.stringContaining("container-labs.runs-as-root=<why it must start as root>")]);
+  });
+
+  it("accepts root labelled container-labs.runs-as-root with a reason, and not with a blank one", async () => {
+    expect(await violations(policy, running("root", [label("container-labs.runs-as-root", "chown: hands a fresh volume to the server's user")]))).toEqual([]);
+    expect(await violations(policy, running("root", [label("container-labs.runs-as-root", " ")]))).toHaveLength(1);
+  });
+});
+
+describe("containers-have-a-pids-limit (judged over the stack)", () => {
+  const policy = rules.containersHaveAPidsLimit;
+  const service = (name: string, labels: Array<{ label: string; value: string }> = []): ResourceUnderTest => ({
+    type: TYPES.container,
+    name,
+    props: { name, image: `sha256:${DIGEST}`, labels: [label("container-labs.lab", "kleeweb"), ...labels] },
+  });
+  const limit = (name: string, create: string, dependsOn: string[]): ResourceUnderTest => ({
+    type: "pulumi-nodejs:dynamic/container-labs:LocalCommand",
+    name,
+    props: { create },
+    dependsOn,
+  });
+  const found = async (...resources: ResourceUnderTest[]) => (await stackViolations(policy, resources)).map((violation) => violation.message);
+
+  it("passes containers a command limits after they start (docker update --pids-limit), as the Service component does", async () => {
+    expect(await found(service("web-1"), service("web-2"), limit("web-pids-limit", "docker update --pids-limit 256 web-1-id web-2-id >/dev/null", ["web-1", "web-2"]))).toEqual([]);
+  });
+
+  it("refuses a container no such command depends on, naming it", async () => {
+    const violations = await stackViolations(policy, [service("web-1"), service("redis"), limit("web-pids-limit", "docker update --pids-limit 256 web-1-id", ["web-1"])]);
+    expect(violations).toEqual([{ message: expect.stringMatching(/^container redis has no pids limit: .*container-labs\.no-pids-limit=<why it cannot have one>/), urn: expect.stringMatching(/::redis$/) }]);
+  });
+
+  it("does not count a command that sets no limit (0, none) or limits something else", async () => {
+    expect(await found(service("web-1"), limit("unlimit", "docker update --pids-limit 0 web-1-id", ["web-1"]))).toHaveLength(1);
+    expect(await found(service("web-1"), limit("mem", "docker update --memory 256m web-1-id", ["web-1"]))).toHaveLength(1);
+    expect(await found(service("web-1"), service("web-2"), limit("web-pids-limit", "docker update --pids-limit 256 web-2-id", ["web-2"]))).toHaveLength(1);
+  });
+
+  it("accepts a container labelled container-labs.no-pids-limit with a reason, and not with a blank one", async () => {
+    expect(await found(service("seed", [label("container-labs.no-pids-limit", "one-shot: it runs to its end while the provider creates it")]))).toEqual([]);
+    expect(await found(service("seed", [label("container-labs.no-pids-limit", "")]))).toHaveLength(1);
+  });
+});
+
 describe("host-ports-on-loopback-unless-explained", () => {
   const policy = rules.hostPortsOnLoopbackUnlessExplained;
   const publishing = (ports: Array<Record<string, unknown>>, labels: Array<{ label: string; value: string }> = []): ResourceUnderTest => ({

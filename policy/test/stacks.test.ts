@@ -106,6 +106,19 @@ describe.each(STACKS)("the %s stack", (stack, options) => {
 });
 
 describe("a broken variant of the dev stack", () => {
+  it("without one service's pids-limit command, reports exactly that service's containers", async () => {
+    const { secrets } = STACKS[1][1];
+    const run = await runStack("dev", program, { secrets });
+    const baseline = new Set(await judge(run, "dev"));
+    const dropped = run.resources.find((resource) => resource.name === "dockercoins-worker-pids-limit")!;
+    const containers = run.ofType(TYPES.container).map((container) => container.name).filter((name) => dropped.dependsOn.includes(name));
+    expect(containers).toEqual(["dockercoins-worker-1", "dockercoins-worker-2"]);
+    const broken = await judge({ ...run, resources: run.resources.filter((resource) => resource !== dropped) }, "dev");
+    expect(broken.filter((violation) => !baseline.has(violation)).sort()).toEqual(
+      containers.map((name) => expect.stringMatching(new RegExp(`^containers-have-a-pids-limit: container ${name} has no pids limit`))),
+    );
+  });
+
   // config.ts refuses such a network for ec2SshCidr, so the variant is the dev stack with its security group edited.
   it("opening SSH to the internet adds exactly the SSH violation", async () => {
     const { secrets } = STACKS[1][1];
