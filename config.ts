@@ -66,10 +66,10 @@ export interface RegistrySettings {
 
 export interface Ec2Settings {
   instanceType: string;
-  /** Who may reach the lab ports and the Docker TLS port. */
-  allowedCidr: string;
-  /** Who may reach SSH; defaults to allowedCidr. */
-  sshCidr: string;
+  /** Who may reach the lab ports and the Docker TLS port: one or more ranges, none wider than /16. */
+  allowedCidrs: string[];
+  /** Who may reach SSH; defaults to allowedCidrs. */
+  sshCidrs: string[];
   rootVolumeGb: number;
 }
 
@@ -204,22 +204,29 @@ function readRegistry(reader: ConfigReader): RegistrySettings {
   };
 }
 
-/** A network allowed to reach SSH or the Docker API: judged as the policy pack judges the security group's ranges. */
-function readAllowedNetwork(reader: ConfigReader, key: string, value: string | undefined): string {
-  const cidr = reader.cidr(key, value);
-  const problem = cidr ? adminSourceProblem(cidr) : undefined;
-  reader.check(problem === undefined, key, cidr, `your own network (e.g. your IP/32): ${problem}, which opens the host's SSH and Docker API to networks that are not yours`);
-  return cidr;
+/**
+ * The networks allowed to reach SSH or the Docker API: one CIDR range, or
+ * several separated by commas, each judged as the policy pack judges the
+ * security group's ranges.
+ */
+function readAllowedNetworks(reader: ConfigReader, key: string, value: string | undefined): string[] {
+  const cidrs = (value ?? "").split(",").map((cidr) => cidr.trim());
+  return cidrs.map((text) => {
+    const cidr = reader.cidr(key, text === "" && cidrs.length === 1 ? value : text);
+    const problem = cidr ? adminSourceProblem(cidr) : undefined;
+    reader.check(problem === undefined, key, cidr, `your own networks (e.g. your IP/32): ${problem}, which opens the host's SSH and Docker API to networks that are not yours; list each network you use instead, separated by commas, none wider than /16`);
+    return cidr;
+  });
 }
 
 function readEc2(reader: ConfigReader): Ec2Settings {
-  const allowedCidr = readAllowedNetwork(reader, "ec2AllowedCidr", reader.optionalString("ec2AllowedCidr"));
+  const allowedCidrs = readAllowedNetworks(reader, "ec2AllowedCidr", reader.optionalString("ec2AllowedCidr"));
   const ssh = reader.optionalString("ec2SshCidr");
   return {
     instanceType: reader.string("ec2InstanceType"),
-    allowedCidr,
-    // Unset, SSH follows the allowed network (checked once, above).
-    sshCidr: ssh === undefined ? allowedCidr : readAllowedNetwork(reader, "ec2SshCidr", ssh),
+    allowedCidrs,
+    // Unset, SSH follows the allowed networks (checked once, above).
+    sshCidrs: ssh === undefined ? allowedCidrs : readAllowedNetworks(reader, "ec2SshCidr", ssh),
     rootVolumeGb: reader.integer("ec2RootVolumeGb", 8, 1024),
   };
 }

@@ -45,7 +45,7 @@ export const noAdminPortsOpenToTheWorld: StackValidationPolicy = {
         const sources = [...new Set(group.ingress.filter((permission) => allowsTcpPort(permission, port)).flatMap((permission) => permission.cidrs))];
         const where = `security group ${group.name}: port ${port} (${service})`;
         for (const problem of sources.map(adminSourceProblem).filter((problem) => problem !== undefined)) {
-          reportViolation(`${where}: ${problem}: list each of your own networks as its own range instead (several cidrBlocks entries, or one rule each), none wider than /${NARROWEST_ADMIN_PREFIX[4]} (IPv6 /${NARROWEST_ADMIN_PREFIX[6]})`, group.urn);
+          reportViolation(`${where}: ${problem}: list each of your own networks as its own range instead (ec2AllowedCidr / ec2SshCidr: separated by commas; in a security group: several cidrBlocks entries, or one rule each), none wider than /${NARROWEST_ADMIN_PREFIX[4]} (IPv6 /${NARROWEST_ADMIN_PREFIX[6]})`, group.urn);
         }
         if (isOpenToTheWorld(sources)) {
           reportViolation(`${where}: ingress from ${sources.join(", ")}, added up over the group's rules, opens it to the internet: restrict it to your own networks (ec2SshCidr / ec2AllowedCidr)`, group.urn);

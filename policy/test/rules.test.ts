@@ -46,7 +46,7 @@ describe("no-admin-ports-open-to-the-world (judged over the stack)", () => {
     [2376, "the Docker API (TLS)"],
   ])("refuses 52.0.0.0/8 (AWS's own space, less than a /8's share) on port %i, saying to list several networks", async (port, service) => {
     expect(await found(group(tcp(port, port, ["52.0.0.0/8"])))).toEqual([
-      `security group host-sg: port ${port} (${service}): 52.0.0.0/8 is wider than a /16: list each of your own networks as its own range instead (several cidrBlocks entries, or one rule each), none wider than /16 (IPv6 /32)`,
+      `security group host-sg: port ${port} (${service}): 52.0.0.0/8 is wider than a /16: list each of your own networks as its own range instead (ec2AllowedCidr / ec2SshCidr: separated by commas; in a security group: several cidrBlocks entries, or one rule each), none wider than /16 (IPv6 /32)`,
     ]);
     expect(await found(group(tcp(port, port, ["52.1.0.0/16", "52.94.0.0/16"])))).toEqual([]);
   });

@@ -23,7 +23,7 @@ export function cpuArchitecture(instanceType: string): "arm64" | "amd64" {
 
 export interface Ec2HostArgs {
   settings: Ec2Settings;
-  /** Host ports the enabled labs publish: opened to allowedCidr only. */
+  /** Host ports the enabled labs publish: opened to allowedCidrs only. */
   labPorts: number[];
 }
 
@@ -38,8 +38,8 @@ export interface Ec2Host {
   dockerReady: command.remote.Command;
 }
 
-function ingress(port: number, cidr: string, description: string): aws.types.input.ec2.SecurityGroupIngress {
-  return { protocol: "tcp", fromPort: port, toPort: port, cidrBlocks: [cidr], description };
+function ingress(port: number, cidrs: string[], description: string): aws.types.input.ec2.SecurityGroupIngress {
+  return { protocol: "tcp", fromPort: port, toPort: port, cidrBlocks: cidrs, description };
 }
 
 /**
@@ -74,9 +74,9 @@ export function createEc2Host(name: string, args: Ec2HostArgs, parent: pulumi.Re
     {
       description: "container-labs Docker host: SSH, Docker TLS and lab ports from the configured networks only",
       ingress: [
-        ingress(SSH_PORT, settings.sshCidr, "SSH"),
-        ingress(DOCKER_TLS_PORT, settings.allowedCidr, "Docker Engine API, mutual TLS"),
-        ...[...new Set(args.labPorts)].sort((a, b) => a - b).map((port) => ingress(port, settings.allowedCidr, `lab port ${port}`)),
+        ingress(SSH_PORT, settings.sshCidrs, "SSH"),
+        ingress(DOCKER_TLS_PORT, settings.allowedCidrs, "Docker Engine API, mutual TLS"),
+        ...[...new Set(args.labPorts)].sort((a, b) => a - b).map((port) => ingress(port, settings.allowedCidrs, `lab port ${port}`)),
       ],
       egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], description: "image pulls, apt, AWS APIs" }],
     },
