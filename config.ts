@@ -20,7 +20,7 @@ import { ConfigReader, ConfigurationError, DIGEST_REF, IMAGE_ID } from "./compon
 import { LAB_NAMES, LABS, type LabName, type LabSettings } from "./components/labs";
 import { unixSocketPath } from "./components/platform/dockerHost";
 import { EXTERNAL_IMAGE_NAMES, type ExternalImage } from "./components/platform/images";
-import { isOpenToTheWorld } from "./policy/lib/network";
+import { adminSourceProblem } from "./policy/lib/network";
 
 export { ConfigurationError } from "./components/config/reader";
 export { LAB_NAMES, type LabName } from "./components/labs";
@@ -68,10 +68,10 @@ export interface RegistrySettings {
 
 export interface Ec2Settings {
   instanceType: string;
-  /** Who may reach the lab ports and the Docker TLS port. */
-  allowedCidr: string;
-  /** Who may reach SSH; defaults to allowedCidr. */
-  sshCidr: string;
+  /** Who may reach the lab ports and the Docker TLS port: one or more ranges, none wider than /16. */
+  allowedCidrs: string[];
+  /** Who may reach SSH; defaults to allowedCidrs. */
+  sshCidrs: string[];
   rootVolumeGb: number;
 }
 
@@ -206,21 +206,29 @@ function readRegistry(reader: ConfigReader): RegistrySettings {
   };
 }
 
-/** A network allowed to reach the host: a valid CIDR that is not (most of) the whole internet. */
-function readAllowedNetwork(reader: ConfigReader, key: string, value: string | undefined): string {
-  const cidr = reader.cidr(key, value);
-  reader.check(!cidr || !isOpenToTheWorld(cidr), key, cidr, "your own network (e.g. your IP/32): a range this wide opens the host's SSH and Docker API to the internet");
-  return cidr;
+/**
+ * The networks allowed to reach SSH or the Docker API: one CIDR range, or
+ * several separated by commas, each judged as the policy pack judges the
+ * security group's ranges.
+ */
+function readAllowedNetworks(reader: ConfigReader, key: string, value: string | undefined): string[] {
+  const cidrs = (value ?? "").split(",").map((cidr) => cidr.trim());
+  return cidrs.map((text) => {
+    const cidr = reader.cidr(key, text === "" && cidrs.length === 1 ? value : text);
+    const problem = cidr ? adminSourceProblem(cidr) : undefined;
+    reader.check(problem === undefined, key, cidr, `your own networks (e.g. your IP/32): ${problem}, which opens the host's SSH and Docker API to networks that are not yours; list each network you use instead, separated by commas, none wider than /16`);
+    return cidr;
+  });
 }
 
 function readEc2(reader: ConfigReader): Ec2Settings {
-  const allowedCidr = readAllowedNetwork(reader, "ec2AllowedCidr", reader.optionalString("ec2AllowedCidr"));
+  const allowedCidrs = readAllowedNetworks(reader, "ec2AllowedCidr", reader.optionalString("ec2AllowedCidr"));
   const ssh = reader.optionalString("ec2SshCidr");
   return {
     instanceType: reader.string("ec2InstanceType"),
-    allowedCidr,
-    // Unset, SSH follows the allowed network (checked once, above).
-    sshCidr: ssh === undefined ? allowedCidr : readAllowedNetwork(reader, "ec2SshCidr", ssh),
+    allowedCidrs,
+    // Unset, SSH follows the allowed networks (checked once, above).
+    sshCidrs: ssh === undefined ? allowedCidrs : readAllowedNetworks(reader, "ec2SshCidr", ssh),
     rootVolumeGb: reader.integer("ec2RootVolumeGb", 8, 1024),
   };
 }

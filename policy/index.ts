@@ -1,5 +1,5 @@
 /** The container-labs policy pack: `pulumi preview --policy-pack policy` (see README.md). */
 import { PolicyPack } from "@pulumi/policy";
-import { resourcePolicies } from "./rules";
+import { resourcePolicies, stackPolicies } from "./rules";
 
-new PolicyPack("container-labs", { policies: resourcePolicies });
+new PolicyPack("container-labs", { policies: [...resourcePolicies, ...stackPolicies] });

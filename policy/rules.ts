@@ -7,13 +7,14 @@
  * pull) makes @pulumi/policy skip that rule for that resource with an
  * advisory note; `pulumi up` checks it again once the value is known.
  */
-import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { credentialIn } from "./lib/credentials";
 import { isDigestReference, isLocallyBuiltTag, isPinnedImage } from "./lib/images";
 import { hasReason, JOB_WORKER_ROLE, LABELS, labelValue } from "./lib/labels";
-import { ADMIN_PORTS, allowsTcpPort, ingressOf, isLoopbackAddress, isOpenToTheWorld, parseCidr } from "./lib/network";
+import { ADMIN_PORTS, adminSourceProblem, allowsTcpPort, isLoopbackAddress, isOpenToTheWorld, NARROWEST_ADMIN_PREFIX } from "./lib/network";
 import { list } from "./lib/properties";
 import { TYPES } from "./lib/resourceTypes";
+import { securityGroupsIn } from "./lib/securityGroups";
 
 type Check = (props: Record<string, any>, args: ResourceValidationArgs, reportViolation: ReportViolation) => void;
 
@@ -29,20 +30,30 @@ function rule(name: string, description: string, types: readonly string[], check
   };
 }
 
-export const noAdminPortsOpenToTheWorld = rule(
-  "no-admin-ports-open-to-the-world",
-  "No security group lets the world reach SSH (22) or the Docker API (2375, 2376), counting every range that together covers more than a /8's share of IPv4 or IPv6 as the world: either port gives control of the host.",
-  [TYPES.securityGroup, TYPES.securityGroupRule, TYPES.securityGroupIngressRule],
-  (props, args, reportViolation) => {
-    const ingress = ingressOf(args.type, props);
-    for (const [port, service] of ADMIN_PORTS) {
-      const sources = [...new Set(ingress.filter((permission) => allowsTcpPort(permission, port)).flatMap((permission) => permission.cidrs))];
-      if (!isOpenToTheWorld(sources)) continue;
-      const unreadable = sources.filter((cidr) => parseCidr(cidr) === undefined).map((cidr) => `${JSON.stringify(cidr)} is not a CIDR range; `).join("");
-      reportViolation(`${unreadable}ingress from ${sources.join(", ")} opens port ${port} (${service}) to the internet: restrict it to your own network (ec2SshCidr / ec2AllowedCidr), no larger than a /8`);
+/**
+ * Judged over the whole stack: AWS applies a group's inline ingress and every
+ * separate rule attached to it together, so 256 separate /8 rules are judged
+ * as the world they add up to.
+ */
+export const noAdminPortsOpenToTheWorld: StackValidationPolicy = {
+  name: "no-admin-ports-open-to-the-world",
+  description: `No security group lets more than your own networks reach SSH (22) or the Docker API (2375, 2376): every range that reaches them is /${NARROWEST_ADMIN_PREFIX[4]} or narrower (IPv6 /${NARROWEST_ADMIN_PREFIX[6]}), and all of a group's ranges (inline ingress and separate rules joined to it) together cover no more than a /8's share of IPv4 or IPv6: either port gives control of the host.`,
+  enforcementLevel: "mandatory",
+  validateStack: (args, reportViolation) => {
+    for (const group of securityGroupsIn(args.resources)) {
+      for (const [port, service] of ADMIN_PORTS) {
+        const sources = [...new Set(group.ingress.filter((permission) => allowsTcpPort(permission, port)).flatMap((permission) => permission.cidrs))];
+        const where = `security group ${group.name}: port ${port} (${service})`;
+        for (const problem of sources.map(adminSourceProblem).filter((problem) => problem !== undefined)) {
+          reportViolation(`${where}: ${problem}: list each of your own networks as its own range instead (ec2AllowedCidr / ec2SshCidr: separated by commas; in a security group: several cidrBlocks entries, or one rule each), none wider than /${NARROWEST_ADMIN_PREFIX[4]} (IPv6 /${NARROWEST_ADMIN_PREFIX[6]})`, group.urn);
+        }
+        if (isOpenToTheWorld(sources)) {
+          reportViolation(`${where}: ingress from ${sources.join(", ")}, added up over the group's rules, opens it to the internet: restrict it to your own networks (ec2SshCidr / ec2AllowedCidr)`, group.urn);
+        }
+      }
     }
   },
-);
+};
 
 export const instancesRequireImdsV2 = rule(
   "ec2-imdsv2-required",
@@ -144,6 +155,20 @@ export const hostPortsOnLoopbackUnlessExplained = rule(
   },
 );
 
+/** `root` or uid 0, with or without a group: what Docker runs a container as when `user` says so. */
+const ROOT_USER = /^(root|0)(:.*)?$/;
+
+export const containersRunAsNonRoot = rule(
+  "containers-run-as-non-root",
+  `No container is told to run as root (user root or 0, with any group), unless it is labelled ${LABELS.runsAsRoot} with the reason it must (CIS Docker Benchmark 4.1). A container without user runs as its image's USER, which the pack cannot see: every Dockerfile of this project is checked to end on a non-root USER (test/images), and pulled server images are given their non-root user by the program.`,
+  [TYPES.container],
+  (props, _args, reportViolation) => {
+    const user = String(props.user ?? "").trim();
+    if (!ROOT_USER.test(user) || hasReason(props.labels, LABELS.runsAsRoot)) return;
+    reportViolation(`user is ${JSON.stringify(user)}: run the server as its image's non-root user, or label the container ${LABELS.runsAsRoot}=<why it must start as root>`);
+  },
+);
+
 const DOCKER_SOCKETS = new Set(["/var/run/docker.sock", "/run/docker.sock"]);
 
 export const dockerSocketOnlyForJobWorkers = rule(
@@ -207,7 +232,6 @@ export const dataVolumesSurviveDestroy = rule(
 
 /** Every rule of the pack. */
 export const resourcePolicies: ResourceValidationPolicy[] = [
-  noAdminPortsOpenToTheWorld,
   instancesRequireImdsV2,
   rootVolumesEncrypted,
   ebsVolumesEncrypted,
@@ -216,9 +240,37 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   containersHaveResourceLimits,
   containersDropPrivileges,
   containersHaveReadOnlyRoot,
+  containersRunAsNonRoot,
   hostPortsOnLoopbackUnlessExplained,
   dockerSocketOnlyForJobWorkers,
   imagesPinnedByDigest,
   noPlaintextCredentialsInContainerEnv,
   dataVolumesSurviveDestroy,
 ];
+
+/** A command that gives containers a pids limit: `docker update --pids-limit <n>` with n > 0. */
+const PIDS_LIMIT_COMMAND = /\bdocker update (?:.* )?--pids-limit[ =][1-9]\d*\b/;
+
+/**
+ * Judged over the stack because the Docker provider has no pids-limit input:
+ * the program limits each container with a command that depends on it (the
+ * Service component's `<service>-pids-limit`), so the rule looks for that
+ * command among the resources that depend on the container.
+ */
+export const containersHaveAPidsLimit: StackValidationPolicy = {
+  name: "containers-have-a-pids-limit",
+  description: `Every container is given a process limit, so a fork bomb stops at it (CIS Docker Benchmark 5.28): a resource that depends on the container runs \`docker update --pids-limit <n>\` (the Docker provider has no pids-limit input), unless the container is labelled ${LABELS.noPidsLimit} with the reason it cannot be.`,
+  enforcementLevel: "mandatory",
+  validateStack: (args, reportViolation) => {
+    const limited = new Set(args.resources
+      .filter((resource) => typeof resource.props.create === "string" && PIDS_LIMIT_COMMAND.test(resource.props.create))
+      .flatMap((command) => command.dependencies.map((dependency) => dependency.urn)));
+    for (const container of args.resources.filter((resource) => resource.type === TYPES.container)) {
+      if (limited.has(container.urn) || hasReason(container.props.labels, LABELS.noPidsLimit)) continue;
+      reportViolation(`container ${container.name} has no pids limit: no resource that depends on it runs \`docker update --pids-limit <n>\`; give it one (the Service component does for long-running services), or label it ${LABELS.noPidsLimit}=<why it cannot have one>`, container.urn);
+    }
+  },
+};
+
+/** Every rule of the pack that judges the stack as a whole. */
+export const stackPolicies: StackValidationPolicy[] = [noAdminPortsOpenToTheWorld, containersHaveAPidsLimit];

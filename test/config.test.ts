@@ -137,7 +137,7 @@ describe("configuration of the dev stack (Pulumi.dev.yaml)", () => {
   it("targets EC2 with ghcr.io credentials and the stack file's networks", async () => {
     const config = await load("dev", { secrets: devSecrets });
     expect(config.target).toBe("ec2");
-    expect(config.ec2).toEqual({ instanceType: "t3.medium", allowedCidr: "198.51.100.0/24", sshCidr: "198.51.100.0/24", rootVolumeGb: 30 });
+    expect(config.ec2).toEqual({ instanceType: "t3.medium", allowedCidrs: ["198.51.100.0/24"], sshCidrs: ["198.51.100.0/24"], rootVolumeGb: 30 });
     expect(config.registry?.owner).toBe("container-labs");
     expect(await resolve(config.registry!.token)).toBe("ghp_test");
     expect(await isSecret(config.registry!.token)).toBe(true);
@@ -167,14 +167,26 @@ describe("configuration of the dev stack (Pulumi.dev.yaml)", () => {
     const problems = await problemsOf("dev", { secrets: devSecrets, set: { ec2AllowedCidr: "" } });
     expect(problems).toContain('container-labs:ec2AllowedCidr = null: an IPv4 CIDR such as 203.0.113.7/32');
     const ssh = await load("dev", { secrets: devSecrets, set: { ec2SshCidr: "192.0.2.7/32" } });
-    expect(ssh.ec2?.sshCidr).toBe("192.0.2.7/32");
+    expect(ssh.ec2?.sshCidrs).toEqual(["192.0.2.7/32"]);
   });
 
-  it("refuses a network that is most of the internet for who may reach the host", async () => {
-    for (const [key, cidr] of [["ec2AllowedCidr", "0.0.0.0/0"], ["ec2SshCidr", "0.0.0.0/1"], ["ec2SshCidr", "64.0.0.0/2"]]) {
+  it("refuses a network wider than a /16 for who may reach SSH and the Docker API, as the policy pack does, and says how to list several", async () => {
+    for (const [key, cidr] of [["ec2AllowedCidr", "0.0.0.0/0"], ["ec2SshCidr", "0.0.0.0/1"], ["ec2SshCidr", "52.0.0.0/8"], ["ec2AllowedCidr", "52.0.0.0/8"], ["ec2AllowedCidr", "10.0.0.0/15"]]) {
       const problems = await problemsOf("dev", { secrets: devSecrets, set: { [key]: cidr } });
-      expect(problems).toEqual([`container-labs:${key} = "${cidr}": your own network (e.g. your IP/32): a range this wide opens the host's SSH and Docker API to the internet`]);
+      expect(problems).toEqual([`container-labs:${key} = "${cidr}": your own networks (e.g. your IP/32): ${cidr} is wider than a /16, which opens the host's SSH and Docker API to networks that are not yours; list each network you use instead, separated by commas, none wider than /16`]);
     }
+    const campus = await load("dev", { secrets: devSecrets, set: { ec2AllowedCidr: "52.94.0.0/16" } });
+    expect(campus.ec2).toMatchObject({ allowedCidrs: ["52.94.0.0/16"], sshCidrs: ["52.94.0.0/16"] });
+  });
+
+  it("takes several networks separated by commas, each checked on its own", async () => {
+    const several = await load("dev", { secrets: devSecrets, set: { ec2AllowedCidr: "52.1.0.0/16, 52.94.0.0/16,203.0.113.7/32" } });
+    expect(several.ec2).toMatchObject({ allowedCidrs: ["52.1.0.0/16", "52.94.0.0/16", "203.0.113.7/32"], sshCidrs: ["52.1.0.0/16", "52.94.0.0/16", "203.0.113.7/32"] });
+    expect(await problemsOf("dev", { secrets: devSecrets, set: { ec2SshCidr: "203.0.113.7/32,52.0.0.0/8" } })).toEqual([expect.stringMatching(/^container-labs:ec2SshCidr = "52\.0\.0\.0\/8": your own networks/)]);
+    expect(await problemsOf("dev", { secrets: devSecrets, set: { ec2SshCidr: "203.0.113.7/32,," } })).toEqual([
+      'container-labs:ec2SshCidr = "": an IPv4 CIDR such as 203.0.113.7/32',
+      'container-labs:ec2SshCidr = "": an IPv4 CIDR such as 203.0.113.7/32',
+    ]);
   });
 
   it("refuses an image ID in the mirror: the EC2 host cannot see this machine's images", async () => {

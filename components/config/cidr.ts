@@ -1,35 +1,31 @@
-/** IPv4 addresses and CIDR ranges, as config values are checked. */
+/**
+ * IPv4 addresses and CIDR ranges, as config values are checked: read by the
+ * same parser the policy pack judges security groups with, so config and
+ * pack never disagree on what a range is.
+ */
+import { parseCidr, type AddressRange } from "../../policy/lib/network";
+
+function ipv4Range(cidr: string): AddressRange | undefined {
+  const parsed = parseCidr(cidr);
+  return parsed?.family === 4 ? parsed : undefined;
+}
 
 export function isIpv4(value: string): boolean {
-  const parts = value.split(".");
-  return parts.length === 4 && parts.every((part) => /^\d{1,3}$/.test(part) && Number(part) <= 255);
+  return !value.includes("/") && ipv4Range(`${value}/32`) !== undefined;
 }
 
 export function isCidr(value: string): boolean {
-  const [ip, bits, ...rest] = value.split("/");
-  return rest.length === 0 && isIpv4(ip) && /^\d{1,2}$/.test(bits ?? "") && Number(bits) <= 32;
+  return ipv4Range(value) !== undefined;
 }
 
-function ipToNumber(ip: string): number {
-  return ip.split(".").reduce((acc, part) => acc * 256 + Number(part), 0);
-}
-
-/** The first address of a CIDR range and how many addresses it holds. */
-function range(cidr: string): { start: number; size: number } {
-  const [base, bits] = cidr.split("/");
-  const size = 2 ** (32 - Number(bits));
-  return { start: Math.floor(ipToNumber(base) / size) * size, size };
+/** Whether two IPv4 ranges share at least one address; false when either is not one. */
+export function cidrsOverlap(a: string, b: string): boolean {
+  const [x, y] = [ipv4Range(a), ipv4Range(b)];
+  if (!x || !y) return false;
+  const end = (range: AddressRange) => range.first + (1n << BigInt(32 - range.prefix));
+  return x.first < end(y) && y.first < end(x);
 }
 
 export function cidrContains(cidr: string, ip: string): boolean {
-  const { start, size } = range(cidr);
-  const address = ipToNumber(ip);
-  return address >= start && address < start + size;
-}
-
-/** Whether two CIDR ranges share at least one address. */
-export function cidrsOverlap(a: string, b: string): boolean {
-  const x = range(a);
-  const y = range(b);
-  return x.start < y.start + y.size && y.start < x.start + x.size;
+  return isIpv4(ip) && cidrsOverlap(cidr, `${ip}/32`);
 }

@@ -12,6 +12,7 @@ import { Network } from "./network";
 import { LocalCommand } from "./localCommand";
 import type { Registry } from "./registry";
 import { shellQuote } from "./shell";
+import { volumeOwnerCommand } from "./volumeOwner";
 
 export type DockerHostArgs =
   | { target: "local"; local: LocalSettings; registry: Registry }
@@ -156,7 +157,10 @@ export class DockerHost extends pulumi.ComponentResource {
     const dir = shellQuote(absolute);
     const create = this.ec2
       ? pulumi.output(`sudo install -d -m 0750 -o ${CONTAINER_UID} -g ${CONTAINER_UID} ${dir}`)
-      : pulumi.interpolate`mkdir -p ${dir} && chmod 0750 ${dir} && if [ "$(id -u)" != ${CONTAINER_UID} ]; then docker run --rm --user 0 --network none --cap-drop ALL --cap-add CHOWN --entrypoint chown --volume ${dir}:/dir ${image} ${CONTAINER_UID}:${CONTAINER_UID} /dir; fi`;
+      : pulumi.output(image).apply((imageId) => {
+          const handOver = volumeOwnerCommand({ lab: "platform", image: imageId, volume: `${absolute}:/dir`, owner: `${CONTAINER_UID}:${CONTAINER_UID}`, path: "/dir" });
+          return `mkdir -p ${dir} && chmod 0750 ${dir} && if [ "$(id -u)" != ${CONTAINER_UID} ]; then ${handOver}; fi`;
+        });
     const ready = this.command(name, { create, triggers: [absolute] }, parent);
     return { path: absolute, ready };
   }

@@ -5,6 +5,7 @@ import type { Network } from "./network";
 import type { Platform } from "./platform";
 import { Service } from "./service";
 import { Volume } from "./volume";
+import { volumeOwnerCommand } from "./volumeOwner";
 
 export interface TableSpec {
   name: string;
@@ -53,21 +54,12 @@ export function dynamoDbLocal(name: string, platform: Platform, network: Network
   const image = platform.pull(name, "dynamodb-local", parent);
   const data = new Volume(`${name}-data`, { lab: "platform", volumeName: "dynamodb-local-data", keep: { holds: "data", onDestroy: "retain" }, provider: engine.docker }, { parent });
   const mounts = [{ source: data, target: DATA_PATH }];
-  // A fresh named volume is root's; the server runs as the image's user, so a one-shot container hands the volume to it.
-  const dataOwner = new Service(`${name}-data-owner`, {
-    lab: "platform",
-    service: "dynamodb-local-data-owner",
-    image: image.imageId,
-    user: "root",
-    entrypoint: ["chown"],
-    command: [`${DYNAMODB_LOCAL_USER}:`, DATA_PATH],
-    capAdd: ["CHOWN"],
-    networks: [],
-    mounts,
-    oneShot: true,
-    healthcheck: "none",
-    engine,
-  }, { parent });
+  // A fresh named volume is root's; the server runs as the image's user, so a short-lived root container hands the volume to it.
+  const dataOwner = engine.command(`${name}-data-owner`, {
+    create: pulumi.all([image.imageId, data.name]).apply(([imageId, volume]) =>
+      volumeOwnerCommand({ lab: "platform", image: imageId, volume: `${volume}:${DATA_PATH}`, owner: `${DYNAMODB_LOCAL_USER}:`, path: DATA_PATH })),
+    triggers: [image.imageId, data.name],
+  }, parent);
   const service = new Service(`${name}`, {
     lab: "platform",
     service: DYNAMODB_LOCAL_ALIAS,
@@ -80,7 +72,7 @@ export function dynamoDbLocal(name: string, platform: Platform, network: Network
     limits: { memoryMb: 768 },
     writableRoot: "DynamoDB Local (Java) writes its own temporary files",
     engine,
-  }, { parent, dependsOn: dataOwner.containers });
+  }, { parent, dependsOn: [dataOwner] });
   const endpoint = `http://localhost:${engine.hostPort(DYNAMODB_LOCAL_HOST_PORT)}`;
   return {
     table(tableName, spec, billing, tableParent) {

@@ -14,6 +14,10 @@ export interface Owner {
   exposure?: string;
   /** Why the container's root filesystem is writable (the policy pack wants it read-only otherwise). */
   writableRoot?: string;
+  /** Why the container starts as root (the policy pack wants a non-root user otherwise). */
+  runsAsRoot?: string;
+  /** Why no pids limit reaches the container (the policy pack wants one otherwise). */
+  noPidsLimit?: string;
 }
 
 export function ownerLabels(owner: Owner): Array<{ label: string; value: string }> {
@@ -27,5 +31,7 @@ export function ownerLabels(owner: Owner): Array<{ label: string; value: string 
   if (owner.retained) labels.push({ label: `${LABEL_PREFIX}.retain-on-delete`, value: "true" });
   if (owner.exposure) labels.push({ label: `${LABEL_PREFIX}.exposure`, value: owner.exposure });
   if (owner.writableRoot) labels.push({ label: `${LABEL_PREFIX}.writable-root`, value: owner.writableRoot });
+  if (owner.runsAsRoot) labels.push({ label: `${LABEL_PREFIX}.runs-as-root`, value: owner.runsAsRoot });
+  if (owner.noPidsLimit) labels.push({ label: `${LABEL_PREFIX}.no-pids-limit`, value: owner.noPidsLimit });
   return labels;
 }

@@ -100,6 +100,14 @@ export interface ServiceArgs {
   engine: Engine;
 }
 
+/**
+ * Why a one-shot container has no pids limit (the policy pack's label): the
+ * provider creates, starts and waits out such a container in one step, and the
+ * limit can only be set afterwards (see limitProcesses). One-shots are the
+ * demo clients and the course's loader, each run once and then gone.
+ */
+const ONE_SHOT_PIDS = "one-shot: it runs to its end while the Docker provider creates it, and the provider has no pids-limit input";
+
 const LOG_ROTATION = { "max-size": "10m", "max-file": "3" };
 const TMPFS_OPTIONS = "rw,noexec,nosuid,size=64m";
 
@@ -161,6 +169,7 @@ export class Service extends pulumi.ComponentResource {
             role: args.role,
             exposure: index === 0 && exposed ? args.engine.exposure : undefined,
             writableRoot: args.writableRoot,
+            noPidsLimit: args.oneShot ? ONE_SHOT_PIDS : undefined,
           }),
           networksAdvanced: args.networks.map((network) => ({ name: network.name, aliases: [args.service], gwPriority: network.gatewayPriority })),
           networkMode: args.networks.length === 0 ? "none" : undefined,
@@ -220,9 +229,13 @@ export class Service extends pulumi.ComponentResource {
   }
 
   /**
-   * The Docker provider has no pids limit, so the engine gets it with `docker
-   * update`, again whenever a container is replaced (a new ID). The limit
-   * stays with the container across restarts.
+   * The Docker provider has no pids limit (neither @pulumi/docker 5.2's
+   * Container nor kreuzwerker's docker_container it bridges has an input for
+   * the Docker API's HostConfig.PidsLimit), so the engine gets it with
+   * `docker update` right after the container starts, again whenever a
+   * container is replaced (a new ID). The limit stays with the container
+   * across restarts. The policy pack finds this command among the resources
+   * that depend on each container.
    */
   private limitProcesses(name: string, pids: number, engine: Engine): void {
     const ids = pulumi.all(this.containers.map((container) => container.id));

@@ -23,6 +23,10 @@ export const LABELS = {
   exposure: "container-labs.exposure",
   /** `<reason>`: why the container's root filesystem cannot be read-only. */
   writableRoot: "container-labs.writable-root",
+  /** `<reason>`: why the container's process must start as root (uid 0). */
+  runsAsRoot: "container-labs.runs-as-root",
+  /** `<reason>`: why no `docker update --pids-limit` command reaches the container. */
+  noPidsLimit: "container-labs.no-pids-limit",
 } as const;
 
 export const JOB_WORKER_ROLE = "job-worker";

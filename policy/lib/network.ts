@@ -9,11 +9,16 @@ export interface Ingress {
   cidrs: string[];
 }
 
+export const SSH_PORT = 22;
+export const DOCKER_PLAINTEXT_PORT = 2375;
+/** The Docker API with mutual TLS: the port the EC2 host's engine listens on. */
+export const DOCKER_TLS_PORT = 2376;
+
 /** Ports that give control of the host to whoever reaches them. */
 export const ADMIN_PORTS: ReadonlyMap<number, string> = new Map([
-  [22, "SSH"],
-  [2375, "the Docker API (plaintext)"],
-  [2376, "the Docker API (TLS)"],
+  [SSH_PORT, "SSH"],
+  [DOCKER_PLAINTEXT_PORT, "the Docker API (plaintext)"],
+  [DOCKER_TLS_PORT, "the Docker API (TLS)"],
 ]);
 
 function cidrsOf(...values: unknown[]): string[] {
@@ -143,6 +148,28 @@ export function isOpenToTheWorld(cidrs: string | readonly string[]): boolean {
     const covered = coveredAddresses(ranges.filter((range): range is AddressRange => range?.family === family));
     return covered * WORLD_SHARE_DENOMINATOR > 1n << BigInt(FAMILY_BITS[family]);
   });
+}
+
+/**
+ * The widest single range that may reach an admin port: an IPv4 /16 (65,536
+ * addresses, a campus or a company's block) or an IPv6 /32 (one ISP's or
+ * institution's allocation). Anything wider, such as 52.0.0.0/8 (a cloud
+ * provider's space, where anyone can rent an address), is not "your own
+ * network"; several networks are listed as several ranges.
+ */
+export const NARROWEST_ADMIN_PREFIX = { 4: 16, 6: 32 } as const;
+
+/**
+ * Why `cidr` may not reach SSH or the Docker API, or undefined when it may.
+ * Config validation (ec2AllowedCidr, ec2SshCidr) and the policy pack both ask
+ * this, so a value config accepts is one the pack accepts.
+ */
+export function adminSourceProblem(cidr: string): string | undefined {
+  const range = parseCidr(cidr);
+  if (!range) return `${JSON.stringify(cidr)} is not a CIDR range`;
+  const narrowest = NARROWEST_ADMIN_PREFIX[range.family];
+  if (range.prefix >= narrowest) return undefined;
+  return `${cidr} is wider than a /${narrowest}`;
 }
 
 /** Whether a published port's host address is loopback: 127.0.0.0/8 or ::1, in any spelling (::ffff:127.0.0.1 too). */

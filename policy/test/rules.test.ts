@@ -1,17 +1,19 @@
 import * as rules from "../rules";
 import { TYPES } from "../lib/resourceTypes";
-import { violations, type ResourceUnderTest } from "./evaluate";
+import { stackViolations, violations, type ResourceUnderTest } from "./evaluate";
 
 const DIGEST = "a".repeat(64);
 const label = (key: string, value: string) => ({ label: key, value });
 
-describe("no-admin-ports-open-to-the-world", () => {
+describe("no-admin-ports-open-to-the-world (judged over the stack)", () => {
   const policy = rules.noAdminPortsOpenToTheWorld;
-  const group = (...ingress: Array<Record<string, unknown>>): ResourceUnderTest => ({ type: TYPES.securityGroup, props: { ingress } });
+  const group = (...ingress: Array<Record<string, unknown>>): ResourceUnderTest => ({ type: TYPES.securityGroup, name: "host-sg", props: { ingress } });
   const tcp = (fromPort: number, toPort: number, cidrBlocks: string[], ipv6CidrBlocks?: string[]) => ({ protocol: "tcp", fromPort, toPort, cidrBlocks, ipv6CidrBlocks });
+  const found = async (...resources: ResourceUnderTest[]) => (await stackViolations(policy, resources)).map((violation) => violation.message);
+  const theWorld = (messages: string[]) => messages.filter((message) => message.includes("opens it to the internet"));
 
-  it("allows SSH and the Docker API from a named network, and lab ports from anywhere", async () => {
-    expect(await violations(policy, group(tcp(22, 22, ["203.0.113.7/32"]), tcp(2376, 2376, ["203.0.113.0/24"]), tcp(8000, 8000, ["0.0.0.0/0"])))).toEqual([]);
+  it("allows SSH and the Docker API from named networks, and lab ports from anywhere", async () => {
+    expect(await found(group(tcp(22, 22, ["203.0.113.7/32"]), tcp(2376, 2376, ["203.0.113.0/24", "198.18.0.0/16"]), tcp(8000, 8000, ["0.0.0.0/0"])))).toEqual([]);
   });
 
   it.each([
@@ -20,13 +22,13 @@ describe("no-admin-ports-open-to-the-world", () => {
     ["a range 2000-3000 covering both Docker API ports", tcp(2000, 3000, ["0.0.0.0/0"]), [2375, 2376]],
     ["every protocol (-1)", { protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }, [22, 2375, 2376]],
   ])("rejects a security group opening %s", async (_what, ingress, ports) => {
-    const found = await violations(policy, group(ingress));
-    expect(found.map((message) => Number(/opens port (\d+)/.exec(message)?.[1]))).toEqual(ports);
+    const world = theWorld(await found(group(ingress)));
+    expect(world.map((message) => Number(/port (\d+)/.exec(message)?.[1]))).toEqual(ports);
   });
 
   it("ignores UDP on port 22, and egress to the world", async () => {
-    expect(await violations(policy, group({ protocol: "udp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }))).toEqual([]);
-    expect(await violations(policy, { type: TYPES.securityGroupRule, props: { type: "egress", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] } })).toEqual([]);
+    expect(await found(group({ protocol: "udp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }))).toEqual([]);
+    expect(await found({ type: TYPES.securityGroupRule, props: { type: "egress", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] } })).toEqual([]);
   });
 
   it.each([
@@ -36,28 +38,74 @@ describe("no-admin-ports-open-to-the-world", () => {
     ["IPv6's global unicast range 2000::/3 (every public IPv6 host)", [tcp(22, 22, [], ["2000::/3"])]],
     ["an IPv6 /0 spelled out in full", [tcp(22, 22, [], ["0000:0000:0000:0000:0000:0000:0000:0000/0"])]],
   ])("treats %s as the world", async (_what, ingress) => {
-    expect(await violations(policy, group(...ingress))).toEqual([expect.stringContaining("opens port 22 (SSH) to the internet")]);
+    expect(theWorld(await found(group(...ingress)))).toEqual([expect.stringContaining("port 22 (SSH): ingress from")]);
   });
 
-  it("treats a university's /16 with an ISP's IPv6 /32, or a private /8 alone, as networks, not the world", async () => {
-    expect(await violations(policy, group(tcp(22, 22, ["198.18.0.0/16"], ["2001:db8::/32"])))).toEqual([]);
-    expect(await violations(policy, group(tcp(22, 22, ["10.0.0.0/8"])))).toEqual([]);
+  it.each([
+    [22, "SSH"],
+    [2376, "the Docker API (TLS)"],
+  ])("refuses 52.0.0.0/8 (AWS's own space, less than a /8's share) on port %i, saying to list several networks", async (port, service) => {
+    expect(await found(group(tcp(port, port, ["52.0.0.0/8"])))).toEqual([
+      `security group host-sg: port ${port} (${service}): 52.0.0.0/8 is wider than a /16: list each of your own networks as its own range instead (ec2AllowedCidr / ec2SshCidr: separated by commas; in a security group: several cidrBlocks entries, or one rule each), none wider than /16 (IPv6 /32)`,
+    ]);
+    expect(await found(group(tcp(port, port, ["52.1.0.0/16", "52.94.0.0/16"])))).toEqual([]);
   });
 
-  it("counts only the ranges that reach the port: two halves on different ports are not the world on either", async () => {
-    expect(await violations(policy, group(tcp(22, 22, ["0.0.0.0/8"]), tcp(2376, 2376, ["128.0.0.0/8"])))).toEqual([]);
+  it("refuses an IPv6 range wider than a /32, and accepts a university's /16 with an ISP's IPv6 /32", async () => {
+    expect(await found(group(tcp(22, 22, [], ["2001:db8::/31"])))).toEqual([expect.stringContaining("2001:db8::/31 is wider than a /32")]);
+    expect(await found(group(tcp(22, 22, ["198.18.0.0/16"], ["2001:db8::/32"])))).toEqual([]);
+  });
+
+  it("counts only the ranges that reach the port: ranges on different ports are not added up", async () => {
+    const slash16s = (count: number, offset: number) => Array.from({ length: count }, (_, index) => `${offset + index}.0.0.0/16`);
+    expect(await found(group(tcp(22, 22, slash16s(200, 1)), tcp(2376, 2376, slash16s(200, 1))))).toEqual([]);
   });
 
   it("fails closed on a range it cannot read", async () => {
-    expect(await violations(policy, group(tcp(22, 22, ["everyone"])))).toEqual([expect.stringContaining('"everyone" is not a CIDR range')]);
+    expect(await found(group(tcp(22, 22, ["everyone"])))).toEqual([expect.stringContaining('"everyone" is not a CIDR range'), expect.stringContaining("opens it to the internet")]);
   });
 
-  it("checks standalone rules of both kinds", async () => {
-    const rule = { type: TYPES.securityGroupRule, props: { type: "ingress", protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] } };
-    const vpcRule = { type: TYPES.securityGroupIngressRule, props: { ipProtocol: "tcp", fromPort: 2376, toPort: 2376, cidrIpv6: "::/0" } };
-    expect(await violations(policy, rule)).toEqual([expect.stringContaining("opens port 22 (SSH)")]);
-    expect(await violations(policy, vpcRule)).toEqual([expect.stringContaining("opens port 2376 (the Docker API (TLS))")]);
-    expect(await violations(policy, { ...vpcRule, props: { ...vpcRule.props, cidrIpv6: undefined, cidrIpv4: "198.51.100.0/24" } })).toEqual([]);
+  describe("separate rule resources, joined to their group", () => {
+    const slash8 = (index: number) => `${index}.0.0.0/8`;
+    // 256 /8s: each alone is wider than a /16, and together they are all of IPv4.
+    const vpcRules = Array.from({ length: 256 }, (_, index): ResourceUnderTest => ({
+      type: TYPES.securityGroupIngressRule,
+      name: `ssh-${index}`,
+      props: { securityGroupId: "sg-0123", ipProtocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: slash8(index) },
+      propertyDependencies: { securityGroupId: ["host-sg"] },
+    }));
+
+    it("adds up 256 separate /8 rules of one group (aws.vpc.SecurityGroupIngressRule) into the world", async () => {
+      const messages = await found(group(tcp(2376, 2376, ["203.0.113.7/32"])), ...vpcRules);
+      expect(theWorld(messages)).toEqual([expect.stringMatching(/^security group host-sg: port 22 \(SSH\): ingress from 0\.0\.0\.0\/8, 1\.0\.0\.0\/8, .* opens it to the internet/)]);
+    });
+
+    it("adds up separate rules by the group ID they name when the group is not in the stack", async () => {
+      const byId = vpcRules.map((rule) => ({ ...rule, propertyDependencies: undefined }));
+      const messages = await stackViolations(policy, byId);
+      expect(theWorld(messages.map((violation) => violation.message))).toEqual([expect.stringMatching(/^security group sg-0123: port 22/)]);
+    });
+
+    it("adds up aws.ec2.SecurityGroupRule halves with the group's inline ingress", async () => {
+      const half: ResourceUnderTest = {
+        type: TYPES.securityGroupRule,
+        name: "ssh-upper-half",
+        props: { type: "ingress", securityGroupId: "sg-0123", protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["128.0.0.0/1"] },
+        propertyDependencies: { securityGroupId: ["host-sg"] },
+      };
+      const messages = await stackViolations(policy, [group(tcp(22, 22, ["0.0.0.0/1"])), half]);
+      expect(messages.filter((violation) => violation.message.includes("opens it to the internet"))).toEqual([
+        { message: expect.stringContaining("ingress from 0.0.0.0/1, 128.0.0.0/1"), urn: expect.stringMatching(/::host-sg$/) },
+      ]);
+    });
+
+    it("checks a lone rule of either kind, and ignores one whose ranges are narrow", async () => {
+      const rule = { type: TYPES.securityGroupRule, props: { type: "ingress", protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] } };
+      const vpcRule = { type: TYPES.securityGroupIngressRule, props: { ipProtocol: "tcp", fromPort: 2376, toPort: 2376, cidrIpv6: "::/0" } };
+      expect(theWorld(await found(rule))).toEqual([expect.stringContaining("port 22 (SSH)")]);
+      expect(theWorld(await found(vpcRule))).toEqual([expect.stringContaining("port 2376 (the Docker API (TLS))")]);
+      expect(await found({ ...vpcRule, props: { ...vpcRule.props, cidrIpv6: undefined, cidrIpv4: "198.51.100.0/24" } })).toEqual([]);
+    });
   });
 });
 
@@ -264,6 +312,63 @@ describe("hardened containers (CIS Docker Benchmark 5.x)", () => {
   });
 });
 
+describe("containers-run-as-non-root", () => {
+  const policy = rules.containersRunAsNonRoot;
+  const running = (user: string | undefined, labels: Array<{ label: string; value: string }> = []): ResourceUnderTest => ({
+    type: TYPES.container,
+    props: { name: "kleeweb-redis", image: `sha256:${DIGEST}`, user, labels: [label("container-labs.lab", "kleeweb"), ...labels] },
+  });
+
+  it.each([["redis"], ["1000"], ["1000:1000"], ["node:node"], [undefined]])("passes user %s (unset: the image's USER)", async (user) => {
+    expect(await violations(policy, running(user))).toEqual([]);
+  });
+
+  it.each([["root"], ["0"], ["0:0"], ["root:wheel"], [" root "]])("refuses user %j without a reason", async (user) => {
+    expect(await violations(policy, running(user))).toEqual([expect.stringContaining("container-labs.runs-as-root=<why it must start as root>")]);
+  });
+
+  it("accepts root labelled container-labs.runs-as-root with a reason, and not with a blank one", async () => {
+    expect(await violations(policy, running("root", [label("container-labs.runs-as-root", "chown: hands a fresh volume to the server's user")]))).toEqual([]);
+    expect(await violations(policy, running("root", [label("container-labs.runs-as-root", " ")]))).toHaveLength(1);
+  });
+});
+
+describe("containers-have-a-pids-limit (judged over the stack)", () => {
+  const policy = rules.containersHaveAPidsLimit;
+  const service = (name: string, labels: Array<{ label: string; value: string }> = []): ResourceUnderTest => ({
+    type: TYPES.container,
+    name,
+    props: { name, image: `sha256:${DIGEST}`, labels: [label("container-labs.lab", "kleeweb"), ...labels] },
+  });
+  const limit = (name: string, create: string, dependsOn: string[]): ResourceUnderTest => ({
+    type: "pulumi-nodejs:dynamic/container-labs:LocalCommand",
+    name,
+    props: { create },
+    dependsOn,
+  });
+  const found = async (...resources: ResourceUnderTest[]) => (await stackViolations(policy, resources)).map((violation) => violation.message);
+
+  it("passes containers a command limits after they start (docker update --pids-limit), as the Service component does", async () => {
+    expect(await found(service("web-1"), service("web-2"), limit("web-pids-limit", "docker update --pids-limit 256 web-1-id web-2-id >/dev/null", ["web-1", "web-2"]))).toEqual([]);
+  });
+
+  it("refuses a container no such command depends on, naming it", async () => {
+    const violations = await stackViolations(policy, [service("web-1"), service("redis"), limit("web-pids-limit", "docker update --pids-limit 256 web-1-id", ["web-1"])]);
+    expect(violations).toEqual([{ message: expect.stringMatching(/^container redis has no pids limit: .*container-labs\.no-pids-limit=<why it cannot have one>/), urn: expect.stringMatching(/::redis$/) }]);
+  });
+
+  it("does not count a command that sets no limit (0, none) or limits something else", async () => {
+    expect(await found(service("web-1"), limit("unlimit", "docker update --pids-limit 0 web-1-id", ["web-1"]))).toHaveLength(1);
+    expect(await found(service("web-1"), limit("mem", "docker update --memory 256m web-1-id", ["web-1"]))).toHaveLength(1);
+    expect(await found(service("web-1"), service("web-2"), limit("web-pids-limit", "docker update --pids-limit 256 web-2-id", ["web-2"]))).toHaveLength(1);
+  });
+
+  it("accepts a container labelled container-labs.no-pids-limit with a reason, and not with a blank one", async () => {
+    expect(await found(service("seed", [label("container-labs.no-pids-limit", "one-shot: it runs to its end while the provider creates it")]))).toEqual([]);
+    expect(await found(service("seed", [label("container-labs.no-pids-limit", "")]))).toHaveLength(1);
+  });
+});
+
 describe("host-ports-on-loopback-unless-explained", () => {
   const policy = rules.hostPortsOnLoopbackUnlessExplained;
   const publishing = (ports: Array<Record<string, unknown>>, labels: Array<{ label: string; value: string }> = []): ResourceUnderTest => ({
@@ -353,6 +458,11 @@ describe("each rule", () => {
       expect(policy).toMatchObject({ enforcementLevel: "mandatory", name: expect.stringMatching(/^[a-z0-9-]+$/), description: expect.any(String) });
       expect(await violations(policy, unrelated)).toEqual([]);
     }
-    expect(new Set(rules.resourcePolicies.map((policy) => policy.name)).size).toBe(rules.resourcePolicies.length);
+    for (const policy of rules.stackPolicies) {
+      expect(policy).toMatchObject({ enforcementLevel: "mandatory", name: expect.stringMatching(/^[a-z0-9-]+$/), description: expect.any(String) });
+      expect(await stackViolations(policy, [unrelated])).toEqual([]);
+    }
+    const names = [...rules.resourcePolicies, ...rules.stackPolicies].map((policy) => policy.name);
+    expect(new Set(names).size).toBe(names.length);
   });
 });

@@ -10,8 +10,8 @@ import { deployLabs } from "../../program";
 import { runStack, type Recorded, type RunOptions, type StackRun } from "../../test/support/mocks";
 import { LABELS, labelValue } from "../lib/labels";
 import { TYPES } from "../lib/resourceTypes";
-import { resourcePolicies } from "../rules";
-import { allViolations, type ResourceUnderTest } from "./evaluate";
+import { resourcePolicies, stackPolicies } from "../rules";
+import { allViolations, stackViolations, type ResourceUnderTest } from "./evaluate";
 
 const program = () => deployLabs(loadConfig());
 type Run = StackRun<ReturnType<typeof program>>;
@@ -63,13 +63,19 @@ function asAnalyzed(run: Run, stack: string, resource: Recorded): ResourceUnderT
       additionalSecretOutputs: resource.options.additionalSecretOutputs ?? [],
     },
     provider: providerOf(run, resource.provider),
+    dependsOn: resource.dependsOn,
   };
 }
 
 
-/** What the pack reports for every resource of a run. */
-function judge(run: Run, stack: string): Promise<string[]> {
-  return allViolations(resourcePolicies, run.resources.map((resource) => asAnalyzed(run, stack, resource)));
+/** What the pack reports for every resource of a run, and for the run as a stack. */
+async function judge(run: Run, stack: string): Promise<string[]> {
+  const analyzed = run.resources.map((resource) => asAnalyzed(run, stack, resource));
+  const found = await allViolations(resourcePolicies, analyzed);
+  for (const policy of stackPolicies) {
+    for (const { message } of await stackViolations(policy, analyzed)) found.push(`${policy.name}: ${message}`);
+  }
+  return found;
 }
 
 describe.each(STACKS)("the %s stack", (stack, options) => {
@@ -100,6 +106,19 @@ describe.each(STACKS)("the %s stack", (stack, options) => {
 });
 
 describe("a broken variant of the dev stack", () => {
+  it("without one service's pids-limit command, reports exactly that service's containers", async () => {
+    const { secrets } = STACKS[1][1];
+    const run = await runStack("dev", program, { secrets });
+    const baseline = new Set(await judge(run, "dev"));
+    const dropped = run.resources.find((resource) => resource.name === "dockercoins-worker-pids-limit")!;
+    const containers = run.ofType(TYPES.container).map((container) => container.name).filter((name) => dropped.dependsOn.includes(name));
+    expect(containers).toEqual(["dockercoins-worker-1", "dockercoins-worker-2"]);
+    const broken = await judge({ ...run, resources: run.resources.filter((resource) => resource !== dropped) }, "dev");
+    expect(broken.filter((violation) => !baseline.has(violation)).sort()).toEqual(
+      containers.map((name) => expect.stringMatching(new RegExp(`^containers-have-a-pids-limit: container ${name} has no pids limit`))),
+    );
+  });
+
   // config.ts refuses such a network for ec2SshCidr, so the variant is the dev stack with its security group edited.
   it("opening SSH to the internet adds exactly the SSH violation", async () => {
     const { secrets } = STACKS[1][1];
@@ -110,7 +129,8 @@ describe("a broken variant of the dev stack", () => {
       resource.type === TYPES.securityGroup ? { ...resource, inputs: { ...resource.inputs, ingress: resource.inputs.ingress.map(openSsh) } } : resource);
     const broken = await judge({ ...run, resources }, "dev");
     expect(broken.filter((violation) => !baseline.has(violation))).toEqual([
-      expect.stringMatching(/^no-admin-ports-open-to-the-world: host-sg: .*0\.0\.0\.0\/0 opens port 22 \(SSH\)/),
+      expect.stringMatching(/^no-admin-ports-open-to-the-world: security group host-sg: port 22 \(SSH\): 0\.0\.0\.0\/0 is wider than a \/16/),
+      expect.stringMatching(/^no-admin-ports-open-to-the-world: security group host-sg: port 22 \(SSH\): ingress from 0\.0\.0\.0\/0\b.*opens it to the internet/),
     ]);
   });
 });

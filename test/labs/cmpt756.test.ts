@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { startCmpt756, type Cmpt756Processes } from "../../images/cmpt756/db/test/support/stack";
 import { resolve, runStack } from "../support/mocks";
-import { CONTAINER, container, env, GENERATED_SECRET, program, publishIp, type Run } from "./helpers";
+import { CONTAINER, container, env, GENERATED_SECRET, LOCAL_COMMAND, program, publishIp, type Run } from "./helpers";
 
 const TABLE = "aws:dynamodb/table:Table";
 
@@ -154,12 +154,11 @@ describe("the cmpt756 lab on the local stack (DynamoDB Local)", () => {
     }
   });
 
-  it("runs DynamoDB Local as the image's own user, on a volume a one-shot container hands to that user", () => {
+  it("runs DynamoDB Local as the image's own user, on a volume a short-lived root container (CHOWN only, no network, pids-limited) hands to that user", () => {
     expect(container(run, "dynamodb-local").inputs.user).toBeUndefined();
-    const owner = container(run, "platform-dynamodb-local-data-owner");
-    expect([owner.inputs.user, owner.inputs.entrypoints, owner.inputs.command]).toEqual(["root", ["chown"], ["dynamodblocal:", "/home/dynamodblocal/data"]]);
-    expect(owner.inputs.capabilities).toEqual({ drops: ["ALL"], adds: ["CHOWN"] });
-    expect(owner.inputs.networkMode).toBe("none");
+    expect(run.ofType(CONTAINER).filter((c) => c.inputs.user === "root" || c.inputs.user === "0")).toEqual([]);
+    const owner = run.ofType(LOCAL_COMMAND).find((c) => c.name === "cmpt756-dynamodb-data-owner")!;
+    expect(owner.inputs.create).toMatch(/^docker run --rm --user 0 --network none --read-only --cap-drop ALL --cap-add CHOWN --security-opt no-new-privileges:true --pids-limit 8 --memory 32m --memory-swap 32m .*--label 'container-labs.runs-as-root=chown: .*' --volume 'dynamodb-local-data:\/home\/dynamodblocal\/data' --entrypoint chown 'sha256:[^']+' 'dynamodblocal:' '\/home\/dynamodblocal\/data'$/);
     expect(container(run, "dynamodb-local").dependsOn).toEqual(["cmpt756-dynamodb-data-owner"]);
   });
 

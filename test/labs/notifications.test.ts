@@ -92,7 +92,7 @@ describe.each([
       expect(dir.inputs.create).toBe(`sudo install -d -m 0750 -o 1000 -g 1000 '${resultsDir}'`);
     } else {
       // Made by the user running Pulumi; handed to uid 1000 by a throwaway container only when that user is someone else.
-      expect(dir.inputs.create).toMatch(/^mkdir -p '.*' && chmod 0750 '.*' && if \[ "\$\(id -u\)" != 1000 \]; then docker run --rm --user 0 --network none --cap-drop ALL --cap-add CHOWN --entrypoint chown --volume '.*':\/dir sha256:image-id-of-notifications-probe-image 1000:1000 \/dir; fi$/);
+      expect(dir.inputs.create).toMatch(/^mkdir -p '.*' && chmod 0750 '.*' && if \[ "\$\(id -u\)" != 1000 \]; then docker run --rm --user 0 --network none --read-only --cap-drop ALL --cap-add CHOWN --security-opt no-new-privileges:true --pids-limit 8 .* --volume '.*:\/dir' --entrypoint chown 'sha256:image-id-of-notifications-probe-image' '1000:1000' '\/dir'; fi$/);
       expect(dir.inputs.environment).toEqual({ DOCKER_HOST: "unix:///var/run/docker.sock" });
     }
     expect(dir.inputs.create).not.toMatch(/777/);

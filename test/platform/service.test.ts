@@ -57,6 +57,19 @@ describe("containers on the local stack", () => {
     expect(limitedContainers.sort()).toEqual(longRunning.map((c) => c.name).sort());
   });
 
+  it("labels exactly the one-shot containers with why no pids limit reaches them (they exit while the provider creates them)", () => {
+    const containers = run.ofType(CONTAINER);
+    const oneShots = containers.filter((c) => c.inputs.restart === "no").map((c) => c.inputs.name);
+    const labelled = containers.filter((c) => labelsOf(run, c.inputs.name)["container-labs.no-pids-limit"]?.startsWith("one-shot: ")).map((c) => c.inputs.name);
+    expect(oneShots.length).toBeGreaterThan(2);
+    expect(labelled.sort()).toEqual(oneShots.sort());
+  });
+
+  it("starts no container as root: the only root process is the volume owner's docker run", () => {
+    const asRoot = run.ofType(CONTAINER).filter((c) => /^(root|0)(:|$)/.test(c.inputs.user ?? "") || labelsOf(run, c.inputs.name)["container-labs.runs-as-root"] !== undefined);
+    expect(asRoot.map((c) => c.inputs.name)).toEqual([]);
+  });
+
   it("publishes every port on loopback only, with no exposure label", () => {
     for (const c of run.ofType(CONTAINER)) {
       for (const port of published(run, c.inputs.name)) expect(port).toMatch(/^127\.0\.0\.1:/);

@@ -5,11 +5,13 @@ import * as tls from "@pulumi/tls";
 import type { Ec2Settings } from "../../../config";
 import { cloudInit, hostFile, LOGIN_USER, TLS_INSTALLER } from "./cloudInit";
 import { attachDataVolume, createDataVolume, DATA_VOLUME_GB } from "./dataVolume";
+import { DOCKER_TLS_PORT, SSH_PORT } from "../../../policy/lib/network";
 import { dockerTlsCredentials, type DockerTlsCredentials } from "./tlsCredentials";
 
 /** Canonical's account, the publisher of Ubuntu's official AMIs. */
 const CANONICAL = "099720109477";
-export const DOCKER_TLS_PORT = 2376;
+// The ports the policy pack guards (no wider than a /16 may reach them), named once for both.
+export { DOCKER_TLS_PORT } from "../../../policy/lib/network";
 /** IAM path of the host's role and instance profile: the deploy role may manage IAM under this path only (.github/SECRETS.md). */
 export const IAM_PATH = "/container-labs/";
 
@@ -21,7 +23,7 @@ export function cpuArchitecture(instanceType: string): "arm64" | "amd64" {
 
 export interface Ec2HostArgs {
   settings: Ec2Settings;
-  /** Host ports the enabled labs publish: opened to allowedCidr only. */
+  /** Host ports the enabled labs publish: opened to allowedCidrs only. */
   labPorts: number[];
 }
 
@@ -36,8 +38,8 @@ export interface Ec2Host {
   dockerReady: command.remote.Command;
 }
 
-function ingress(port: number, cidr: string, description: string): aws.types.input.ec2.SecurityGroupIngress {
-  return { protocol: "tcp", fromPort: port, toPort: port, cidrBlocks: [cidr], description };
+function ingress(port: number, cidrs: string[], description: string): aws.types.input.ec2.SecurityGroupIngress {
+  return { protocol: "tcp", fromPort: port, toPort: port, cidrBlocks: cidrs, description };
 }
 
 /**
@@ -72,9 +74,9 @@ export function createEc2Host(name: string, args: Ec2HostArgs, parent: pulumi.Re
     {
       description: "container-labs Docker host: SSH, Docker TLS and lab ports from the configured networks only",
       ingress: [
-        ingress(22, settings.sshCidr, "SSH"),
-        ingress(DOCKER_TLS_PORT, settings.allowedCidr, "Docker Engine API, mutual TLS"),
-        ...[...new Set(args.labPorts)].sort((a, b) => a - b).map((port) => ingress(port, settings.allowedCidr, `lab port ${port}`)),
+        ingress(SSH_PORT, settings.sshCidrs, "SSH"),
+        ingress(DOCKER_TLS_PORT, settings.allowedCidrs, "Docker Engine API, mutual TLS"),
+        ...[...new Set(args.labPorts)].sort((a, b) => a - b).map((port) => ingress(port, settings.allowedCidrs, `lab port ${port}`)),
       ],
       egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], description: "image pulls, apt, AWS APIs" }],
     },
