@@ -2,6 +2,7 @@ import { parse } from "yaml";
 import { loadConfig } from "../../config";
 import { AWS_CREDENTIALS_NETWORK } from "../../components/platform/ec2/awsCredentials";
 import { hostFile } from "../../components/platform/ec2/cloudInit";
+import { EC2_USER_DATA_LIMIT_BYTES, gzipUserData, userDataDocument } from "../../components/platform/ec2/userData";
 import { deployLabs } from "../../program";
 import { resolve, runStack, type Recorded, type StackRun } from "../support/mocks";
 
@@ -19,7 +20,9 @@ interface CloudConfig {
   write_files: Array<{ path: string; content: string; permissions: string }>;
   runcmd: string[][];
 }
-const cloudConfig = (run: StackRun<unknown>): CloudConfig => parse(run.ofType(INSTANCE)[0].inputs.userData) as CloudConfig;
+/** The cloud-config document the instance boots with (user data is gzipped, base64 for the API). */
+const userDataOf = (run: StackRun<unknown>): string => userDataDocument(run.ofType(INSTANCE)[0].inputs.userDataBase64);
+const cloudConfig = (run: StackRun<unknown>): CloudConfig => parse(userDataOf(run)) as CloudConfig;
 const writtenFile = (run: StackRun<unknown>, path: string): string => {
   const file = cloudConfig(run).write_files.find((candidate) => candidate.path === path);
   if (!file) throw new Error(`cloud-init writes no ${path}`);
@@ -94,7 +97,7 @@ describe("the dev stack's Docker host on EC2", () => {
   });
 
   it("installs Docker Engine from Docker's apt repository through cloud-init, after the data volume is mounted", () => {
-    const userData: string = run.ofType(INSTANCE)[0].inputs.userData;
+    const userData = userDataOf(run);
     expect(userData.startsWith("#cloud-config\n")).toBe(true);
     const installer = writtenFile(run, "/usr/local/sbin/container-labs-install-docker");
     expect(installer).toContain("https://download.docker.com/linux/ubuntu");
@@ -108,9 +111,11 @@ describe("the dev stack's Docker host on EC2", () => {
   });
 
   it("fits EC2's limit of 16 KB of user data", () => {
-    const userData: string = run.ofType(INSTANCE)[0].inputs.userData;
+    const sent = Buffer.from(run.ofType(INSTANCE)[0].inputs.userDataBase64, "base64");
     // The mocks' host key is shorter than a real one (an OpenSSH ED25519 private key is about 400 bytes): leave it room.
-    expect(Buffer.byteLength(userData) + 512).toBeLessThanOrEqual(16 * 1024);
+    expect(sent.length + 512).toBeLessThanOrEqual(EC2_USER_DATA_LIMIT_BYTES);
+    // And the same bytes for the same document: a gzip time stamp would replace the instance at every up.
+    expect(gzipUserData(userDataOf(run))).toBe(run.ofType(INSTANCE)[0].inputs.userDataBase64);
   });
 
   it("trusts Docker's apt key only after checking its fingerprint against the one Docker publishes", () => {
@@ -133,11 +138,11 @@ describe("the dev stack's Docker host on EC2", () => {
 
   it("keeps every private key except the SSH host key out of user data, and stores user data as a secret", () => {
     const [instance] = run.ofType(INSTANCE);
-    const userData: string = instance.inputs.userData;
+    const userData = userDataDocument(instance.inputs.userDataBase64);
     for (const key of run.ofType("tls:index/privateKey:PrivateKey").filter((k) => k.name !== "host-ssh-host-key")) {
       expect({ key: key.name, inUserData: userData.includes(key.name) }).toEqual({ key: key.name, inUserData: false });
     }
-    expect(instance.secretInputs).toContain("userData");
+    expect(instance.secretInputs).toContain("userDataBase64");
   });
 
   it("gates on cloud-init (accepting its exit 2) and docker info, dialling until a timeout", () => {

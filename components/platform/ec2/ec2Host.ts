@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { gzipUserData } from "./userData";
 import * as tls from "@pulumi/tls";
 import type { Ec2Settings } from "../../../config";
 import { cloudInit, hostFile, LOGIN_USER, TLS_INSTALLER } from "./cloudInit";
@@ -110,7 +111,8 @@ export function createEc2Host(name: string, args: Ec2HostArgs, parent: pulumi.Re
       vpcSecurityGroupIds: [securityGroup.id],
       iamInstanceProfile: profile.name,
       // Holds the SSH host's private key: a secret in state (AWS shows it to whoever may describe the instance).
-      userData: pulumi.secret(cloudInit({ dataVolumeId: dataVolume.id, hostKey })),
+      // Gzipped, as cloud-init reads it: the scripts and units take most of EC2's 16 KB as plain text.
+      userDataBase64: pulumi.secret(cloudInit({ dataVolumeId: dataVolume.id, hostKey }).apply(gzipUserData)),
       // A changed script gets a fresh instance; lab data is on the data volume, which stays.
       userDataReplaceOnChange: true,
       // IMDSv2 only. Hop limit 2 lets a container (one hop further) reach the metadata
