@@ -8,7 +8,8 @@ import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import { freePort, run as runProcess, waitFor, type RunningProcess } from "@container-labs/test-kit";
 import { call } from "../images/cmpt756/db/test/support/http";
 import { createTables, dynamoClient, startDb, startFront } from "../images/cmpt756/db/test/support/stack";
-import { load, percentile, printTable, type Row } from "./harness";
+import { measureRound } from "./cpu";
+import { cpuColumns, load, percentile, printTable, type Row } from "./harness";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = 64;
@@ -35,7 +36,7 @@ async function sdkQueries(endpoint: string, table: string, userId: string): Prom
   });
   const latencies: number[] = [];
   let errors = 0;
-  const deadline = performance.now() + seconds * 1000;
+  let deadline = 0;
   const worker = async () => {
     while (performance.now() < deadline) {
       const started = performance.now();
@@ -47,7 +48,10 @@ async function sdkQueries(endpoint: string, table: string, userId: string): Prom
       }
     }
   };
-  await Promise.all(Array.from({ length: connections }, worker));
+  const { cpu } = await measureRound(() => {
+    deadline = performance.now() + seconds * 1000;
+    return Promise.all(Array.from({ length: connections }, worker));
+  });
   client.destroy();
   return {
     hop: "dynalite alone (SDK Query)",
@@ -56,6 +60,7 @@ async function sdkQueries(endpoint: string, table: string, userId: string): Prom
     "p99 ms": percentile(latencies, 99),
     "non-2xx": 0,
     errors,
+    ...cpuColumns([cpu]),
   };
 }
 
@@ -77,7 +82,7 @@ export async function run(): Promise<void> {
     const rows: Row[] = [];
     for (const [hop, target] of [["s1 -> db -> dynalite (GET /api/v1/user/<id>)", viaS1], ["db -> dynalite (GET /read)", direct]] as const) {
       const r = await load({ ...target, connections, durationSeconds: seconds });
-      rows.push({ hop, "req/s": Math.round(r.requestsPerSecond), "p50 ms": r.p50Ms, "p99 ms": r.p99Ms, "non-2xx": r.non2xx, errors: r.errors });
+      rows.push({ hop, "req/s": Math.round(r.requestsPerSecond), "p50 ms": r.p50Ms, "p99 ms": r.p99Ms, "non-2xx": r.non2xx, errors: r.errors, ...cpuColumns([r.cpu]) });
     }
     rows.push(await sdkQueries(dynamo.endpoint, "User-bench", userId));
     printTable(`GET one user, ${connections} connections, ${seconds} s each, LOG_LEVEL=warn`, rows);

@@ -9,7 +9,8 @@
  */
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
-import { printTable, type Row } from "./harness";
+import { measureRound } from "./cpu";
+import { cpuColumns, printTable, type Row } from "./harness";
 import { sleep, startRedis, waitFor, type ServiceProcess } from "@container-labs/test-kit";
 import {
   connectTestRedis,
@@ -136,7 +137,8 @@ async function flood(redisUrl: string, redis: RedisClient, localAddress: string)
     const rssBefore = rssMiB(lab.hasher.child.pid!);
     const body = Buffer.alloc(FLOOD_BODY_BYTES, 1);
     const floodStarted = performance.now();
-    const statuses = await Promise.all(Array.from({ length: FLOOD_REQUESTS }, () => post(lab.hasher.url("/"), body, localAddress)));
+    const { result: statuses, cpu } = await measureRound(() =>
+      Promise.all(Array.from({ length: FLOOD_REQUESTS }, () => post(lab.hasher.url("/"), body, localAddress))));
     const floodSeconds = (performance.now() - floodStarted) / 1000;
     await sleep(FLOOD_AFTERMATH_MS);
     await watcher.stop();
@@ -149,6 +151,7 @@ async function flood(redisUrl: string, redis: RedisClient, localAddress: string)
       "flood answers": [...answered].sort(([a], [b]) => a - b).map(([status, count]) => `${count} x ${status || "no answer"}`).join(", "),
       "flood lasted, s": floodSeconds,
       "longest mining stall, s": longestStall(watcher.samples, floodStarted),
+      ...cpuColumns([cpu]),
     };
   } finally {
     await lab.stop();

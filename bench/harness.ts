@@ -1,8 +1,10 @@
 /**
- * What every lab's benchmark shares: an HTTP load run with autocannon and a
- * printed table. Benchmarks print figures; they assert nothing.
+ * What every lab's benchmark shares: an HTTP load run with autocannon, the
+ * generator and the servers on cores of their own with their CPU use per run
+ * (bench/cpu.ts), and a printed table. Benchmarks print figures; they assert nothing.
  */
 import autocannon from "autocannon";
+import { boundBy, measureRound, type RoundCpu } from "./cpu";
 
 export interface LoadOptions {
   url: string;
@@ -20,28 +22,53 @@ export interface LoadResult {
   p99Ms: number;
   non2xx: number;
   errors: number;
+  cpu: RoundCpu;
 }
 
 export async function load(options: LoadOptions): Promise<LoadResult> {
   const makeBody = options.body;
-  const result = await autocannon({
+  const { result, cpu } = await measureRound(() => autocannon({
     url: options.url,
     connections: options.connections ?? 64,
     duration: options.durationSeconds ?? 10,
     method: options.method ?? "GET",
     headers: options.headers,
     requests: makeBody ? [{ setupRequest: (request) => ({ ...request, body: makeBody() }) }] : undefined,
-  });
+  }));
   return {
     requestsPerSecond: result.requests.average,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    cpu,
   };
 }
 
 export type Row = Record<string, string | number>;
+
+/**
+ * The columns every load row ends with: the servers' and the generator's CPU
+ * (% of one core; medians when the row sums up several rounds) and which of
+ * them set the pace. A generator-bound row measured autocannon, not the server.
+ */
+export function cpuColumns(rounds: RoundCpu[]): Row {
+  const median = (values: number[]) => percentile(values, 50);
+  const cpu: RoundCpu = {
+    serverPercent: median(rounds.map((r) => r.serverPercent)),
+    generatorPercent: median(rounds.map((r) => r.generatorPercent)),
+    serverCores: rounds[0].serverCores,
+  };
+  const generatorBound = rounds.filter((r) => boundBy(r) === "generator-bound").length;
+  const bound = boundBy(cpu);
+  return {
+    "server CPU %": Math.round(cpu.serverPercent),
+    "generator CPU %": Math.round(cpu.generatorPercent),
+    bound: rounds.length > 1 && generatorBound > 0 && bound !== "generator-bound"
+      ? `${bound} (${generatorBound} of ${rounds.length} rounds generator-bound)`
+      : bound,
+  };
+}
 
 /** Prints rows as an aligned text table under a title. */
 export function printTable(title: string, rows: Row[]): void {

@@ -16,7 +16,7 @@ import {
   EXAMPLE_BODY, EXAMPLE_SECRET_KEY, freshNotifyBody, secretKeyBytes,
 } from "@container-labs/notification-cipher";
 import { run as runProcess, startService, type ServiceProcess } from "@container-labs/test-kit";
-import { load, percentile, printTable, type LoadResult, type Row } from "./harness";
+import { cpuColumns, load, percentile, printTable, type LoadResult, type Row } from "./harness";
 
 const root = join(__dirname, "..", "images", "notifications");
 const serviceScript = join(root, "notifications-service", "dist", "main.js");
@@ -74,6 +74,7 @@ async function loadRounds(cases: LoadCase[], baseline: LoadCase): Promise<Row[]>
       "req/s spread": `${Math.round(Math.min(...perSecond))}-${Math.round(Math.max(...perSecond))}`,
       "non-2xx": runs.reduce((sum, r) => sum + r.non2xx, 0),
       errors: runs.reduce((sum, r) => sum + r.errors, 0),
+      ...cpuColumns(runs.map((r) => r.cpu)),
     };
   });
 }

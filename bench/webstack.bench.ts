@@ -6,7 +6,7 @@
  */
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { load, printTable, type Row } from "./harness";
+import { cpuColumns, load, printTable, type Row } from "./harness";
 import { multipartFile } from "../images/webstack/app/test/webstack";
 import { startStack } from "../images/webstack/nginx/test/stack";
 
@@ -34,6 +34,7 @@ async function helloWorld(): Promise<Row[]> {
         "p99 ms": result.p99Ms,
         non2xx: result.non2xx,
         errors: result.errors,
+        ...cpuColumns([result.cpu]),
       });
     } finally {
       await stack.stop();
@@ -65,6 +66,7 @@ async function uploadFlood(): Promise<Row[]> {
       errors: result.errors,
       "stored, MiB": storedBytes / 1024 / 1024,
       "quota, MiB": QUOTA_BYTES / 1024 / 1024,
+      ...cpuColumns([result.cpu]),
     }];
   } finally {
     await stack.stop();
