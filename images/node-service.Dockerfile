@@ -12,7 +12,7 @@
 # Optional BuildKit secret `extra_ca`: a CA bundle that npm trusts as well
 # (a TLS-inspecting proxy); absent, nothing changes.
 
-ARG NODE_IMAGE=node:22.21.1-bookworm-slim@sha256:25b3eb23a00590b7499f2a2ce939322727fcce1b15fdd69754fcd09536a3ae2c
+ARG NODE_IMAGE=node:24.21.0-bookworm-slim@sha256:0e0ff40c39bc087845bfb27465a0df4ea419520094bc35842ff83dd8cbe6f9b6
 ARG WORKSPACE_IMAGE
 
 # Files only, so whatever platform the images are built for, the build machine's.

@@ -6,10 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-required_major=20
+# The oldest Node.js major package.json's engines accepts (">=24"), and this one's.
+required_major=$(sed -n 's/^ *"node": ">=\([0-9]*\)".*/\1/p' package.json)
+[ -n "$required_major" ] || { echo "container-labs: package.json's engines.node is not of the form \">=N\"" >&2; exit 1; }
 major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 if [ "$major" -lt "$required_major" ]; then
-  echo "container-labs: Node.js $required_major or newer is needed (found $(node --version 2>/dev/null || echo none)): install it from https://nodejs.org or with your package manager" >&2
+  echo "container-labs: Node.js $required_major or newer is needed (found $(node --version 2>/dev/null || echo none)): install it from https://nodejs.org or with your package manager, or put the one the tests use first on PATH: eval \"\$(scripts/node-runtime.sh env)\"" >&2
   exit 1
 fi
 

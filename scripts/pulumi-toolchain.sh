@@ -379,7 +379,7 @@ build_docker() {
 
 build() {
   command -v go >/dev/null || { say "go is not on PATH: install Go 1.26 or newer"; exit 1; }
-  command -v node >/dev/null || { say "node is not on PATH: install Node.js 20 or newer"; exit 1; }
+  command -v node >/dev/null || { say "node is not on PATH: install Node.js 24 or newer (scripts/node-runtime.sh)"; exit 1; }
   mkdir -p "$BIN" "$BUILDS" "$STAMPS" "$LOGS" "$RESOLVED"
   local started
   started=$(date +%s)

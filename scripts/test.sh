@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # The project's one test command (README, .ci/run): on a fresh Debian machine it
-# installs what the tests need, starts the private Docker engine, builds the
-# stand-in images and the Pulumi toolchain (all three cached), builds every
-# workspace, type-checks, runs the unit project (mocks, processes, images), then
-# the deploy project: the ci stack deployed for real with `npm run up`, every
-# lab checked on it, its life cycle, and `npm run down`.
+# installs what the tests need and the exact Node.js of .node-version (from the
+# npm registry, scripts/node-runtime.sh), on which everything below runs; starts
+# the private Docker engine, builds the stand-in images and the Pulumi toolchain
+# (all cached), builds every workspace, type-checks, runs the unit project
+# (mocks, processes, images), then the deploy project: the ci stack deployed
+# for real with `npm run up`, every lab checked on it, its life cycle, and
+# `npm run down`.
 # Extra arguments go to one jest run of both projects (e.g. a path to run one file).
 # CONTAINER_LABS_KEEP_ENGINE=1 leaves the engine running afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-system-deps.sh
+echo "--- Node.js $(cat .node-version) from the npm registry (cached under ~/.cache/container-labs/node)"
+# First on PATH: npm ci, the program (ts-node), Pulumi's language host and jest run on it.
+eval "$(scripts/node-runtime.sh env)"
 echo "--- private Docker engine and stand-in images (cached under ~/.cache/container-labs)"
 scripts/test-engine.sh start
 # Every step below, the stand-ins' build too, talks to that engine, whatever DOCKER_HOST the caller had.

@@ -6,8 +6,13 @@
  * or the tests' stand-ins.
  */
 export const EXTERNAL_IMAGES = {
-  /** Base of every Node image we build (NODE_IMAGE build argument). */
-  node: "node:22.21.1-bookworm-slim@sha256:25b3eb23a00590b7499f2a2ce939322727fcce1b15fdd69754fcd09536a3ae2c",
+  /**
+   * Base of every Node image we build (NODE_IMAGE build argument; the Dockerfiles' defaults say the same).
+   * Digest: the image index docker-library/repo-info lists in repos/node/remote/24.21.0-bookworm-slim.md
+   * (commit 3179cb4d576b9929bf86873c87f279ac67661c6e). 24.21.0 is the newest Node 24 with a published
+   * digest that could be read here; the tests run 24.22.3 (.node-version): see the README.
+   */
+  node: "node:24.21.0-bookworm-slim@sha256:0e0ff40c39bc087845bfb27465a0df4ea419520094bc35842ff83dd8cbe6f9b6",
   /** Base of the webstack and kleeweb nginx images (NGINX_IMAGE build argument). */
   nginx: "nginx:1.27-alpine@sha256:65645c7bb6a0661892a8b03b89d0743208a18dd2f3f17a54ef4b76fb8e2f2a10",
   redis: "redis:7.4.1-alpine@sha256:c1e88455c85225310bbea54816e9c3f4b5295815e6dbf80c34d40afc6df28275",

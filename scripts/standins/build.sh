@@ -31,6 +31,8 @@ STORE="$CACHE/standins"
 DEBIAN_MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 EXTRA_CA_FILE="${EXTRA_CA_FILE-/etc/ssl/certs/ca-certificates.crt}"
 REGISTRY="${STANDIN_REGISTRY:-127.0.0.1:5959}"
+# The Node.js the project runs on (scripts/node-runtime.sh): the node stand-in carries the same.
+NODE_VERSION="$(tr -d '[:space:]' <"$ROOT/.node-version")"
 DOCKER=/usr/bin/docker # the 20.10 client of docker.io: newer clients refuse DOCKER_BUILDKIT=1 without buildx
 export DOCKER_BUILDKIT=1
 if [ -z "${DOCKER_HOST:-}" ]; then
@@ -45,7 +47,7 @@ FIXTURES=(machine)
 declare -A REPLACES=(
   [debian]="the Debian base of the other stand-ins"
   [machine]="an Ubuntu instance of the ec2 target (a machine booted by cloud-init)"
-  [node]="node:22.21.1-bookworm-slim"
+  [node]="node:24.21.0-bookworm-slim, at Node $NODE_VERSION"
   [nginx]="nginx:1.27-alpine"
   [redis]="redis:7.4.1-alpine"
   [postgres]="postgres:16.4-alpine"
@@ -54,6 +56,8 @@ declare -A REPLACES=(
 )
 # What each recipe builds FROM (its BASE build argument): the debian stand-in unless said here.
 declare -A BUILT_ON=([debian]=debootstrap [dynamodb-local]=node)
+# Versions a recipe takes as build arguments (the node recipe's npm-packages says ${NODE_VERSION} too); part of its hash.
+declare -A VERSION_ARGS=([node]="NODE_VERSION=$NODE_VERSION")
 
 say() { echo "standins: $*" >&2; }
 
@@ -124,6 +128,7 @@ pack_npm_packages() {
   local spec
   while read -r spec; do
     case "$spec" in '' | '#'*) continue ;; esac
+    spec="${spec//\$\{NODE_VERSION\}/$NODE_VERSION}"
     local file="$STORE/npm/${spec//[@\/]/_}.tgz"
     if [ ! -f "$file" ]; then
       say "  npm pack $spec"
@@ -183,8 +188,9 @@ publish() {
 build_standin() {
   local name="$1" recipe="$HERE/$1"
   local from_ref="${BASES[${BUILT_ON[$name]:-debian}]}"
-  local hash tag
-  hash="$(hash_of "$recipe" -- "$from_ref")"
+  local hash tag version_args=()
+  [ -n "${VERSION_ARGS[$name]:-}" ] && version_args=("${VERSION_ARGS[$name]}")
+  hash="$(hash_of "$recipe" -- "$from_ref" "${version_args[@]}")"
   tag="container-labs-standin/$name:$hash"
   BASES[$name]="$tag"
   if image_id "$tag" >/dev/null; then
@@ -201,6 +207,7 @@ build_standin() {
   [ -n "$EXTRA_CA_FILE" ] && [ -f "$EXTRA_CA_FILE" ] && secret=(--secret "id=extra_ca,src=$EXTRA_CA_FILE")
   if ! "$DOCKER" build --progress=plain \
     --build-arg "BASE=$from_ref" \
+    "${version_args[@]/#/--build-arg=}" \
     "${secret[@]}" \
     --label "container-labs.standin=$name" \
     --label "container-labs.standin.recipe=$hash" \

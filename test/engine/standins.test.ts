@@ -17,6 +17,7 @@ import {
   type Engine,
   type Standin,
 } from "@container-labs/test-kit";
+import { PROJECT_NODE_VERSION } from "../support/nodeVersion";
 
 let engine: Engine;
 let standins: Record<Standin, string>;
@@ -47,9 +48,9 @@ function volume(what: string): string {
 }
 
 describe("node", () => {
-  it("has Node 22.21.1, its npm, a node user with uid/gid 1000 and dash as /bin/sh", async () => {
+  it("has the project's Node (.node-version), npm 11.21.3, a node user with uid/gid 1000 and dash as /bin/sh", async () => {
     const output = await docker(engine, ["run", "--rm", standins.node, "sh", "-c", "node --version; npm --version; id node; readlink -f /bin/sh"]);
-    expect(output.split("\n")).toEqual(["v22.21.1", "10.9.4", "uid=1000(node) gid=1000(node) groups=1000(node)", "/usr/bin/dash"]);
+    expect(output.split("\n")).toEqual([`v${PROJECT_NODE_VERSION}`, "11.21.3", "uid=1000(node) gid=1000(node) groups=1000(node)", "/usr/bin/dash"]);
   }, 60_000);
 });
 

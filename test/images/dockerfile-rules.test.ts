@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dockerignoreMatcher } from "@container-labs/test-kit";
 import {
+  baseImageDefaultProblems,
   entrypointFormProblems,
   hardCodedBaseImageProblems,
   missingCopySourceProblems,
@@ -52,6 +53,20 @@ describe("unpinnedBaseImageProblems with internal build arguments", () => {
   it("passes a FROM of an image the program builds itself, named by a build argument with no default, and nothing else", () => {
     const text = dockerfile("ARG WORKSPACE_IMAGE", "ARG OTHER", "FROM --platform=$BUILDPLATFORM ${WORKSPACE_IMAGE} AS workspace", "FROM ${OTHER}");
     expect(unpinnedBaseImageProblems(text, new Set(["WORKSPACE_IMAGE"]))).toEqual(["line 4: FROM ${OTHER} is not pinned as name:version@sha256:<64 hex>"]);
+  });
+});
+
+describe("baseImageDefaultProblems", () => {
+  const pinned = new Map([["NODE_IMAGE", PINNED]]);
+
+  it("passes a default equal to the pinned reference, and a file that does not declare the argument", () => {
+    expect(baseImageDefaultProblems(dockerfile(`ARG NODE_IMAGE=${PINNED}`, "FROM ${NODE_IMAGE}"), pinned)).toEqual([]);
+    expect(baseImageDefaultProblems(dockerfile(`ARG BASE=node:20.0.0@${DIGEST}`, "FROM ${BASE}"), pinned)).toEqual([]);
+  });
+
+  it("flags a default that differs from the pinned reference, naming both", () => {
+    const other = `node:20.0.0-bookworm-slim@${DIGEST}`;
+    expect(baseImageDefaultProblems(dockerfile(`ARG NODE_IMAGE=${other}`, "FROM ${NODE_IMAGE}"), pinned)).toEqual([`ARG NODE_IMAGE defaults to ${other}, where the program pins ${PINNED}`]);
   });
 });
 

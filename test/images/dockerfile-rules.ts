@@ -28,6 +28,19 @@ function argDefaults(args: Arg[]): Map<string, string> {
 /** The ARG defaults declared before the first FROM: the only variables a FROM can use. */
 const globalArgDefaults = (dockerfile: Dockerfile): Map<string, string> => argDefaults(dockerfile.getInitialARGs());
 
+/**
+ * The base images this Dockerfile defaults to that differ from what the program pins: for each
+ * global build argument in `pinned` (argument name to the program's reference) that the file
+ * declares with a default, one sentence when the two differ.
+ */
+export function baseImageDefaultProblems(text: string, pinned: ReadonlyMap<string, string>): string[] {
+  const defaults = globalArgDefaults(parse(text));
+  return [...pinned].flatMap(([arg, reference]) => {
+    const value = defaults.get(arg);
+    return value === undefined || value === reference ? [] : [`ARG ${arg} defaults to ${value}, where the program pins ${reference}`];
+  });
+}
+
 /** Replaces `${NAME}` and `$NAME` from `values`; unknown variables stay as they are. */
 export function substitute(text: string, values: ReadonlyMap<string, string>): string {
   return text.replace(/\$\{(\w+)\}|\$(\w+)/g, (whole, braced?: string, bare?: string) => values.get((braced ?? bare)!) ?? whole);

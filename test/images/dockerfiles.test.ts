@@ -9,8 +9,10 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { BUILT_IMAGES } from "../../config";
 import { IMAGE_BUILDS } from "../../components/platform/builds";
-import { WORKSPACE_BUILD, WORKSPACE_IMAGE_ARG, type BuildSource } from "../../components/platform/image";
+import { BASE_IMAGE_ARGS, WORKSPACE_BUILD, WORKSPACE_IMAGE_ARG, type BaseImage, type BuildSource } from "../../components/platform/image";
+import { EXTERNAL_IMAGES } from "../../components/platform/images";
 import {
+  baseImageDefaultProblems,
   entrypointFormProblems,
   hardCodedBaseImageProblems,
   missingCopySourceProblems,
@@ -37,6 +39,8 @@ function servesHttp(path: string, text: string): boolean {
 }
 
 const found = dockerfiles();
+/** NODE_IMAGE and NGINX_IMAGE to the references components/platform/images.ts pins. */
+const pinnedBases = new Map((Object.keys(BASE_IMAGE_ARGS) as BaseImage[]).map((base) => [BASE_IMAGE_ARGS[base], EXTERNAL_IMAGES[base]]));
 const builds: [string, BuildSource][] = [["workspace", WORKSPACE_BUILD], ...Object.entries(IMAGE_BUILDS)];
 
 it("finds the shared Node Dockerfile, the workspace image and the docker-basics images among the Dockerfiles", () => {
@@ -58,6 +62,10 @@ describe.each(found)("%s", (path) => {
   it("takes every external base image as a build argument whose default is pinned by version and digest", () => {
     expect(hardCodedBaseImageProblems(text)).toEqual([]);
     expect(unpinnedBaseImageProblems(text, new Set([WORKSPACE_IMAGE_ARG]))).toEqual([]);
+  });
+
+  it("defaults NODE_IMAGE and NGINX_IMAGE to the references the program pins (components/platform/images.ts)", () => {
+    expect(baseImageDefaultProblems(text, pinnedBases)).toEqual([]);
   });
 
   if (FILES_ONLY.has(path)) return;

@@ -7,6 +7,8 @@
 # npm SDK in package-lock.json asks for; pulumi-resource-docker must also serve
 # every token and property of @pulumi/docker (test/toolchain/dockerSchemaContract.ts),
 # and when DOCKER_HOST names an engine, test/toolchain/docker-smoke.sh runs it there.
+# The program and its dynamic provider run on the Node.js of .node-version
+# (scripts/node-runtime.sh puts it first on PATH), and say so in the outputs.
 #
 #   npm ci && scripts/pulumi-toolchain.sh && test/toolchain/smoke.sh   (about a minute once built,
 #                                                                       three with an engine)
@@ -26,6 +28,7 @@ mkdir -p "$work/state"
 # shellcheck source=test/toolchain/report.sh disable=SC1091
 . "$REPO_ROOT/test/toolchain/report.sh" smoke
 
+eval "$("$REPO_ROOT/scripts/node-runtime.sh" env)"
 eval "$("$REPO_ROOT/scripts/pulumi-toolchain.sh" env)"
 case "$(command -v pulumi)" in
   */pulumi-toolchain/bin/pulumi) BIN=$(dirname "$(command -v pulumi)") ;;
@@ -79,6 +82,9 @@ pulumi up --yes --non-interactive --skip-preview
 outputs=$(pulumi stack output --json --show-secrets)
 output() { node -e 'const v = JSON.parse(process.argv[1])[process.argv[2]]; console.log(v === undefined ? "" : v)' "$outputs" "$1"; }
 expect_equal "output greeting" "$(output greeting)" "hello, toolchain"
+node_version="v$(tr -d '[:space:]' <"$REPO_ROOT/.node-version")"
+expect_equal "Node of the program (the language host's)" "$(output programNode)" "$node_version"
+expect_equal "Node of the dynamic provider (pulumi-resource-pulumi-nodejs)" "$(output providerNode)" "$node_version"
 
 step "pulumi preview --expect-no-changes"
 pulumi preview --expect-no-changes --non-interactive

