@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { COURSE_NOTIFICATIONS_KEY, ConfigurationError, MAX_CA_BUNDLE_BYTES, loadConfig, PROJECT, readConfig, type LabsConfig } from "../config";
+import { COURSE_NOTIFICATIONS_KEY, ConfigurationError, LAB_NAMES, MAX_CA_BUNDLE_BYTES, loadConfig, PROJECT, readConfig, type LabsConfig } from "../config";
 import { ConfigReader } from "../components/config/reader";
 import { isSecret, resolve, runStack, type RunOptions } from "./support/mocks";
 import { projectProblems, schemaProblems, stackProblems } from "./support/pulumiRules";
@@ -85,6 +85,12 @@ describe("the project file and the committed stack files pass the Pulumi CLI's o
     };
     const read = new Set([...keysRead("local"), ...keysRead("ec2")]);
     expect([...read].sort()).toEqual(Object.keys(projectFile().config).sort());
+  });
+
+  it("declares the labs key with every lab of the registry (components/labs), in its order, as default and in the description", () => {
+    const labs = projectFile().config.labs;
+    expect(labs.default).toEqual(LAB_NAMES);
+    expect(labs.description).toContain(`any of ${LAB_NAMES.join(", ")}.`);
   });
 });
 
