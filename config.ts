@@ -18,6 +18,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { isIpv4 } from "./components/config/cidr";
 import { ConfigReader, ConfigurationError, DIGEST_REF, IMAGE_ID } from "./components/config/reader";
 import { LAB_NAMES, LABS, type LabName, type LabSettings } from "./components/labs";
+import { BUILT_IMAGES, type BuiltImage } from "./components/platform/builds";
 import { unixSocketPath } from "./components/platform/dockerHost";
 import { EXTERNAL_IMAGE_NAMES, type ExternalImage } from "./components/platform/images";
 import { adminSourceProblem } from "./policy/lib/network";
@@ -25,6 +26,7 @@ import { adminSourceProblem } from "./policy/lib/network";
 export { ConfigurationError } from "./components/config/reader";
 export { LAB_NAMES, type LabName } from "./components/labs";
 export { COURSE_NOTIFICATIONS_KEY } from "./components/labs/notifications/settings";
+export { BUILT_IMAGES, type BuiltImage } from "./components/platform/builds";
 
 export const PROJECT = "container-labs";
 
@@ -32,29 +34,6 @@ export const TARGETS = ["local", "ec2"] as const;
 /** The engine of the local target when neither localDockerHost nor DOCKER_HOST names one: Docker's default socket. */
 export const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
 export type Target = (typeof TARGETS)[number];
-
-/** Every image a lab builds, as `<lab>/<service>`: the keys `imageOverrides` accepts. */
-export const BUILT_IMAGES = [
-  "docker-basics/signals-exec",
-  "docker-basics/signals-shell",
-  "docker-basics/volume-writer",
-  "docker-basics/tcp-server",
-  "notifications/notifications-service",
-  "notifications/latency-probe",
-  "cmpt756/s1",
-  "cmpt756/s2",
-  "cmpt756/db",
-  "webstack/app",
-  "webstack/nginx",
-  "dockercoins/rng",
-  "dockercoins/hasher",
-  "dockercoins/worker",
-  "dockercoins/webui",
-  "kleeweb/web",
-  "kleeweb/worker",
-  "kleeweb/nginx",
-] as const;
-export type BuiltImage = (typeof BUILT_IMAGES)[number];
 
 export interface RegistrySettings {
   /** ghcr.io namespace the images are pushed under (user or organisation). */

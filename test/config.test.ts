@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { COURSE_NOTIFICATIONS_KEY, ConfigurationError, MAX_CA_BUNDLE_BYTES, loadConfig, PROJECT, readConfig, type LabsConfig } from "../config";
+import { COURSE_NOTIFICATIONS_KEY, ConfigurationError, LAB_NAMES, MAX_CA_BUNDLE_BYTES, loadConfig, PROJECT, readConfig, type LabsConfig } from "../config";
 import { ConfigReader } from "../components/config/reader";
 import { isSecret, resolve, runStack, type RunOptions } from "./support/mocks";
 import { projectProblems, schemaProblems, stackProblems } from "./support/pulumiRules";
@@ -86,6 +86,12 @@ describe("the project file and the committed stack files pass the Pulumi CLI's o
     const read = new Set([...keysRead("local"), ...keysRead("ec2")]);
     expect([...read].sort()).toEqual(Object.keys(projectFile().config).sort());
   });
+
+  it("declares the labs key with every lab of the registry (components/labs), in its order, as default and in the description", () => {
+    const labs = projectFile().config.labs;
+    expect(labs.default).toEqual(LAB_NAMES);
+    expect(labs.description).toContain(`any of ${LAB_NAMES.join(", ")}.`);
+  });
 });
 
 describe("configuration of the local stack (Pulumi.yaml defaults + Pulumi.local.yaml)", () => {
@@ -97,7 +103,7 @@ describe("configuration of the local stack (Pulumi.yaml defaults + Pulumi.local.
   it("targets the configured engine with every lab enabled, ports on loopback only", async () => {
     const config = await load("local");
     expect(config.target).toBe("local");
-    expect(config.labs).toEqual(["docker-basics", "notifications", "cmpt756", "webstack", "dockercoins", "kleeweb"]);
+    expect(config.labs).toEqual(LAB_NAMES);
     expect(config.local).toEqual({
       dockerHost: "unix:///var/run/docker.sock",
       dataDir: expect.stringMatching(/\.container-labs\/local$/),
@@ -198,7 +204,7 @@ describe("configuration of the dev stack (Pulumi.dev.yaml)", () => {
 describe("a bad value stops the program with a message naming the key, the value and what is allowed", () => {
   const cases: Array<[string, Record<string, unknown>, string]> = [
     ["an unknown target", { target: "gcp" }, 'container-labs:target = "gcp": one of local, ec2'],
-    ["an unknown lab", { labs: ["docker-basics", "swarm"] }, 'container-labs:labs = ["docker-basics","swarm"]: lab names from docker-basics, notifications, cmpt756, webstack, dockercoins, kleeweb (unknown: swarm)'],
+    ["an unknown lab", { labs: ["docker-basics", "swarm"] }, `container-labs:labs = ["docker-basics","swarm"]: lab names from ${LAB_NAMES.join(", ")} (unknown: swarm)`],
     ["a malformed CIDR", { kleewebSubnet: "172.18.0.0/33" }, 'container-labs:kleewebSubnet = "172.18.0.0/33": an IPv4 CIDR such as 203.0.113.7/32'],
     ["a gateway outside its subnet", { kleewebGateway: "10.0.0.1" }, 'container-labs:kleewebGateway = "10.0.0.1": an address inside 172.18.0.0/16'],
     ["a port out of range", { portRemap: ["8000=70000"] }, 'container-labs:portRemap = "8000=70000": entries "<published port>=<host port>", each port from 1 to 65535'],

@@ -1,4 +1,3 @@
-import type { BuiltImage } from "../../config";
 import { lessonDockerfile, nginxDockerfile, nodeJob, nodeService, type BuildSource } from "./image";
 
 /**
@@ -23,10 +22,11 @@ export const NODE_SERVERS = {
 export const WEBSTACK_APP_DIRS = { static: "/home/app/web/staticfiles", media: "/home/app/web/mediafiles" } as const;
 
 /**
- * How each of the labs' 18 images is built: the one list the program (through
- * Platform.image) and the tests (static checks, real builds) read.
+ * How each of the labs' 18 images is built: the one list of the labs' images,
+ * which the program (Platform.image, config's imageOverrides) and the tests
+ * (static checks, real builds) read.
  */
-export const IMAGE_BUILDS: Readonly<Record<BuiltImage, BuildSource>> = {
+export const IMAGE_BUILDS = {
   "docker-basics/signals-exec": lessonDockerfile("images/docker-basics/signals", "Dockerfile.exec"),
   "docker-basics/signals-shell": lessonDockerfile("images/docker-basics/signals", "Dockerfile.shell"),
   "docker-basics/volume-writer": lessonDockerfile("images/docker-basics/volume-writer"),
@@ -45,4 +45,8 @@ export const IMAGE_BUILDS: Readonly<Record<BuiltImage, BuildSource>> = {
   "kleeweb/web": nodeService("kleeweb/web", NODE_SERVERS["kleeweb/web"]),
   "kleeweb/worker": nodeService("kleeweb/worker", NODE_SERVERS["kleeweb/worker"]),
   "kleeweb/nginx": nginxDockerfile("images/kleeweb/nginx"),
-};
+} as const satisfies Readonly<Record<string, BuildSource>>;
+
+/** One of the labs' images, as `<lab>/<service>`: the keys `imageOverrides` accepts. */
+export type BuiltImage = keyof typeof IMAGE_BUILDS;
+export const BUILT_IMAGES = Object.keys(IMAGE_BUILDS) as BuiltImage[];

@@ -5,6 +5,7 @@ import * as docker from "@pulumi/docker";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import type { Ec2Settings, LocalSettings } from "../../config";
+import { isLoopbackAddress } from "../../policy/lib/network";
 import { AWS_CREDENTIALS_NETWORK } from "./ec2/awsCredentials";
 import { HOST_DATA_DIR } from "./ec2/cloudInit";
 import { cpuArchitecture, createEc2Host, DOCKER_TLS_PORT, type Ec2Host } from "./ec2/ec2Host";
@@ -121,7 +122,7 @@ export class DockerHost extends pulumi.ComponentResource {
       this.localEnvironment = { DOCKER_HOST: endpoint };
       this.address = pulumi.output("localhost");
       this.publishAddress = args.local.publishAddress;
-      this.exposure = args.local.publishAddress.startsWith("127.") ? undefined : "lan";
+      this.exposure = isLoopbackAddress(args.local.publishAddress) ? undefined : "lan";
       this.dataDir = args.local.dataDir;
       this.socketPath = unixSocketPath(endpoint);
     }

@@ -1,10 +1,20 @@
-/** Labels every container, network and volume carries, so `docker ps --filter label=...` finds a lab's parts. */
-export const LABEL_PREFIX = "container-labs";
+/**
+ * Labels every container, network and volume carries, so `docker ps --filter
+ * label=...` finds a lab's parts; their keys are the policy pack's LABELS.
+ */
+import { LABELS } from "../../policy/lib/labels";
+
+export { JOB_WORKER_ROLE } from "../../policy/lib/labels";
+
+const MANAGER = "pulumi";
+
+/** The label filter (`docker ps --filter label=<this>`) that finds everything the program made. */
+export const MANAGED_BY_FILTER = `${LABELS.managedBy}=${MANAGER}`;
 
 export interface Owner {
   lab: string;
   service?: string;
-  /** What the policy pack keys on: "job-worker" (may mount the Docker socket). */
+  /** What the policy pack keys on: JOB_WORKER_ROLE (may mount the Docker socket). */
   role?: string;
   /** A volume that holds data users would miss (the policy pack wants it retained or protected). */
   data?: boolean;
@@ -21,17 +31,17 @@ export interface Owner {
 }
 
 export function ownerLabels(owner: Owner): Array<{ label: string; value: string }> {
-  const labels = [
-    { label: `${LABEL_PREFIX}.managed-by`, value: "pulumi" },
-    { label: `${LABEL_PREFIX}.lab`, value: owner.lab },
+  const labels: Array<{ label: string; value: string }> = [
+    { label: LABELS.managedBy, value: MANAGER },
+    { label: LABELS.lab, value: owner.lab },
   ];
-  if (owner.service) labels.push({ label: `${LABEL_PREFIX}.service`, value: owner.service });
-  if (owner.role) labels.push({ label: `${LABEL_PREFIX}.role`, value: owner.role });
-  if (owner.data) labels.push({ label: `${LABEL_PREFIX}.data`, value: "true" });
-  if (owner.retained) labels.push({ label: `${LABEL_PREFIX}.retain-on-delete`, value: "true" });
-  if (owner.exposure) labels.push({ label: `${LABEL_PREFIX}.exposure`, value: owner.exposure });
-  if (owner.writableRoot) labels.push({ label: `${LABEL_PREFIX}.writable-root`, value: owner.writableRoot });
-  if (owner.runsAsRoot) labels.push({ label: `${LABEL_PREFIX}.runs-as-root`, value: owner.runsAsRoot });
-  if (owner.noPidsLimit) labels.push({ label: `${LABEL_PREFIX}.no-pids-limit`, value: owner.noPidsLimit });
+  if (owner.service) labels.push({ label: LABELS.service, value: owner.service });
+  if (owner.role) labels.push({ label: LABELS.role, value: owner.role });
+  if (owner.data) labels.push({ label: LABELS.data, value: "true" });
+  if (owner.retained) labels.push({ label: LABELS.retainOnDelete, value: "true" });
+  if (owner.exposure) labels.push({ label: LABELS.exposure, value: owner.exposure });
+  if (owner.writableRoot) labels.push({ label: LABELS.writableRoot, value: owner.writableRoot });
+  if (owner.runsAsRoot) labels.push({ label: LABELS.runsAsRoot, value: owner.runsAsRoot });
+  if (owner.noPidsLimit) labels.push({ label: LABELS.noPidsLimit, value: owner.noPidsLimit });
   return labels;
 }

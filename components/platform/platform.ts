@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { BuildSettings, BuiltImage } from "../../config";
+import type { BuildSettings } from "../../config";
 import type { DockerHost } from "./dockerHost";
 import { dynamoDbLocal, dynamoDbService, type DynamoBackend } from "./dynamo";
-import { IMAGE_BUILDS } from "./builds";
+import { IMAGE_BUILDS, type BuiltImage } from "./builds";
 import { BASE_IMAGE_ARGS, Image, WorkspaceImage, type BaseImage } from "./image";
 import { EXTERNAL_IMAGES, type ExternalImage } from "./images";
 import { Network, type NetworkArgs } from "./network";

@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { RegistrySettings } from "../../config";
 
 export const GHCR = "ghcr.io";
+/** Where lab images live in the local engine: container-labs/<lab>-<service>. */
+export const LOCAL_NAMESPACE = "container-labs";
 
 export interface RegistryArgs {
   /**
@@ -36,7 +38,7 @@ export class Registry extends pulumi.ComponentResource {
 
   /** The repository of one lab image, e.g. ghcr.io/acme/cmpt756-s1, or container-labs/cmpt756-s1 locally. */
   repository(image: string): string {
-    return this.ghcr ? `${GHCR}/${this.ghcr.owner}/${image}` : `container-labs/${image}`;
+    return this.ghcr ? `${GHCR}/${this.ghcr.owner}/${image}` : `${LOCAL_NAMESPACE}/${image}`;
   }
 
   /** Credentials for docker-build's pushes; none when nothing is pushed. */

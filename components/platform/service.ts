@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { HostCommandArgs } from "./dockerHost";
+import { isLoopbackAddress } from "../../policy/lib/network";
 import { ownerLabels } from "./labels";
 import type { Network } from "./network";
 import { Volume } from "./volume";
@@ -151,7 +152,7 @@ export class Service extends pulumi.ComponentResource {
       ip: port.hostIp ?? args.engine.publishAddress,
       protocol: "tcp",
     }));
-    const exposed = ports?.some((port) => !port.ip.startsWith("127."));
+    const exposed = ports?.some((port) => !isLoopbackAddress(port.ip));
 
     this.containers = Array.from({ length: replicas }, (_, index) => {
       const suffix = replicas > 1 ? `-${index + 1}` : "";

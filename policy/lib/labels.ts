@@ -2,9 +2,16 @@ import { list } from "./properties";
 
 /**
  * Labels the program puts on Docker resources to tell the rules what a
- * resource is for. They are the contract between components/ and this pack.
+ * resource is for. They are the contract between components/ and this pack:
+ * both read the keys from here (components/platform/labels.ts writes them).
  */
 export const LABELS = {
+  /** `pulumi`: every container, network and volume the program makes, so `docker ps --filter label=...` finds them. */
+  managedBy: "container-labs.managed-by",
+  /** The lab the resource belongs to. */
+  lab: "container-labs.lab",
+  /** The lab's service the resource belongs to. */
+  service: "container-labs.service",
   /** `job-worker`: a container that starts job containers, so it needs the Docker socket. */
   role: "container-labs.role",
   /** `true`: a volume holding data a user would lose (databases, DynamoDB Local, probe results). */

@@ -5,7 +5,8 @@
  */
 import { existsSync } from "node:fs";
 import { engineGet } from "../../components/platform/enginePreflight";
-import { LABEL_PREFIX } from "../../components/platform/labels";
+import { MANAGED_BY_FILTER } from "../../components/platform/labels";
+import { LOCAL_NAMESPACE } from "../../components/platform/registry";
 
 export interface Leftovers {
   /** Data volumes the stack's state still holds, protected from destroy. */
@@ -22,8 +23,8 @@ const filters = (value: Record<string, string[]>) => `filters=${encodeURICompone
 
 /** Reads the leftovers from the engine; `protectedVolumes` come from the stack's state, which the caller reads. */
 export async function findLeftovers(endpoint: string, protectedVolumes: string[], dataDir: string): Promise<Leftovers> {
-  const volumes = engineGet(endpoint, `/volumes?${filters({ label: [`${LABEL_PREFIX}.managed-by=pulumi`] })}`);
-  const images = engineGet(endpoint, `/images/json?${filters({ reference: [`${LABEL_PREFIX}/*`] })}`);
+  const volumes = engineGet(endpoint, `/volumes?${filters({ label: [MANAGED_BY_FILTER] })}`);
+  const images = engineGet(endpoint, `/images/json?${filters({ reference: [`${LOCAL_NAMESPACE}/*`] })}`);
   const volumeNames = volumes ? ((JSON.parse(await volumes) as { Volumes: Array<{ Name: string }> | null }).Volumes ?? []).map((volume) => volume.Name) : [];
   const imageList = images ? (JSON.parse(await images) as Array<{ RepoTags: string[] | null; Size: number }>) : [];
   return {

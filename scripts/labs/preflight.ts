@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PROJECT, readConfig, type LabsConfig } from "../../config";
 import { ConfigReader, ConfigurationError } from "../../components/config/reader";
 import { checkEngine, engineGet } from "../../components/platform/enginePreflight";
+import { MANAGED_BY_FILTER } from "../../components/platform/labels";
 import { fixedSubnets, hostPorts } from "../../program";
 import { capturePulumi, UserError } from "./pulumi";
 
@@ -42,7 +43,7 @@ function canListen(address: string, port: number): Promise<boolean> {
 
 /** Host ports that containers of this project already publish on the engine (a redeploy keeps them). */
 async function portsOfOurContainers(endpoint: string): Promise<Set<number>> {
-  const answer = engineGet(endpoint, "/containers/json?filters=" + encodeURIComponent(JSON.stringify({ label: ["container-labs.managed-by=pulumi"] })));
+  const answer = engineGet(endpoint, "/containers/json?filters=" + encodeURIComponent(JSON.stringify({ label: [MANAGED_BY_FILTER] })));
   if (!answer) return new Set();
   const containers = JSON.parse(await answer) as Array<{ Ports?: Array<{ PublicPort?: number }> }>;
   return new Set(containers.flatMap((container) => (container.Ports ?? []).flatMap((port) => (port.PublicPort ? [port.PublicPort] : []))));

@@ -6,7 +6,7 @@
  * them. Found with one engine call, so a no-op `up` stays as fast as before.
  */
 import { engineGet } from "../../components/platform/enginePreflight";
-import { LABEL_PREFIX } from "../../components/platform/labels";
+import { MANAGED_BY_FILTER } from "../../components/platform/labels";
 
 /** A container as `pulumi stack export` records it. */
 export interface StateContainer {
@@ -27,7 +27,7 @@ export function stateContainers(resources: Array<{ type: string; urn: string; in
 
 /** The URNs of the must-run containers that the engine has but does not run. */
 export async function stoppedByHand(endpoint: string, containers: StateContainer[]): Promise<StateContainer[]> {
-  const filters = encodeURIComponent(JSON.stringify({ label: [`${LABEL_PREFIX}.managed-by=pulumi`], status: ["created", "exited", "dead"] }));
+  const filters = encodeURIComponent(JSON.stringify({ label: [MANAGED_BY_FILTER], status: ["created", "exited", "dead"] }));
   const answer = engineGet(endpoint, `/containers/json?all=1&filters=${filters}`);
   if (!answer) return [];
   const notRunning = new Set((JSON.parse(await answer) as Array<{ Names: string[] }>).flatMap((container) => container.Names.map((name) => name.replace(/^\//, ""))));

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { NODE_SERVERS } from "../../platform/builds";
 import { NGINX_SCRATCH, SERVER_USERS } from "../../platform/images";
+import { JOB_WORKER_ROLE } from "../../platform/labels";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import type { LabModule, LabSummary } from "../lab";
@@ -82,7 +83,7 @@ export class Kleeweb extends pulumi.ComponentResource {
     new Service(`${name}-worker`, {
       lab: LAB,
       service: "worker",
-      role: "job-worker",
+      role: JOB_WORKER_ROLE,
       image: workerImage.imageId,
       replicas: settings.workers,
       env: {

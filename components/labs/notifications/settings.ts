@@ -1,11 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
+import { KEY_BYTES, wrongSecretKeyLength } from "../../../packages/notification-cipher/src/cipher";
+import { EXAMPLE_SECRET_KEY } from "../../../packages/notification-cipher/src/example";
 import type { ConfigReader } from "../../config/reader";
 
-/** The course's published notifications key: the default, since students' probes are written against it. */
-export const COURSE_NOTIFICATIONS_KEY = "QJUHsPhnA0eiqHuJqsPgzhDozYO4f1zh";
+/** The course's published notifications key (the assignment's example): the default, since students' probes are written against it. */
+export const COURSE_NOTIFICATIONS_KEY = EXAMPLE_SECRET_KEY;
 
 export interface NotificationsSettings {
-  /** The service's --secret-key (32 bytes). */
+  /** The service's --secret-key (KEY_BYTES, 32 bytes). */
   secretKey: pulumi.Output<string>;
   /** How many times the probe runs per deployment. */
   probeRuns: number;
@@ -23,8 +25,8 @@ function readGroup(reader: ConfigReader): string | undefined {
 
 export function readNotificationsSettings(reader: ConfigReader): NotificationsSettings {
   const secretKey = reader.secret("notificationsSecretKey", (key) => {
-    const bytes = Buffer.byteLength(key);
-    return bytes === 32 ? undefined : `exactly 32 bytes (the AES-256 key), got ${bytes}`;
+    const bytes = wrongSecretKeyLength(key);
+    return bytes === undefined ? undefined : `exactly ${KEY_BYTES} bytes (the AES-256 key), got ${bytes}`;
   });
   return {
     secretKey: secretKey ?? pulumi.secret(COURSE_NOTIFICATIONS_KEY),

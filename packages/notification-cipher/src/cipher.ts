@@ -10,13 +10,23 @@ export const KEY_BYTES = 32;
 export const NONCE_BYTES = 12;
 export const TAG_BYTES = 16;
 
+/**
+ * How many UTF-8 bytes a secret-key string has when that is not the KEY_BYTES
+ * an AES-256 key needs, or undefined when it is: the one check the service,
+ * the probe and the program's config all make.
+ */
+export function wrongSecretKeyLength(secretKey: string): number | undefined {
+  const bytes = Buffer.byteLength(secretKey, "utf8");
+  return bytes === KEY_BYTES ? undefined : bytes;
+}
+
 /** The AES key of a secret-key string: its UTF-8 bytes, which must number exactly 32. */
 export function secretKeyBytes(secretKey: string): Buffer {
-  const key = Buffer.from(secretKey, "utf8");
-  if (key.length !== KEY_BYTES) {
-    throw new Error(`the secret key must be ${KEY_BYTES} bytes (32 ASCII characters); this one is ${key.length}`);
+  const wrongLength = wrongSecretKeyLength(secretKey);
+  if (wrongLength !== undefined) {
+    throw new Error(`the secret key must be ${KEY_BYTES} bytes (32 ASCII characters); this one is ${wrongLength}`);
   }
-  return key;
+  return Buffer.from(secretKey, "utf8");
 }
 
 /** Unpadded standard base64 without padding, strictly: no "=", no other alphabet, no stray trailing bits. */

@@ -1,5 +1,5 @@
 export {
-  KEY_BYTES, NONCE_BYTES, TAG_BYTES, secretKeyBytes, encodeBase64NoPad, decodeBase64NoPad,
+  KEY_BYTES, NONCE_BYTES, TAG_BYTES, wrongSecretKeyLength, secretKeyBytes, encodeBase64NoPad, decodeBase64NoPad,
   encryptCipherData, openCipherData, type OpenFailure, type OpenResult,
 } from "./cipher";
 export {
