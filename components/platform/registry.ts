@@ -33,6 +33,12 @@ export class Registry extends pulumi.ComponentResource {
     this.ghcr = args.ghcr;
     this.pushes = args.ghcr !== undefined;
     this.server = args.ghcr ? GHCR : undefined;
+    if (args.ghcr && args.ghcr.pullToken === undefined) {
+      pulumi.log.warn(
+        "ghcrPullToken is not set, so the Docker host pulls with ghcrToken and holds a token that can write packages: set a read-only one with `npm run pulumi -- config set --secret ghcrPullToken <token with read:packages only>`",
+        this,
+      );
+    }
     this.registerOutputs({ server: this.server, owner: args.ghcr?.owner });
   }
 

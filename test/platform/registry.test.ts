@@ -18,9 +18,18 @@ describe("the ghcr.io credentials of the dev stack", () => {
     expect(run.ofType("pulumi:providers:docker")[0].secretInputs).toContain("registryAuth");
   });
 
-  it("pull with the push token when no read-only token is set", async () => {
-    const run = await runStack("dev", program, { secrets: { ghcrToken: "ghp_write_packages" } });
-    expect(providerAuth(run)[0].password).toBe("ghp_write_packages");
+  it("pull with the push token when no read-only token is set, and the preview warns that the host holds a write token", async () => {
+    const warnings = jest.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      const run = await runStack("dev", program, { secrets: { ghcrToken: "ghp_write_packages" } });
+      expect(providerAuth(run)[0].password).toBe("ghp_write_packages");
+      expect(warnings.mock.calls.flat().join("\n")).toContain("ghcrPullToken is not set, so the Docker host pulls with ghcrToken and holds a token that can write packages");
+      warnings.mockClear();
+      await runStack("dev", program, { secrets: { ghcrToken: "ghp_write_packages", ghcrPullToken: "ghp_read_packages" } });
+      expect(warnings.mock.calls.flat().join("\n")).not.toContain("ghcrPullToken is not set");
+    } finally {
+      warnings.mockRestore();
+    }
   });
 
   it("exist nowhere on the local target, where nothing is pushed", async () => {
