@@ -207,7 +207,7 @@ describe("a machine booted with the ec2 target's cloud-config", () => {
   }, 2 * MINUTE);
 
   it("formatted the blank data disk on its first boot and mounts it at the data directory and under Docker's volumes", async () => {
-    expect(await machine.exec(["cat", "/var/log/cloud-init-output.log"])).toContain(`container-labs-mount-data: ${VOLUME_ID} (${MACHINE_DISK}) holds no filesystem yet: formatting it`);
+    expect(await machine.exec(["cat", "/var/log/cloud-init-output.log"])).toContain(`container-labs-mount-data: ${VOLUME_ID} (${MACHINE_DISK}) holds nothing (blkid -p, wipefs, lsblk): formatting it`);
     expect(await mountSource(DATA_MOUNT)).toBe(MACHINE_DISK);
     expect(await mountSource(HOST_DATA_DIR)).toBe(`${MACHINE_DISK}[/data]`);
     expect(await mountSource("/var/lib/docker/volumes")).toBe(`${MACHINE_DISK}[/docker-volumes]`);

@@ -97,8 +97,8 @@ describe("uploads through nginx in front of the app", () => {
       expect(await statuses(stack.url("/upload"), text(MAX_UPLOAD_BYTES + 1), framing, connection)).toEqual(every(415));
     });
 
-    it("answers 404 to every such body posted where nothing takes a POST, never 502", async () => {
-      expect(await statuses(stack.url("/"), text(MAX_UPLOAD_BYTES + 1), framing, connection)).toEqual(every(404));
+    it("answers 405 to every such body posted to a route that takes no POST, never 502", async () => {
+      expect(await statuses(stack.url("/"), text(MAX_UPLOAD_BYTES + 1), framing, connection)).toEqual(every(405));
     });
 
     it("answers 400 to every large form without a file, refused at its first part, never 502", async () => {
