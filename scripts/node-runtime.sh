@@ -13,6 +13,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VERSION="$(tr -d '[:space:]' <"$ROOT/.node-version")"
 CACHE="${CONTAINER_LABS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/container-labs}"
 DIR="$CACHE/node/$VERSION"
+SYSTEM_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
 
 say() { echo "node-runtime: $*" >&2; }
 
@@ -46,6 +47,12 @@ case "${1:-install}" in
   env)
     install
     echo "export PATH=$(printf %q "$DIR/bin"):\"\$PATH\""
+    # The official binary trusts only the CAs it was built with, while Debian's node trusts the
+    # system's store, where a TLS-inspecting proxy's CA is installed (these machines have one):
+    # without it, any npm fetch that is not in the cache fails with SELF_SIGNED_CERT_IN_CHAIN.
+    if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -r "$SYSTEM_CA_BUNDLE" ]; then
+      echo "export NODE_EXTRA_CA_CERTS=$(printf %q "$SYSTEM_CA_BUNDLE")"
+    fi
     ;;
   *)
     say "unknown subcommand '$1' (install or env)"

@@ -190,7 +190,11 @@ export async function replayDockerBuild(options: DockerBuildOptions): Promise<Re
         }
         case "RUN": {
           const command = execForm(instruction);
-          const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmp, ...current.args, ...current.env };
+          // The CA bundle a real build gets as its extra_ca secret (buildCaBundle) reaches a replayed RUN as
+          // the variable that secret sets: the official Node binary trusts no system store, so without it
+          // npm fails behind a TLS-inspecting proxy.
+          const extraCa = process.env.NODE_EXTRA_CA_CERTS ? { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS } : {};
+          const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmp, ...extraCa, ...current.args, ...current.env };
           try {
             await execFileAsync(command[0], command.slice(1), { cwd: join(current.root, current.workdir), env, maxBuffer: 64 * 1024 * 1024 });
           } catch (err) {
