@@ -42,6 +42,13 @@ export function engineGet(endpoint: string, path: string): Promise<string> | und
   });
 }
 
+/** An Engine API listing (e.g. /containers/json) narrowed by Docker's `filters`, parsed; undefined where engineGet is. */
+export async function engineList<T>(endpoint: string, path: string, filters: Record<string, string[]>): Promise<T | undefined> {
+  const separator = path.includes("?") ? "&" : "?";
+  const answer = engineGet(endpoint, `${path}${separator}filters=${encodeURIComponent(JSON.stringify(filters))}`);
+  return answer && (JSON.parse(await answer) as T);
+}
+
 /** The engine's networks and their IPv4 subnets. */
 export function parseNetworks(json: string): EngineNetwork[] {
   const networks = JSON.parse(json) as Array<{ Name: string; IPAM?: { Config?: Array<{ Subnet?: string }> | null } }>;

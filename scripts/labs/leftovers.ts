@@ -4,9 +4,10 @@
  * never has to guess what still takes space.
  */
 import { existsSync } from "node:fs";
-import { engineGet } from "../../components/platform/enginePreflight";
+import { engineList } from "../../components/platform/enginePreflight";
 import { MANAGED_BY_FILTER } from "../../components/platform/labels";
 import { LOCAL_NAMESPACE } from "../../components/platform/registry";
+import { npmRun } from "./pulumi";
 
 export interface Leftovers {
   /** Data volumes the stack's state still holds, protected from destroy. */
@@ -19,14 +20,11 @@ export interface Leftovers {
   dataDir?: string;
 }
 
-const filters = (value: Record<string, string[]>) => `filters=${encodeURIComponent(JSON.stringify(value))}`;
-
 /** Reads the leftovers from the engine; `protectedVolumes` come from the stack's state, which the caller reads. */
 export async function findLeftovers(endpoint: string, protectedVolumes: string[], dataDir: string): Promise<Leftovers> {
-  const volumes = engineGet(endpoint, `/volumes?${filters({ label: [MANAGED_BY_FILTER] })}`);
-  const images = engineGet(endpoint, `/images/json?${filters({ reference: [`${LOCAL_NAMESPACE}/*`] })}`);
-  const volumeNames = volumes ? ((JSON.parse(await volumes) as { Volumes: Array<{ Name: string }> | null }).Volumes ?? []).map((volume) => volume.Name) : [];
-  const imageList = images ? (JSON.parse(await images) as Array<{ RepoTags: string[] | null; Size: number }>) : [];
+  const volumes = await engineList<{ Volumes: Array<{ Name: string }> | null }>(endpoint, "/volumes", { label: [MANAGED_BY_FILTER] });
+  const imageList = (await engineList<Array<{ RepoTags: string[] | null; Size: number }>>(endpoint, "/images/json", { reference: [`${LOCAL_NAMESPACE}/*`] })) ?? [];
+  const volumeNames = (volumes?.Volumes ?? []).map((volume) => volume.Name);
   return {
     protectedVolumes: [...protectedVolumes].sort(),
     retainedVolumes: volumeNames.filter((name) => !protectedVolumes.includes(name)).sort(),
@@ -37,12 +35,11 @@ export async function findLeftovers(endpoint: string, protectedVolumes: string[]
 
 /** The report `npm run down` prints: each kind of leftover, then the one command that removes it. */
 export function describeLeftovers(leftovers: Leftovers, stack: string): string {
-  const npmStack = stack === "local" ? "" : ` -- --stack ${stack}`;
   const lines: string[] = [];
   if (leftovers.protectedVolumes.length > 0) {
     lines.push(
       `Protected, still in the stack (Pulumi also counts the components above them as protected): ${leftovers.protectedVolumes.join(", ")}`,
-      `  remove: npm run pulumi -- config set kleewebProtectDatabase false --stack ${stack} && npm run up${npmStack} && npm run down${npmStack}, then the volume as below`,
+      `  remove: npm run pulumi -- config set kleewebProtectDatabase false --stack ${stack} && ${npmRun("up", stack)} && ${npmRun("down", stack)}, then the volume as below`,
     );
   }
   if (leftovers.retainedVolumes.length > 0) {

@@ -11,9 +11,10 @@
 import * as path from "node:path";
 import { formatLabs, type LabsOutput } from "./labsTable";
 import { describeLeftovers, findLeftovers } from "./leftovers";
-import { stateContainers, stoppedByHand } from "./stoppedByHand";
+import { protectedVolumes, stackResources, stateContainers } from "./stackState";
+import { stoppedByHand } from "./stoppedByHand";
 import { preflight, stackConfig } from "./preflight";
-import { capturePulumi, PASSPHRASE_FILE, pulumiEnvironment, pulumiVersion, ROOT, runPulumi, selectStack, UserError } from "./pulumi";
+import { capturePulumi, npmRun, PASSPHRASE_FILE, pulumiEnvironment, pulumiVersion, ROOT, runPulumi, selectStack, UserError } from "./pulumi";
 
 const USAGE = [
   "usage: npm run up [-- [--stack <name>] [pulumi up options]]",
@@ -58,35 +59,15 @@ async function up({ stack, rest }: Invocation, env: NodeJS.ProcessEnv): Promise<
   const status = await runPulumi(["up", "--yes", "--stack", stack, ...rest], env);
   if (status !== 0) return status;
   console.log(`\n${labsOf(stack, env)}`);
-  console.log(`\nSecrets passphrase: ${path.relative(ROOT, env.PULUMI_CONFIG_PASSPHRASE_FILE ?? PASSPHRASE_FILE)}. Remove it all with: npm run down${stack === "local" ? "" : ` -- --stack ${stack}`}`);
+  console.log(`\nSecrets passphrase: ${path.relative(ROOT, env.PULUMI_CONFIG_PASSPHRASE_FILE ?? PASSPHRASE_FILE)}. Remove it all with: ${npmRun("down", stack)}`);
   return 0;
 }
 
 /** The stack's `labs` output as a table and every line to try. */
 function labsOf(stack: string, env: NodeJS.ProcessEnv): string {
   const labs = JSON.parse(capturePulumi(["stack", "output", "labs", "--json", "--stack", stack], env)) as LabsOutput | null;
-  if (!labs || Object.keys(labs).length === 0) return `The stack "${stack}" has no labs deployed: npm run up${stack === "local" ? "" : ` -- --stack ${stack}`}`;
+  if (!labs || Object.keys(labs).length === 0) return `The stack "${stack}" has no labs deployed: ${npmRun("up", stack)}`;
   return formatLabs(labs);
-}
-
-interface StateResource {
-  type: string;
-  urn: string;
-  protect?: boolean;
-  inputs?: { name?: string; mustRun?: boolean };
-  outputs?: { name?: string };
-}
-
-/** The resources in the stack's state (`pulumi stack export`: read from the backend, no provider asked). */
-function stackResources(stack: string, env: NodeJS.ProcessEnv): StateResource[] {
-  const state = JSON.parse(capturePulumi(["stack", "export", "--stack", stack], env)) as { deployment?: { resources?: StateResource[] } };
-  return state.deployment?.resources ?? [];
-}
-
-const VOLUME = "docker:index/volume:Volume";
-
-function protectedVolumes(resources: StateResource[]): string[] {
-  return resources.filter((resource) => resource.type === VOLUME && resource.protect && resource.outputs?.name).map((resource) => resource.outputs?.name as string);
 }
 
 /** Whether the stack still runs containers: after `npm run down` its state keeps the last outputs, but nothing they point to. */
@@ -97,7 +78,7 @@ function hasContainers(stack: string, env: NodeJS.ProcessEnv): boolean {
 function labs({ stack }: Invocation, env: NodeJS.ProcessEnv): number {
   pulumiVersion(env);
   selectStack(stack, false, env);
-  console.log(hasContainers(stack, env) ? labsOf(stack, env) : `The stack "${stack}" is down: nothing runs. Bring it up with: npm run up${stack === "local" ? "" : ` -- --stack ${stack}`}`);
+  console.log(hasContainers(stack, env) ? labsOf(stack, env) : `The stack "${stack}" is down: nothing runs. Bring it up with: ${npmRun("up", stack)}`);
   return 0;
 }
 

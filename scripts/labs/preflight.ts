@@ -9,7 +9,7 @@ import * as net from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT, readConfig, type LabsConfig } from "../../config";
 import { ConfigReader, ConfigurationError } from "../../components/config/reader";
-import { checkEngine, engineGet } from "../../components/platform/enginePreflight";
+import { checkEngine, engineList } from "../../components/platform/enginePreflight";
 import { MANAGED_BY_FILTER } from "../../components/platform/labels";
 import { fixedSubnets, hostPorts } from "../../program";
 import { capturePulumi, UserError } from "./pulumi";
@@ -43,9 +43,8 @@ function canListen(address: string, port: number): Promise<boolean> {
 
 /** Host ports that containers of this project already publish on the engine (a redeploy keeps them). */
 async function portsOfOurContainers(endpoint: string): Promise<Set<number>> {
-  const answer = engineGet(endpoint, "/containers/json?filters=" + encodeURIComponent(JSON.stringify({ label: [MANAGED_BY_FILTER] })));
-  if (!answer) return new Set();
-  const containers = JSON.parse(await answer) as Array<{ Ports?: Array<{ PublicPort?: number }> }>;
+  const containers = await engineList<Array<{ Ports?: Array<{ PublicPort?: number }> }>>(endpoint, "/containers/json", { label: [MANAGED_BY_FILTER] });
+  if (!containers) return new Set();
   return new Set(containers.flatMap((container) => (container.Ports ?? []).flatMap((port) => (port.PublicPort ? [port.PublicPort] : []))));
 }
 

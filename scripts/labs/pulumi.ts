@@ -10,6 +10,11 @@ export const STATE_DIR = path.join(ROOT, ".pulumi-state");
 /** The passphrase of the stacks' secrets, generated once and kept beside the state. */
 export const PASSPHRASE_FILE = path.join(STATE_DIR, "passphrase");
 
+/** `npm run <verb>` for a stack, as a user types it: the default stack needs no flag. */
+export function npmRun(verb: "up" | "down" | "labs", stack: string): string {
+  return `npm run ${verb}${stack === "local" ? "" : ` -- --stack ${stack}`}`;
+}
+
 /** Thrown for a problem the user can fix; main prints its message alone, no stack trace. */
 export class UserError extends Error {}
 
