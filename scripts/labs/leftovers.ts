@@ -47,7 +47,7 @@ export function describeLeftovers(leftovers: Leftovers, stack: string): string {
   }
   if (leftovers.images.length > 0) {
     const gigabytes = leftovers.images.reduce((sum, image) => sum + image.bytes, 0) / 1024 ** 3;
-    lines.push(`Images built here: ${leftovers.images.length} tags, ${gigabytes.toFixed(1)} GiB (each image with all its layers)`, `  remove: docker image rm ${leftovers.images.map((image) => image.tag).join(" ")}`);
+    lines.push(`Images built here: ${leftovers.images.length} tags, ${gigabytes.toFixed(1)} GiB counted image by image, less on disk where they share layers (docker system df)`, `  remove: docker image rm ${leftovers.images.map((image) => image.tag).join(" ")}`);
   }
   if (leftovers.dataDir) lines.push(`The labs' files (latencies, docker-basics' file): ${leftovers.dataDir}`, `  remove: rm -r ${leftovers.dataDir}`);
   return lines.length > 0 ? `Left on purpose:\n${lines.join("\n")}` : "Nothing is left: no volume, image or file of the labs.";
