@@ -12,10 +12,11 @@
 #   pulumi-language-nodejs         our own language host (scripts/pulumi-language-nodejs/main.go:
 #                                  Pulumi's cannot be had from the proxy; the file says why)
 #   pulumi-resource-pulumi-nodejs  the dynamic-provider plugin, run from the program's @pulumi/pulumi
-#   pulumi-resource-<provider>     docker-build and docker, each at the version its npm SDK in
-#                                  package-lock.json asks for (docker-build with two stand-ins
+#   pulumi-resource-<provider>     docker-build, docker and tls, each at the version its npm SDK
+#                                  in package-lock.json asks for (docker-build with two stand-ins
 #                                  from scripts/pulumi-stand-ins; docker is our own bridge of
-#                                  kreuzwerker's provider, scripts/pulumi-docker-bridge; see
+#                                  kreuzwerker's provider, scripts/pulumi-docker-bridge; tls our
+#                                  own bridge of hashicorp's, scripts/pulumi-tls-bridge; see
 #                                  their recipes)
 #   docker-buildx                  the buildx CLI plugin pulumi-resource-docker-build drives
 # Go's module and build caches live under the same directory, so a second run
@@ -28,6 +29,7 @@ REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LANGUAGE_HOST_SOURCE="$REPO_ROOT/scripts/pulumi-language-nodejs/main.go"
 STAND_INS="$REPO_ROOT/scripts/pulumi-stand-ins"
 DOCKER_BRIDGE="$REPO_ROOT/scripts/pulumi-docker-bridge"
+TLS_BRIDGE="$REPO_ROOT/scripts/pulumi-tls-bridge"
 TOOLCHAIN=${CONTAINER_LABS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/container-labs}/pulumi-toolchain
 BIN="$TOOLCHAIN/bin"
 BUILDS="$TOOLCHAIN/build"
@@ -375,6 +377,42 @@ build_docker() {
   echo "$stamp" >"$STAMPS/$binary"
 }
 
+# The proxy serves no version of pulumi-tls's provider module, but hashicorp's
+# terraform-provider-tls is served (at commits of its main branch only), and our
+# shim (scripts/pulumi-tls-bridge/shim, a module of its own whose go.mod pins the
+# commit) is the one door into it. Our bridge builds beside two folders, as its
+# go.mod's replace directives expect: the shim, and the plugin SDK fork with the
+# Docker bridge's patch (this provider too needs terraform-plugin-go v0.31;
+# plugin-sdk-patch/ says why). tfgen writes the schema and the bridge metadata,
+# which the plugin embeds.
+build_tls() {
+  local binary=$1 log=$2 step_file=$3 version upstream stamp bridge_files dir="$BUILDS/tls"
+  step "$step_file" "resolve version"
+  version=$(sdk_version @pulumi/tls 2>>"$log") || return 1
+  upstream=$(awk '$1 == "github.com/hashicorp/terraform-provider-tls" { print $1 "@" $2 }' "$TLS_BRIDGE/shim/go.mod")
+  [ -n "$upstream" ] || { echo "no github.com/hashicorp/terraform-provider-tls in $TLS_BRIDGE/shim/go.mod" >>"$log"; return 1; }
+  mapfile -t bridge_files < <(find "$TLS_BRIDGE" "$DOCKER_BRIDGE/plugin-sdk-patch" -type f | sort)
+  stamp=$(recipe_stamp build_tls "$version $upstream $DOCKER_PLUGIN_SDK" "${bridge_files[@]}")
+  needs_build "$binary" "$version" " (a bridge of hashicorp's provider ${upstream#*@})" "$stamp" || return 0
+  step "$step_file" "download $upstream and lay out $DOCKER_PLUGIN_SDK"
+  download_module "$log" "$upstream" >/dev/null || return 1
+  # Laid out anew: our files are added into the copy.
+  rm -rf "${dir:?}"
+  lay_out_modules "$log" "$dir" "$DOCKER_PLUGIN_SDK=terraform-plugin-sdk" || return 1
+  step "$step_file" "add the shim, the plugin SDK method and the bridge"
+  cp -r "$TLS_BRIDGE/shim" "$dir/shim"
+  cp -r "$DOCKER_BRIDGE/plugin-sdk-patch/." "$dir/terraform-plugin-sdk/"
+  cp -r "$TLS_BRIDGE/bridge" "$dir/bridge"
+  step "$step_file" "generate the schema (go run ./cmd/pulumi-tfgen-tls schema)"
+  # --skip-examples: converting the docs' HCL examples needs `pulumi convert` and a
+  # converter plugin; the descriptions are kept.
+  (cd "$dir/bridge" && go run -ldflags "-X main.version=$version" ./cmd/pulumi-tfgen-tls \
+    schema --skip-examples --out cmd/pulumi-resource-tls) >>"$log" 2>&1 || return 1
+  step "$step_file" "go build ./cmd/$binary"
+  go_build "$log" "$dir/bridge" "./cmd/$binary" "$binary" "-X main.version=$version" || return 1
+  echo "$stamp" >"$STAMPS/$binary"
+}
+
 # --- subcommands -----------------------------------------------------------------
 
 build() {
@@ -390,6 +428,7 @@ build() {
   component pulumi-resource-docker-build build_docker_build
   component docker-buildx build_buildx
   component pulumi-resource-docker build_docker
+  component pulumi-resource-tls build_tls
   say "finished in $(($(date +%s) - started)) s; binaries in $BIN"
   if [ "${#failures[@]}" -gt 0 ]; then
     say "not built:"

@@ -4,8 +4,9 @@
 # a temporary directory, test/toolchain/program goes through up, stack output,
 # preview --expect-no-changes (also with test/toolchain/policy-pack) and destroy.
 # Every provider plugin the toolchain holds must start and report the version its
-# npm SDK in package-lock.json asks for; pulumi-resource-docker must also serve
-# every token and property of @pulumi/docker (test/toolchain/dockerSchemaContract.ts),
+# npm SDK in package-lock.json asks for; pulumi-resource-docker and -tls must also
+# serve every token and property of @pulumi/docker and @pulumi/tls
+# (test/toolchain/dockerSchemaContract.ts, which reads either SDK),
 # and when DOCKER_HOST names an engine, test/toolchain/docker-smoke.sh runs it there.
 # The program and its dynamic provider run on the Node.js of .node-version
 # (scripts/node-runtime.sh puts it first on PATH), and say so in the outputs.
@@ -43,9 +44,9 @@ sdk_version() {
 step "pulumi $(pulumi version) from $BIN"
 
 # --- every provider plugin starts and reports its SDK's version ---------------------
-declare -A sdk_of=([docker-build]=@pulumi/docker-build [docker]=@pulumi/docker)
+declare -A sdk_of=([docker-build]=@pulumi/docker-build [docker]=@pulumi/docker [tls]=@pulumi/tls)
 built_plugins=()
-for name in docker-build docker; do
+for name in docker-build docker tls; do
   binary="$BIN/pulumi-resource-$name"
   if [ ! -x "$binary" ]; then
     step "pulumi-resource-$name: not built (scripts/pulumi-toolchain.sh says why); its checks are skipped"
@@ -64,6 +65,14 @@ if [[ " ${built_plugins[*]} " == *" docker "* ]]; then
   "$REPO_ROOT/node_modules/.bin/ts-node" --transpile-only --project "$REPO_ROOT/tsconfig.json" \
     "$REPO_ROOT/test/toolchain/dockerSchemaContract.ts" "$work/docker-schema.json" \
     || fail "pulumi-resource-docker does not serve what the @pulumi/docker SDK declares (BROKEN lines above)"
+fi
+
+if [[ " ${built_plugins[*]} " == *" tls "* ]]; then
+  step "pulumi-resource-tls against the @pulumi/tls SDK's declarations"
+  pulumi package get-schema "$BIN/pulumi-resource-tls" >"$work/tls-schema.json"
+  "$REPO_ROOT/node_modules/.bin/ts-node" --transpile-only --project "$REPO_ROOT/tsconfig.json" \
+    "$REPO_ROOT/test/toolchain/dockerSchemaContract.ts" "$work/tls-schema.json" "$REPO_ROOT/node_modules/@pulumi/tls" \
+    || fail "pulumi-resource-tls does not serve what the @pulumi/tls SDK declares (BROKEN lines above)"
 fi
 
 # --- the program, with the project's node_modules (nothing installed) ---------------
