@@ -8,13 +8,14 @@
 # build the Pulumi toolchain; gpg and iproute2 for the EC2 host's scripts,
 # fdisk (sfdisk) to partition the loop disks its data-volume script is tested
 # on, netcat-openbsd (Debian's and Ubuntu's nc) to run the README's nc Try
-# line, and openssh-client and openssl to reach the stand-in machine as the
-# program does.
+# line, openssh-client and openssl to reach the stand-in machine as the
+# program does, and apache2-utils (htpasswd -B, the bcrypt that distribution
+# requires) for the stand-in registry's logins.
 # Skips apt when everything is already there.
 set -euo pipefail
 
-packages=(redis-server postgresql nginx-light chromium shellcheck docker.io iptables debootstrap docker-registry curl golang-go gpg iproute2 fdisk netcat-openbsd openssh-client openssl)
-commands=(redis-server pg_ctlcluster nginx chromium shellcheck dockerd iptables debootstrap docker-registry curl go gpg ip sfdisk nc ssh-keyscan openssl)
+packages=(redis-server postgresql nginx-light chromium shellcheck docker.io iptables debootstrap docker-registry curl golang-go gpg iproute2 fdisk netcat-openbsd openssh-client openssl apache2-utils)
+commands=(redis-server pg_ctlcluster nginx chromium shellcheck dockerd iptables debootstrap docker-registry curl go gpg ip sfdisk nc ssh-keyscan openssl htpasswd)
 
 missing=()
 for i in "${!commands[@]}"; do

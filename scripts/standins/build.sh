@@ -10,8 +10,8 @@
 # of the recipes it builds on), so it is rebuilt only when that changes. Ends
 # by writing <cache>/standins/refs.json, {"node": "<ref>", ...}, the mapping
 # the `ci` stack gives the program's mirror setting, and
-# <cache>/standins/fixtures.json, {"machine": "<tag>"}, the images only the
-# tests run (the stand-in machine). Each <ref> is pinned by digest
+# <cache>/standins/fixtures.json, {"machine": "<tag>", "registry": "<tag>"},
+# the images only the tests run (the stand-in machine and registry). Each <ref> is pinned by digest
 # (REGISTRY/container-labs-standin/<name>@sha256:...): BuildKit 20.10 takes a
 # digest reference in `FROM ${NODE_IMAGE}` and finds the image in the
 # engine's store, where an image ID (`sha256:...`) is read as an image named
@@ -42,11 +42,12 @@ fi
 
 # The stand-ins the program uses, and the image each one replaces (components/platform/images.ts).
 STANDINS=(node nginx redis postgres dynamodb-local klee)
-# Test fixtures: what the tests run in place of something that is not an image (a cloud instance).
-FIXTURES=(machine)
+# Test fixtures: what the tests run in place of something the program never runs itself (a cloud instance, ghcr.io).
+FIXTURES=(machine registry)
 declare -A REPLACES=(
   [debian]="the Debian base of the other stand-ins"
   [machine]="an Ubuntu instance of the ec2 target (a machine booted by cloud-init)"
+  [registry]="the OCI registry of the ssh and ec2 targets (ghcr.io), as registry:2 with TLS and htpasswd"
   [node]="node:24.21.0-bookworm-slim, at Node $NODE_VERSION"
   [nginx]="nginx:1.27-alpine"
   [redis]="redis:7.4.1-alpine"

@@ -80,7 +80,7 @@ export async function requireStandins(engine: Engine, env: NodeJS.ProcessEnv = p
   return refs as Record<Standin, string>;
 }
 
-export const FIXTURES = ["machine"] as const;
+export const FIXTURES = ["machine", "registry"] as const;
 export type Fixture = (typeof FIXTURES)[number];
 
 /** A test fixture image (fixtures.json: images the tests run and the program never references), present in the engine. */

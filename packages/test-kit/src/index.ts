@@ -25,5 +25,6 @@ export {
   type ImageConfig,
   type Standin,
 } from "./engine";
+export { ENGINE_CERTS_DIR, REGISTRY_PORT, registryRequest, startRegistry, type Registry, type RegistryAccount, type RegistryAnswer, type RegistryOptions } from "./registry";
 export { MACHINE_DISK, attachLoopDisk, detachLoopDisks, grantableCapabilities, removeMachine, startMachine, type Machine, type MachineOptions } from "./machine";
 export { CI_STACK, ONE_LINE_EDIT, REPO_ROOT, ciDataDir, freshUp, labs, labsOk, labsOutput, prepareCiStack, pulumiCi, removeLeftovers, toolchainEnv, up, withOneLineEdit, type CiStack, type CommandResult } from "./ciStack";
