@@ -5,7 +5,11 @@
  * its instance (cloudConfig), a loop disk of this host as its data volume.
  * Then it is reached as the program reaches an instance: over SSH with the
  * pinned host key (the readiness gate, the TLS installer), and Docker over
- * mutual TLS. Then a reboot, and an instance replacement on the same disk.
+ * mutual TLS. The metadata firewall is put to real requests: a stand-in
+ * metadata service (the test kit's metadata.ts) sits at 169.254.169.254,
+ * routed as on an instance, and containers of the machine's own dockerd ask
+ * it for the role's credentials. Then a reboot (and the metadata checks
+ * again), and an instance replacement on the same disk.
  * One difference from EC2, as the README says: Docker comes from Debian's
  * docker.io (the installer's `distribution` source), since Docker's apt
  * repository is unreachable here.
@@ -24,22 +28,36 @@ import {
   attachLoopDisk,
   detachLoopDisks,
   freePort,
+  makeMetadataClientImage,
+  METADATA_ADDRESS,
+  METADATA_CLIENT_TIMEOUT_SECONDS,
+  metadataFromContainer,
+  metadataFromHost,
   removeMachine,
   requireEngine,
   requireFixture,
   startMachine,
+  startMetadataStandin,
   waitFor,
   type Engine,
   type Machine,
 } from "@container-labs/test-kit";
 import { cloudConfig, hostFile, HOST_DATA_DIR, LOGIN_USER, TLS_INSTALLER } from "../../components/platform/ec2/cloudInit";
 import { DOCKER_TLS_PORT } from "../../components/platform/ec2/ec2Host";
+import { AWS_CREDENTIALS_NETWORK, INSTANCE_METADATA_ADDRESS, METADATA_HOP_LIMIT } from "../../components/platform/ec2/awsCredentials";
+import { ownerLabels } from "../../components/platform/labels";
 
 const MINUTE = 60_000;
 const NAME = `cl-machine-test-${process.pid}`;
 const VOLUME_ID = "vol-0123456789abcdef0";
 /** Where mount-data-volume.sh mounts the data volume. */
 const DATA_MOUNT = "/srv/container-labs";
+/** The instance role's name the stand-in metadata service gives. */
+const ROLE = "cl-standin-instance-role";
+/** The lab network beside aws-credentials: cmpt756's, whose datastore joins both. */
+const LAB_NETWORK = "cmpt756";
+/** imds-firewall.sh's chain. */
+const FIREWALL_CHAIN = "CONTAINER-LABS-IMDS";
 
 interface Exit {
   code: number | null;
@@ -151,6 +169,35 @@ async function boot(name: string): Promise<Machine> {
   return booted;
 }
 
+/** Packets the metadata firewall has refused with a TCP reset (its rule's counter). */
+async function tcpResets(): Promise<number> {
+  const listing = await machine.exec(["iptables", "-w", "-n", "-v", "-x", "-L", FIREWALL_CHAIN]);
+  const rule = listing.split("\n").find((line) => line.includes("tcp-reset"));
+  if (!rule) throw new Error(`no tcp-reset rule in ${FIREWALL_CHAIN}:\n${listing}`);
+  return Number(rule.trim().split(/\s+/)[0]);
+}
+
+/**
+ * The stand-in metadata service put on the machine (as it is there on an
+ * instance from its first packet), then asked from the machine and from
+ * containers of its dockerd: on aws-credentials, on it and the lab's network
+ * (the datastore's shape: its default route goes through aws-credentials),
+ * and on the lab's network only, which the firewall's TCP rule refuses with a
+ * reset (curl: could not connect, at once; a dropped packet would wait out
+ * the client's timeout, exit 28), the rule's counter says so.
+ */
+async function expectOnlyAwsCredentialsReachMetadata(): Promise<void> {
+  await startMetadataStandin(engine, machine, { role: ROLE, hopLimit: METADATA_HOP_LIMIT });
+  expect(await metadataFromHost(machine)).toEqual({ role: ROLE });
+  expect(await metadataFromContainer(machine, [AWS_CREDENTIALS_NETWORK.name])).toEqual({ role: ROLE });
+  expect(await metadataFromContainer(machine, [LAB_NETWORK, AWS_CREDENTIALS_NETWORK.name])).toEqual({ role: ROLE });
+  const resets = await tcpResets();
+  const refused = await metadataFromContainer(machine, [LAB_NETWORK]);
+  expect(refused).toEqual({ exit: 7, said: expect.stringMatching(/^curl: \(7\) Failed to connect to 169\.254\.169\.254 port 80 after \d+ ms: Couldn't connect to server$/) });
+  expect(Number(/after (\d+) ms/.exec((refused as { said: string }).said)?.[1])).toBeLessThan((METADATA_CLIENT_TIMEOUT_SECONDS * 1000) / 2);
+  expect(await tcpResets()).toBe(resets + 1);
+}
+
 const mountSource = (target: string) => machine.exec(["findmnt", "--noheadings", "--output", "SOURCE", "--mountpoint", target]);
 
 beforeAll(async () => {
@@ -237,6 +284,32 @@ describe("a machine booted with the ec2 target's cloud-config", () => {
   }, 5 * MINUTE);
 });
 
+describe("the metadata firewall, with a stand-in metadata service at 169.254.169.254", () => {
+  it("lets containers on the aws-credentials network get the role's credentials, refuses a lab network's, and lets the host through", async () => {
+    const started = Date.now();
+    await makeMetadataClientImage(machine);
+    // The networks as the program makes them (dockerHost.ts, network.ts, the cmpt756 lab).
+    const network = (name: string, lab: string, options: string[] = []) =>
+      machine.exec(["docker", "network", "create", "--driver", "bridge", ...options, ...ownerLabels({ lab }).flatMap(({ label, value }) => ["--label", `${label}=${value}`]), name]);
+    await network(AWS_CREDENTIALS_NETWORK.name, "platform", ["--opt", `com.docker.network.bridge.name=${AWS_CREDENTIALS_NETWORK.bridge}`]);
+    await network(LAB_NETWORK, LAB_NETWORK);
+    // The stand-in sits where the program's firewall expects the metadata service.
+    expect(METADATA_ADDRESS).toBe(INSTANCE_METADATA_ADDRESS);
+    await expectOnlyAwsCredentialsReachMetadata();
+    seconds["metadata firewall"] = (Date.now() - started) / 1000;
+  }, 5 * MINUTE);
+
+  it("is what refuses the lab's container (without its rule the request gets through), and its unit run again restores the same rules", async () => {
+    const rules = async () => machine.exec(["sh", "-c", `iptables -w -S DOCKER-USER && iptables -w -S ${FIREWALL_CHAIN}`]);
+    const before = await rules();
+    await machine.exec(["iptables", "-w", "-D", "DOCKER-USER", "-d", `${INSTANCE_METADATA_ADDRESS}/32`, "-j", FIREWALL_CHAIN]);
+    expect(await metadataFromContainer(machine, [LAB_NETWORK])).toEqual({ role: ROLE });
+    for (let time = 0; time < 2; time++) await machine.exec(["systemctl", "restart", "container-labs-imds-firewall.service"]);
+    expect(await rules()).toBe(before);
+    expect(await metadataFromContainer(machine, [LAB_NETWORK])).toMatchObject({ exit: 7 });
+  }, 2 * MINUTE);
+});
+
 describe("the faults a real instance meets", () => {
   /** systemd's monotonic time (µs since boot) at which a unit, or the mount at a path, became active. */
   const activeSince = async (unit: string) => Number(await machine.exec(["systemctl", "show", "--property", "ActiveEnterTimestampMonotonic", "--value", unit]));
@@ -255,6 +328,12 @@ describe("the faults a real instance meets", () => {
     expect(await mountSource(DATA_MOUNT)).toBe(MACHINE_DISK);
     expect((await dockerTls("client", ["volume", "ls", "--format", "{{.Name}}"])).stdout).toMatch(/^kept-volume$/m);
   }, 10 * MINUTE);
+
+  it("after the reboot, only the aws-credentials network's containers reach the metadata service again", async () => {
+    const started = Date.now();
+    await expectOnlyAwsCredentialsReachMetadata();
+    seconds["metadata firewall after the reboot"] = (Date.now() - started) / 1000;
+  }, 2 * MINUTE);
 
   it("an instance replacement: a new machine from the same image and document finds the data on the same disk, and formats nothing", async () => {
     const uuid = await machine.exec(["blkid", "-p", "-s", "UUID", "-o", "value", MACHINE_DISK]);

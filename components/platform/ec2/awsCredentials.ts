@@ -20,3 +20,10 @@ export const AWS_CREDENTIALS_NETWORK = {
 
 /** The instance metadata service, which hands out the instance role's credentials. */
 export const INSTANCE_METADATA_ADDRESS = "169.254.169.254";
+
+/**
+ * The instance's IMDSv2 PUT response hop limit: the token's answer leaves
+ * with this IP TTL, and the host's forwarding to a container's bridge takes
+ * one, so 1 would keep every container from getting a token.
+ */
+export const METADATA_HOP_LIMIT = 2;

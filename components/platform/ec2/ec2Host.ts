@@ -5,6 +5,7 @@ import { gzipUserData } from "./userData";
 import * as tls from "@pulumi/tls";
 import type { Ec2Settings } from "../../../config";
 import { cloudInit, hostFile, LOGIN_USER, TLS_INSTALLER } from "./cloudInit";
+import { METADATA_HOP_LIMIT } from "./awsCredentials";
 import { attachDataVolume, createDataVolume, DATA_VOLUME_GB } from "./dataVolume";
 import { DOCKER_TLS_PORT, SSH_PORT } from "../../../policy/lib/network";
 import { dockerTlsCredentials, type DockerTlsCredentials } from "./tlsCredentials";
@@ -117,7 +118,7 @@ export function createEc2Host(name: string, args: Ec2HostArgs, parent: pulumi.Re
       userDataReplaceOnChange: true,
       // IMDSv2 only. Hop limit 2 lets a container (one hop further) reach the metadata
       // service at all; the host's firewall lets only the aws-credentials network do so.
-      metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2, httpProtocolIpv6: "disabled" },
+      metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: METADATA_HOP_LIMIT, httpProtocolIpv6: "disabled" },
       // The root volume holds the OS, images and containers, all rebuilt by `pulumi up`; no lab data.
       rootBlockDevice: { volumeType: "gp3", volumeSize: settings.rootVolumeGb, encrypted: true, deleteOnTermination: true },
       tags: { Name: `${name}`, "container-labs:managed-by": "pulumi" },
