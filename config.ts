@@ -5,68 +5,31 @@
  * Every key the program reads is declared in Pulumi.yaml with its type,
  * description and default (the only place defaults live); a stack file holds
  * only what differs. Secrets cannot have a default there, so the optional
- * ones (`ghcrToken`, `ghcrPullToken`, `notificationsSecretKey`) are not
+ * ones (`registryToken`, `registryPullToken`, `notificationsSecretKey`) are not
  * declared and the README lists them. The platform's keys are read here,
  * each lab's beside its component (`components/labs/<lab>/settings.ts`);
  * all problems are reported together, each naming the key, the value and
  * what is allowed.
  */
 import { existsSync, readFileSync } from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { isIpv4 } from "./components/config/cidr";
 import { ConfigReader, ConfigurationError, DIGEST_REF, IMAGE_ID } from "./components/config/reader";
 import { LAB_NAMES, LABS, type LabName, type LabSettings } from "./components/labs";
 import { BUILT_IMAGES, type BuiltImage } from "./components/platform/builds";
-import { unixSocketPath } from "./components/platform/dockerHost";
 import { EXTERNAL_IMAGE_NAMES, type ExternalImage } from "./components/platform/images";
-import { adminSourceProblem } from "./policy/lib/network";
+import { readDockerHost, unixSocketPath } from "./components/platform/local";
+import { DEFAULT_REGISTRY_SERVER, type RegistrySettings } from "./components/platform/registry";
+import { TARGET_NAMES, TARGETS, type Placement, type Target } from "./components/platform/targets";
 
 export { ConfigurationError } from "./components/config/reader";
 export { LAB_NAMES, type LabName } from "./components/labs";
 export { COURSE_NOTIFICATIONS_KEY } from "./components/labs/notifications/settings";
 export { BUILT_IMAGES, type BuiltImage } from "./components/platform/builds";
+export { DEFAULT_DOCKER_HOST } from "./components/platform/local";
+export { TARGET_NAMES, type Target } from "./components/platform/targets";
 
 export const PROJECT = "container-labs";
-
-export const TARGETS = ["local", "ec2"] as const;
-/** The engine of the local target when neither localDockerHost nor DOCKER_HOST names one: Docker's default socket. */
-export const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
-export type Target = (typeof TARGETS)[number];
-
-export interface RegistrySettings {
-  /** ghcr.io namespace the images are pushed under (user or organisation). */
-  owner: string;
-  username: string;
-  /** Pushes from the build machine (write:packages). */
-  token: pulumi.Output<string>;
-  /** The EC2 host's pulls (read:packages), so the write token never reaches the host; unset: the push token. */
-  pullToken?: pulumi.Output<string>;
-}
-
-export interface Ec2Settings {
-  instanceType: string;
-  /** Who may reach the lab ports and the Docker TLS port: one or more ranges, none wider than /16. */
-  allowedCidrs: string[];
-  /** Who may reach SSH; defaults to allowedCidrs. */
-  sshCidrs: string[];
-  rootVolumeGb: number;
-}
-
-export interface LocalSettings {
-  /** The engine's endpoint, e.g. unix:///var/run/docker.sock. */
-  dockerHost: string;
-  /** Absolute directory on this machine for bind-mounted lab data. */
-  dataDir: string;
-  /** The host address published ports bind to: loopback unless the user opens them. */
-  publishAddress: string;
-}
-
-/** Where the labs run: exactly one target's settings, so no caller has to assume which. */
-export type Placement =
-  | { target: "local"; local: LocalSettings; ec2?: undefined }
-  | { target: "ec2"; ec2: Ec2Settings; local?: undefined };
 
 export interface BuildSettings {
   /** External images replaced by other references (a mirror); the rest use the pinned defaults. */
@@ -86,7 +49,9 @@ export interface CommonConfig {
   labs: LabName[];
   /** Every lab's settings, enabled or not (all are validated). */
   labSettings: LabSettings;
-  /** Present when images are pushed to ghcr.io (ec2 with at least one image to build). */
+  /** This machine's Docker engine: it builds every target's images (and runs the labs on the local target). */
+  dockerHost: string;
+  /** Present when images are pushed to a registry (a remote target with at least one image to build). */
   registry?: RegistrySettings;
   build: BuildSettings;
   /** Host ports moved elsewhere: the lab's published port -> the port used instead (e.g. when 8000 is taken). */
@@ -148,14 +113,20 @@ function readExternalImages(reader: ConfigReader, target: Target): Partial<Recor
  */
 export const MAX_CA_BUNDLE_BYTES = 120 * 1024;
 
-function readCaBundle(reader: ConfigReader): string | undefined {
-  const file = reader.optionalString("buildCaBundle");
+/** The text of a PEM file of certificates that `key` names; undefined when unset. */
+function readPemFile(reader: ConfigReader, key: string, allowed: string): string | undefined {
+  const file = reader.optionalString(key);
   if (file === undefined) return undefined;
   const pem = path.isAbsolute(file) && existsSync(file) ? readFileSync(file, "utf8") : "";
-  if (!pem.includes("-----BEGIN CERTIFICATE-----")) {
-    reader.problem("buildCaBundle", file, "an absolute path to a PEM file of CA certificates (e.g. /usr/local/share/ca-certificates/proxy.crt)");
-    return undefined;
-  }
+  if (pem.includes("-----BEGIN CERTIFICATE-----")) return pem;
+  reader.problem(key, file, allowed);
+  return undefined;
+}
+
+function readCaBundle(reader: ConfigReader): string | undefined {
+  const pem = readPemFile(reader, "buildCaBundle", "an absolute path to a PEM file of CA certificates (e.g. /usr/local/share/ca-certificates/proxy.crt)");
+  if (pem === undefined) return undefined;
+  const file = reader.optionalString("buildCaBundle");
   const bytes = Buffer.byteLength(pem);
   reader.check(
     bytes <= MAX_CA_BUNDLE_BYTES,
@@ -171,56 +142,25 @@ function buildsImages(labs: LabName[], overrides: Partial<Record<BuiltImage, str
   return BUILT_IMAGES.some((image) => labs.includes(image.split("/")[0] as LabName) && overrides[image] === undefined);
 }
 
+/** The registry a remote target pushes to and pulls from: any OCI registry, ghcr.io unless registryServer names another. */
 function readRegistry(reader: ConfigReader): RegistrySettings {
-  const why = "when target is ec2: images are pushed to ghcr.io";
-  const owner = reader.optionalString("ghcrOwner") ?? "";
-  reader.check(/^[a-z0-9](?:[a-z0-9-]{0,38})$/i.test(owner), "ghcrOwner", owner, `a GitHub user or organisation name, required ${why}`);
-  const token = reader.secret("ghcrToken");
-  reader.check(token !== undefined, "ghcrToken", undefined, `required ${why} (set it with --secret: a token with write:packages)`);
+  const why = "when the target is remote and images are built: they are pushed to the registry";
+  const server = reader.optionalString("registryServer") ?? DEFAULT_REGISTRY_SERVER;
+  reader.check(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/i.test(server), "registryServer", server, "a registry's host[:port], e.g. ghcr.io or registry.example.edu:5000");
+  const namespace = reader.optionalString("registryNamespace") ?? "";
+  reader.check(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/i.test(namespace), "registryNamespace", namespace, `the path images go under (on ghcr.io your GitHub user or organisation), required ${why}`);
+  const username = reader.optionalString("registryUsername") ?? namespace;
+  const token = reader.secret("registryToken");
+  reader.check(token !== undefined, "registryToken", undefined, `required ${why} (set it with --secret: a password or token that may push)`);
+  const pullToken = reader.secret("registryPullToken");
+  const pullUsername = reader.optionalString("registryPullUsername") ?? username;
   return {
-    owner: owner.toLowerCase(),
-    username: reader.optionalString("ghcrUsername") ?? owner,
-    token: token ?? pulumi.secret(""),
-    pullToken: reader.secret("ghcrPullToken"),
+    server: server.toLowerCase(),
+    namespace: namespace.toLowerCase(),
+    push: { username, token: token ?? pulumi.secret("") },
+    pull: pullToken && { username: pullUsername, token: pullToken },
+    caPem: readPemFile(reader, "registryCaFile", "an absolute path to the PEM CA certificate of a registry whose certificate no public CA signed (e.g. /usr/local/share/ca-certificates/registry.crt)"),
   };
-}
-
-/**
- * The networks allowed to reach SSH or the Docker API: one CIDR range, or
- * several separated by commas, each judged as the policy pack judges the
- * security group's ranges.
- */
-function readAllowedNetworks(reader: ConfigReader, key: string, value: string | undefined): string[] {
-  const cidrs = (value ?? "").split(",").map((cidr) => cidr.trim());
-  return cidrs.map((text) => {
-    const cidr = reader.cidr(key, text === "" && cidrs.length === 1 ? value : text);
-    const problem = cidr ? adminSourceProblem(cidr) : undefined;
-    reader.check(problem === undefined, key, cidr, `your own networks (e.g. your IP/32): ${problem}, which opens the host's SSH and Docker API to networks that are not yours; list each network you use instead, separated by commas, none wider than /16`);
-    return cidr;
-  });
-}
-
-function readEc2(reader: ConfigReader): Ec2Settings {
-  const allowedCidrs = readAllowedNetworks(reader, "ec2AllowedCidr", reader.optionalString("ec2AllowedCidr"));
-  const ssh = reader.optionalString("ec2SshCidr");
-  return {
-    instanceType: reader.string("ec2InstanceType"),
-    allowedCidrs,
-    // Unset, SSH follows the allowed networks (checked once, above).
-    sshCidrs: ssh === undefined ? allowedCidrs : readAllowedNetworks(reader, "ec2SshCidr", ssh),
-    rootVolumeGb: reader.integer("ec2RootVolumeGb", 8, 1024),
-  };
-}
-
-function readLocal(reader: ConfigReader, stack: string, environment: NodeJS.ProcessEnv): LocalSettings {
-  const dataDir = reader.optionalString("localDataDir") ?? path.join(os.homedir(), ".container-labs", stack);
-  reader.check(path.isAbsolute(dataDir), "localDataDir", dataDir, "an absolute directory path");
-  // Docker's own convention: DOCKER_HOST names the engine when the stack does not.
-  const dockerHost = reader.optionalString("localDockerHost") ?? environment.DOCKER_HOST ?? DEFAULT_DOCKER_HOST;
-  reader.check(/^(unix|tcp|ssh|npipe):\/\/./.test(dockerHost), "localDockerHost", dockerHost, "a Docker endpoint such as unix:///var/run/docker.sock, tcp://host:2375 or ssh://user@host");
-  const publishAddress = reader.string("localPublishAddress");
-  reader.check(isIpv4(publishAddress), "localPublishAddress", publishAddress, "an IPv4 address of this machine: 127.0.0.1 (only this machine), or 0.0.0.0 to open the labs to every network it is on");
-  return { dockerHost, dataDir, publishAddress };
 }
 
 /** Reads and validates the current stack's configuration; throws ConfigurationError listing every problem. */
@@ -230,26 +170,29 @@ export function loadConfig(): LabsConfig {
 
 /** loadConfig with the reader given, so tests can see which keys were read. */
 export function readConfig(reader: ConfigReader, stack: string, environment: NodeJS.ProcessEnv = {}): LabsConfig {
-  const target = reader.choice("target", TARGETS);
+  const target = reader.choice("target", TARGET_NAMES);
   const labs = readLabs(reader);
   const imageOverrides = readImageOverrides(reader);
-  const placement: Placement = target === "ec2" ? { target, ec2: readEc2(reader) } : { target, local: readLocal(reader, stack, environment) };
+  const placement = { target, [target]: TARGETS[target].readSettings(reader, stack) } as unknown as Placement;
   const labSettings = Object.fromEntries(
     LAB_NAMES.map((lab) => [lab, LABS[lab].readSettings(reader, stack)]),
   ) as LabSettings;
+  const dockerHost = readDockerHost(reader, environment);
   const config: LabsConfig = {
     project: PROJECT,
     stack,
     ...placement,
+    // Computed, not in Pulumi.yaml: aws:region is the AWS provider's own key, and DynamoDB Local needs some region.
     awsRegion: new ConfigReader("aws").undeclared("region") ?? "us-east-1",
     labs,
     labSettings,
-    registry: target === "ec2" && buildsImages(labs, imageOverrides) ? readRegistry(reader) : undefined,
+    dockerHost,
+    registry: TARGETS[target].pushesImages && buildsImages(labs, imageOverrides) ? readRegistry(reader) : undefined,
     build: { externalImages: readExternalImages(reader, target), imageOverrides, caBundle: readCaBundle(reader) },
     portRemap: readPortRemap(reader),
   };
-  if (config.local && labs.includes("kleeweb") && unixSocketPath(config.local.dockerHost) === undefined) {
-    reader.problem("localDockerHost", config.local.dockerHost, "a unix:// socket while kleeweb is enabled: its workers start job containers through the engine's socket (or disable kleeweb in labs)");
+  if (config.local && labs.includes("kleeweb") && unixSocketPath(dockerHost) === undefined) {
+    reader.problem("localDockerHost", dockerHost, "a unix:// socket while kleeweb is enabled: its workers start job containers through the engine's socket (or disable kleeweb in labs)");
   }
   if (reader.problems.length > 0) throw new ConfigurationError(reader.problems);
   return config;

@@ -9,7 +9,7 @@ import { deployLabs, fixedSubnets } from "./program";
 
 export = async () => {
   const config = loadConfig();
-  if (config.local) await checkEngine({ endpoint: config.local.dockerHost, fixedSubnets: fixedSubnets(config) }, PROJECT);
+  if (config.local) await checkEngine({ endpoint: config.dockerHost, fixedSubnets: fixedSubnets(config) }, PROJECT);
   const { target, hostAddress, labs } = deployLabs(config);
   return { target, hostAddress, labs };
 };

@@ -2,9 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { LabName, LabsConfig } from "./config";
 import { LABS, type LabSettings } from "./components/labs";
 import type { FixedSubnet, HostPort, LabModule, LabSummary } from "./components/labs/lab";
-import { DockerHost } from "./components/platform/dockerHost";
 import { Platform } from "./components/platform/platform";
 import { Registry } from "./components/platform/registry";
+import { createDockerHost } from "./components/platform/targets";
 
 export interface StackOutputs {
   target: string;
@@ -41,13 +41,8 @@ export function deployLabs(config: LabsConfig): StackOutputs {
     .filter((port) => !port.loopbackOnly)
     .map(({ port }) => config.portRemap.get(port) ?? port);
 
-  const registry = new Registry("registry", { ghcr: config.registry });
-  const host = new DockerHost(
-    "host",
-    config.target === "ec2"
-      ? { target: "ec2", ec2: config.ec2, registry, labPorts }
-      : { target: "local", local: config.local, registry },
-  );
+  const registry = new Registry("registry", config.registry);
+  const host = createDockerHost("host", config, { buildEngine: config.dockerHost, registry, labPorts });
   const platform = new Platform(host, registry, {
     stack: config.stack,
     build: config.build,

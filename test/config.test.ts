@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { COURSE_NOTIFICATIONS_KEY, ConfigurationError, LAB_NAMES, MAX_CA_BUNDLE_BYTES, loadConfig, PROJECT, readConfig, type LabsConfig } from "../config";
+import { COURSE_NOTIFICATIONS_KEY, ConfigurationError, LAB_NAMES, MAX_CA_BUNDLE_BYTES, loadConfig, PROJECT, readConfig, TARGET_NAMES, type LabsConfig } from "../config";
 import { ConfigReader } from "../components/config/reader";
 import { isSecret, resolve, runStack, type RunOptions } from "./support/mocks";
 import { projectProblems, schemaProblems, stackProblems } from "./support/pulumiRules";
@@ -18,7 +18,7 @@ const problemsOf = async (stack: string, options: RunOptions): Promise<string[]>
   }
   throw new Error("expected the configuration to be rejected");
 };
-const devSecrets = { ghcrToken: "ghp_test" };
+const devSecrets = { registryToken: "ghp_test" };
 
 /** A PEM file one byte over what a build secret may carry (MAX_CA_BUNDLE_BYTES). */
 const OVERSIZED_CA_BUNDLE = oversizedCaBundle();
@@ -50,13 +50,13 @@ describe("the project file and the committed stack files pass the Pulumi CLI's o
   });
 
   it("would catch a key declared without a default that a stack lacks, and a secret left in plain text", () => {
-    const project = { name: PROJECT, config: { ...projectFile().config, ghcrToken: { type: "string", secret: true }, region: { type: "string" } } };
+    const project = { name: PROJECT, config: { ...projectFile().config, registryToken: { type: "string", secret: true }, region: { type: "string" } } };
     expect(stackProblems(project, "local", stackFile("local")).sort()).toEqual([
-      "Stack 'local' is missing configuration value ghcrToken",
       "Stack 'local' is missing configuration value region",
+      "Stack 'local' is missing configuration value registryToken",
     ]);
-    const withPlainToken = { ...stackFile("local"), "container-labs:ghcrToken": "ghp_plain", "container-labs:region": "x" };
-    expect(stackProblems(project, "local", withPlainToken)).toEqual(["Stack 'local' with configuration key 'ghcrToken' must be encrypted as it's secret"]);
+    const withPlainToken = { ...stackFile("local"), "container-labs:registryToken": "ghp_plain", "container-labs:region": "x" };
+    expect(stackProblems(project, "local", withPlainToken)).toEqual(["Stack 'local' with configuration key 'registryToken' must be encrypted as it's secret"]);
   });
 
   it("a new user's local stack needs no `config set`: the committed file alone is complete", async () => {
@@ -66,8 +66,8 @@ describe("the project file and the committed stack files pass the Pulumi CLI's o
 
   it("the dev stack needs only what the README tells a user to set", async () => {
     const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-    const toSet = ["aws:region", "ec2AllowedCidr", "ghcrOwner", "ghcrToken"];
-    for (const key of toSet) expect(readme).toContain(`npm run pulumi -- config set ${key.startsWith("ghcrToken") ? "--secret ghcrToken" : key}`);
+    const toSet = ["aws:region", "ec2AllowedCidr", "registryNamespace", "registryToken"];
+    for (const key of toSet) expect(readme).toContain(`npm run pulumi -- config set ${key.startsWith("registryToken") ? "--secret registryToken" : key}`);
     const config = await load("dev", { secrets: devSecrets });
     expect(config.target).toBe("ec2");
   });
@@ -83,7 +83,7 @@ describe("the project file and the committed stack files pass the Pulumi CLI's o
       }
       return [...reader.declaredKeys];
     };
-    const read = new Set([...keysRead("local"), ...keysRead("ec2")]);
+    const read = new Set(TARGET_NAMES.flatMap(keysRead));
     expect([...read].sort()).toEqual(Object.keys(projectFile().config).sort());
   });
 
@@ -96,16 +96,16 @@ describe("the project file and the committed stack files pass the Pulumi CLI's o
 
 describe("configuration of the local stack (Pulumi.yaml defaults + Pulumi.local.yaml)", () => {
   it("takes the engine DOCKER_HOST names when localDockerHost is not set, as Docker's own client does; localDockerHost wins over it", async () => {
-    expect((await load("local", { dockerHost: "unix:///run/user/1000/docker.sock" })).local?.dockerHost).toBe("unix:///run/user/1000/docker.sock");
-    expect((await load("local", { dockerHost: "unix:///run/user/1000/docker.sock", set: { localDockerHost: "unix:///srv/engine.sock" } })).local?.dockerHost).toBe("unix:///srv/engine.sock");
+    expect((await load("local", { dockerHost: "unix:///run/user/1000/docker.sock" })).dockerHost).toBe("unix:///run/user/1000/docker.sock");
+    expect((await load("local", { dockerHost: "unix:///run/user/1000/docker.sock", set: { localDockerHost: "unix:///srv/engine.sock" } })).dockerHost).toBe("unix:///srv/engine.sock");
   });
 
   it("targets the configured engine with every lab enabled, ports on loopback only", async () => {
     const config = await load("local");
     expect(config.target).toBe("local");
     expect(config.labs).toEqual(LAB_NAMES);
+    expect(config.dockerHost).toBe("unix:///var/run/docker.sock");
     expect(config.local).toEqual({
-      dockerHost: "unix:///var/run/docker.sock",
       dataDir: expect.stringMatching(/\.container-labs\/local$/),
       publishAddress: "127.0.0.1",
     });
@@ -144,15 +144,15 @@ describe("configuration of the dev stack (Pulumi.dev.yaml)", () => {
     const config = await load("dev", { secrets: devSecrets });
     expect(config.target).toBe("ec2");
     expect(config.ec2).toEqual({ instanceType: "t3.medium", allowedCidrs: ["198.51.100.0/24"], sshCidrs: ["198.51.100.0/24"], rootVolumeGb: 30 });
-    expect(config.registry?.owner).toBe("container-labs");
-    expect(await resolve(config.registry!.token)).toBe("ghp_test");
-    expect(await isSecret(config.registry!.token)).toBe(true);
+    expect(config.registry).toMatchObject({ server: "ghcr.io", namespace: "container-labs", push: { username: "container-labs" }, pull: undefined, caPem: undefined });
+    expect(await resolve(config.registry!.push.token)).toBe("ghp_test");
+    expect(await isSecret(config.registry!.push.token)).toBe(true);
     expect(config.labSettings.dockercoins.workers).toBe(2);
   });
 
   it("requires the ghcr token when images must be pushed, and says how to set it", async () => {
     const problems = await problemsOf("dev", {});
-    expect(problems).toEqual([expect.stringMatching(/^container-labs:ghcrToken = null: required when target is ec2: images are pushed to ghcr.io \(set it with --secret/)]);
+    expect(problems).toEqual([expect.stringMatching(/^container-labs:registryToken = null: required when the target is remote and images are built: they are pushed to the registry \(set it with --secret/)]);
   });
 
   it("needs no token when every enabled lab image is replaced by an external reference", async () => {
@@ -203,7 +203,7 @@ describe("configuration of the dev stack (Pulumi.dev.yaml)", () => {
 
 describe("a bad value stops the program with a message naming the key, the value and what is allowed", () => {
   const cases: Array<[string, Record<string, unknown>, string]> = [
-    ["an unknown target", { target: "gcp" }, 'container-labs:target = "gcp": one of local, ec2'],
+    ["an unknown target", { target: "gcp" }, 'container-labs:target = "gcp": one of local, ec2, ssh'],
     ["an unknown lab", { labs: ["docker-basics", "swarm"] }, `container-labs:labs = ["docker-basics","swarm"]: lab names from ${LAB_NAMES.join(", ")} (unknown: swarm)`],
     ["a malformed CIDR", { kleewebSubnet: "172.18.0.0/33" }, 'container-labs:kleewebSubnet = "172.18.0.0/33": an IPv4 CIDR such as 203.0.113.7/32'],
     ["a gateway outside its subnet", { kleewebGateway: "10.0.0.1" }, 'container-labs:kleewebGateway = "10.0.0.1": an address inside 172.18.0.0/16'],
@@ -237,7 +237,7 @@ describe("a bad value stops the program with a message naming the key, the value
     const problems = await problemsOf("local", { set: { target: "gcp", dockercoinsWorkers: "-1" } });
     expect(problems).toHaveLength(2);
     await expect(runStack("local", loadConfig, { set: { target: "gcp", dockercoinsWorkers: "-1" } })).rejects.toThrow(
-      /^invalid configuration:\n  - container-labs:target = "gcp": one of local, ec2\n  - container-labs:dockercoinsWorkers = "-1"/,
+      /^invalid configuration:\n  - container-labs:target = "gcp": one of local, ec2, ssh\n  - container-labs:dockercoinsWorkers = "-1"/,
     );
   });
 

@@ -8,7 +8,7 @@ describe.each([
   ["dev", "203.0.113.10"],
 ])("the labs output of the %s stack", (stack, host) => {
   it("lists every enabled lab with its URLs on the host, commands to try, and the latencies", async () => {
-    const run = await runStack(stack, program, { secrets: { ghcrToken: "ghp_test" } });
+    const run = await runStack(stack, program, { secrets: { registryToken: "ghp_test" } });
     const labs = await resolve(run.outputs.labs as never) as Record<string, { urls: Record<string, string>; tryIt: string[]; details?: Record<string, unknown> }>;
     expect(Object.keys(labs)).toEqual(LAB_NAMES);
     for (const [lab, summary] of Object.entries(labs)) {
@@ -28,7 +28,7 @@ describe.each([
   });
 
   it("lists only the labs that are enabled", async () => {
-    const run = await runStack(stack, program, { secrets: { ghcrToken: "ghp_test" }, set: { labs: ["webstack"] } });
+    const run = await runStack(stack, program, { secrets: { registryToken: "ghp_test" }, set: { labs: ["webstack"] } });
     expect(Object.keys(run.outputs.labs)).toEqual(["webstack"]);
   });
 });

@@ -47,14 +47,14 @@ describe("the README's commands", () => {
     expect(commandLineProblems("npm run deploy", scripts)).toEqual([expect.stringContaining('no script "deploy"')]);
     expect(commandLineProblems("curl -d @example-nowhere.json http://localhost:3000/", scripts)).toEqual([expect.stringContaining("example-nowhere.json does not exist")]);
     expect(commandLineProblems("npm run pulumi -- config set --path 'portRemap[0]' 8000=18000", scripts)).toEqual([]);
-    expect(commandLineProblems("npm run pulumi -- config set --secret ghcrToken x", scripts)).toEqual([]);
+    expect(commandLineProblems("npm run pulumi -- config set --secret registryToken x", scripts)).toEqual([]);
     expect(commandLineProblems("pulumi up", scripts)).toEqual([]);
   });
 });
 
 describe("the stack outputs' Try lines", () => {
   it.each(["local", "dev"])("of the %s stack work as printed", async (stack) => {
-    const run = await runStack(stack, program, { secrets: { ghcrToken: "ghp_test" } });
+    const run = await runStack(stack, program, { secrets: { registryToken: "ghp_test" } });
     const labs = (await resolve(run.outputs.labs as never)) as Record<string, { tryIt: string[] }>;
     const problems = Object.entries(labs).flatMap(([lab, summary]) => summary.tryIt.flatMap((line) => commandLineProblems(line, packageScripts()).map((problem) => `${lab}: ${problem}`)));
     expect(problems).toEqual([]);

@@ -201,7 +201,7 @@ describe("preview.yml", () => {
     expect(made).toBeLessThan((job.steps ?? []).findIndex((step) => step.uses?.startsWith("pulumi/actions@")));
     // The throwaway stack's passphrase guards nothing (no real secret is in it), so it is no secret either.
     expect(job.env?.PULUMI_CONFIG_PASSPHRASE).toBe("preview-stack-holds-no-secrets");
-    expect(parse(String(pulumi["config-map"])).ghcrToken).toEqual({ value: "preview-pushes-nothing", secret: true });
+    expect(parse(String(pulumi["config-map"])).registryToken).toEqual({ value: "preview-pushes-nothing", secret: true });
   });
 
   it("installs dependencies, buildx and AWS credentials before Pulumi runs", () => {
@@ -240,16 +240,16 @@ describe("deploy.yml", () => {
     expect(pulumi.with!["cloud-url"]).toBe("s3://${{ vars.PULUMI_STATE_BUCKET }}?region=${{ vars.AWS_REGION }}");
     expect(pulumi.env).toEqual({ PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}" });
     const config = parse(String(pulumi.with!["config-map"]));
-    expect(config.ghcrToken).toEqual({ value: "${{ secrets.GHCR_TOKEN }}", secret: true });
-    expect(config.ghcrPullToken).toEqual({ value: "${{ secrets.GHCR_PULL_TOKEN }}", secret: true });
+    expect(config.registryToken).toEqual({ value: "${{ secrets.GHCR_TOKEN }}", secret: true });
+    expect(config.registryPullToken).toEqual({ value: "${{ secrets.GHCR_PULL_TOKEN }}", secret: true });
   });
 });
 
 describe("preview and deploy", () => {
   it("set the same deployment-specific configuration, except the registry tokens the preview does not get", () => {
     const [preview, deploy] = ["preview.yml", "deploy.yml"].map((file) => parse(String(pulumiStep(onlyJob(file)).with!["config-map"])) as Record<string, unknown>);
-    const { ghcrToken: _previewToken, ...previewRest } = preview;
-    const { ghcrToken: _deployToken, ghcrPullToken: _pullToken, ...deployRest } = deploy;
+    const { registryToken: _previewToken, ...previewRest } = preview;
+    const { registryToken: _deployToken, registryPullToken: _pullToken, ...deployRest } = deploy;
     expect(previewRest).toEqual(deployRest);
   });
 });

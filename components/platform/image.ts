@@ -2,7 +2,7 @@ import * as path from "node:path";
 import * as docker from "@pulumi/docker";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
-import type { DockerHost } from "./dockerHost";
+import type { DockerHost } from "./host";
 import type { Registry } from "./registry";
 
 /** The repository root: build contexts and Dockerfiles are found from here, whatever the cwd. */
@@ -158,7 +158,7 @@ export class Image extends pulumi.ComponentResource {
           dockerfile: { location: path.join(REPO_ROOT, source.dockerfile) },
           buildArgs: pulumi.output(args.workspace).apply((workspace) => buildArgsFor(source, { mirror: args.mirror, workspace })),
           target: source.target,
-          ...args.host.buildOptions,
+          ...args.host.builder.options,
           secrets: args.extraCa ? { [EXTRA_CA_SECRET]: args.extraCa } : undefined,
           platforms: args.host.buildPlatform && !args.forBuildMachine ? [args.host.buildPlatform as dockerBuild.Platform] : undefined,
           tags: [`${args.registry.repository(args.repository)}:${args.tag}`],
@@ -166,7 +166,7 @@ export class Image extends pulumi.ComponentResource {
           load: !args.registry.pushes,
           registries: args.registry.pushCredentials,
         },
-        { parent: this, provider: args.host.builder },
+        { parent: this, provider: args.host.builder.provider },
       );
       // Pushed: tag@sha256 from the registry. Loaded: the local tag, re-read whenever the build's digest moves.
       reference = args.registry.pushes ? build.ref : `${args.registry.repository(args.repository)}:${args.tag}`;

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { DockerHost } from "./dockerHost";
+import type { DockerHost } from "./host";
 import type { Network } from "./network";
 import { shellQuote } from "./shell";
 

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { BuildSettings } from "../../config";
-import type { DockerHost } from "./dockerHost";
+import type { DockerHost } from "./host";
 import { dynamoDbLocal, dynamoDbService, type DynamoBackend } from "./dynamo";
 import { IMAGE_BUILDS, type BuiltImage } from "./builds";
 import { BASE_IMAGE_ARGS, Image, WorkspaceImage, type BaseImage } from "./image";

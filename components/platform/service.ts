@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { HostCommandArgs } from "./dockerHost";
+import type { HostCommandArgs } from "./host";
 import { isLoopbackAddress } from "../../policy/lib/network";
 import { ownerLabels } from "./labels";
 import type { Network } from "./network";

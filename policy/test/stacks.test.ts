@@ -18,7 +18,7 @@ type Run = StackRun<ReturnType<typeof program>>;
 
 const STACKS: Array<[string, RunOptions]> = [
   ["local", {}],
-  ["dev", { secrets: { ghcrToken: "ghp_test" } }],
+  ["dev", { secrets: { registryToken: "ghp_test" } }],
 ];
 
 /**

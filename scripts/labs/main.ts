@@ -49,7 +49,7 @@ async function up({ stack, rest }: Invocation, env: NodeJS.ProcessEnv): Promise<
   selectStack(stack, true, env);
   const config = await preflight(stack, env);
   if (config.local) {
-    const stopped = await stoppedByHand(config.local.dockerHost, stateContainers(stackResources(stack, env)));
+    const stopped = await stoppedByHand(config.dockerHost, stateContainers(stackResources(stack, env)));
     if (stopped.length > 0) {
       console.log(`container-labs: stopped by hand: ${stopped.map((container) => container.name).join(", ")}; refreshing them, so that this up starts them again`);
       const refreshed = await runPulumi(["refresh", "--yes", "--skip-preview", "--stack", stack, ...stopped.flatMap((container) => ["--target", container.urn])], env);
@@ -90,7 +90,7 @@ async function down({ stack, rest }: Invocation, env: NodeJS.ProcessEnv): Promis
   if (status !== 0) return status;
   const config = stackConfig(stack, env);
   if (config.local) {
-    const leftovers = await findLeftovers(config.local.dockerHost, protectedVolumes(stackResources(stack, env)), config.local.dataDir);
+    const leftovers = await findLeftovers(config.dockerHost, protectedVolumes(stackResources(stack, env)), config.local.dataDir);
     console.log(`\n${describeLeftovers(leftovers, stack)}`);
   }
   return 0;

@@ -59,7 +59,7 @@ async function freePortNear(port: number, address: string): Promise<number | und
 /** The problems with the host ports the labs will publish, each with the portRemap line that moves it. */
 export async function portProblems(config: LabsConfig, stack: string): Promise<string[]> {
   if (!config.local) return [];
-  const ours = await portsOfOurContainers(config.local.dockerHost);
+  const ours = await portsOfOurContainers(config.dockerHost);
   const problems: string[] = [];
   for (const { port: published, what, loopbackOnly } of hostPorts(config)) {
     const port = config.portRemap.get(published) ?? published;
@@ -88,7 +88,7 @@ export async function preflight(stack: string, env: NodeJS.ProcessEnv): Promise<
   if (!config.local) return config;
   checkBuildx(env);
   try {
-    await checkEngine({ endpoint: config.local.dockerHost, fixedSubnets: fixedSubnets(config) }, PROJECT);
+    await checkEngine({ endpoint: config.dockerHost, fixedSubnets: fixedSubnets(config) }, PROJECT);
   } catch (err) {
     if (err instanceof ConfigurationError) throw new UserError(err.message);
     throw err;

@@ -42,10 +42,11 @@ import {
   type Engine,
   type Machine,
 } from "@container-labs/test-kit";
-import { cloudConfig, hostFile, HOST_DATA_DIR, LOGIN_USER, TLS_INSTALLER } from "../../components/platform/ec2/cloudInit";
-import { DOCKER_TLS_PORT } from "../../components/platform/ec2/ec2Host";
-import { AWS_CREDENTIALS_NETWORK, INSTANCE_METADATA_ADDRESS, METADATA_HOP_LIMIT } from "../../components/platform/ec2/awsCredentials";
+import { cloudConfig, ec2File, LOGIN_USER } from "../../components/platform/ec2/cloudInit";
+import { AWS_CREDENTIALS_NETWORK, INSTANCE_METADATA_ADDRESS, METADATA_HOP_LIMIT } from "../../components/platform/remote/awsCredentials";
+import { HOST_DATA_DIR, TLS_INSTALLER } from "../../components/platform/remote/hostFiles";
 import { ownerLabels } from "../../components/platform/labels";
+import { DOCKER_TLS_PORT } from "../../policy/lib/network";
 
 const MINUTE = 60_000;
 const NAME = `cl-machine-test-${process.pid}`;
@@ -164,7 +165,7 @@ async function boot(name: string): Promise<Machine> {
   // sshd comes up during the boot: dial until it answers, as the program's connection does (dialErrorLimit -1).
   await waitFor(`SSH on ${name}`, async () => (await ssh("true")).code === 0, { timeoutMs: 5 * MINUTE, intervalMs: 1000 });
   // The ec2 target's readiness gate, run as the program runs it.
-  await sshOk(hostFile("wait-for-docker.sh"));
+  await sshOk(ec2File("wait-for-docker.sh"));
   seconds[`${name} ready`] = (Date.now() - started) / 1000;
   return booted;
 }
@@ -318,7 +319,7 @@ describe("the faults a real instance meets", () => {
     const started = Date.now();
     await machine.reboot();
     expect(await machine.booted()).toBe("running");
-    await sshOk(hostFile("wait-for-docker.sh"));
+    await sshOk(ec2File("wait-for-docker.sh"));
     seconds["reboot to ready"] = (Date.now() - started) / 1000;
     const docker = Number(await machine.exec(["systemctl", "show", "--property", "ExecMainStartTimestampMonotonic", "--value", "docker.service"]));
     for (const before of [DATA_MOUNT, HOST_DATA_DIR, "/var/lib/docker/volumes", "container-labs-imds-firewall.service"]) {

@@ -21,7 +21,7 @@ const LOCAL_TABLE = "pulumi-nodejs:dynamic/container-labs:LocalDynamoTable";
 describe("the cmpt756 lab on the dev stack (real DynamoDB, images on ghcr.io)", () => {
   let run: Run;
   beforeAll(async () => {
-    run = await runStack("dev", program, { secrets: { ghcrToken: "ghp_test" } });
+    run = await runStack("dev", program, { secrets: { registryToken: "ghp_test" } });
   });
 
   it("creates User-<stack> and Music-<stack> with their string hash keys, on demand, with PITR and encryption", () => {
@@ -38,7 +38,7 @@ describe("the cmpt756 lab on the dev stack (real DynamoDB, images on ghcr.io)", 
   });
 
   it("provisions 5/5 as the course did when asked", async () => {
-    const provisioned = await runStack("dev", program, { secrets: { ghcrToken: "t" }, set: { cmpt756Billing: "provisioned" } });
+    const provisioned = await runStack("dev", program, { secrets: { registryToken: "t" }, set: { cmpt756Billing: "provisioned" } });
     expect(provisioned.one(TABLE, "name", "User-dev").inputs).toMatchObject({ billingMode: "PROVISIONED", readCapacity: 5, writeCapacity: 5 });
   });
 
@@ -80,7 +80,7 @@ describe("the cmpt756 lab on the dev stack (real DynamoDB, images on ghcr.io)", 
 describe.each(["local", "dev"])("the cmpt756 services on the %s stack", (stack) => {
   let run: Run;
   beforeAll(async () => {
-    run = await runStack(stack, program, { secrets: { ghcrToken: "ghp_test" } });
+    run = await runStack(stack, program, { secrets: { registryToken: "ghp_test" } });
   });
 
   it("puts s1, s2 and db on one network, db reached by name, s1 and s2 published, db on loopback only", () => {
@@ -109,7 +109,7 @@ describe.each(["local", "dev"])("the cmpt756 services on the %s stack", (stack) 
 
   it("seeds nothing unless asked, and then once through db's /load", async () => {
     expect(run.ofType(CONTAINER).map((c) => c.inputs.name)).not.toContain("cmpt756-seed");
-    const seeded = await runStack(stack, program, { secrets: { ghcrToken: "t" }, set: { cmpt756Seed: true } });
+    const seeded = await runStack(stack, program, { secrets: { registryToken: "t" }, set: { cmpt756Seed: true } });
     const seed = seeded.one(CONTAINER, "name", "cmpt756-seed");
     expect([seed.inputs.entrypoints, seed.inputs.command]).toEqual([["node"], ["dist/load.js", "http://db:30002/api/v1/datastore"]]);
     expect(seed.inputs.mustRun).toBe(false);

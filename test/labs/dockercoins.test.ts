@@ -4,7 +4,7 @@ import { container, env, labContainers, program, published, type Run } from "./h
 describe("the dockercoins lab on the dev stack (2 workers, from Pulumi.dev.yaml)", () => {
   let run: Run;
   beforeAll(async () => {
-    run = await runStack("dev", program, { secrets: { ghcrToken: "ghp_test" } });
+    run = await runStack("dev", program, { secrets: { registryToken: "ghp_test" } });
   });
 
   it("runs rng, hasher, worker, webui and redis on one network, each found by its name", () => {

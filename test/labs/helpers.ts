@@ -8,6 +8,7 @@ export type Run = StackRun<ReturnType<typeof program>>;
 export const CONTAINER = "docker:index/container:Container";
 /** Shell commands on the local target's host (components/platform/localCommand.ts), and generated secrets. */
 export const LOCAL_COMMAND = "pulumi-nodejs:dynamic/container-labs:LocalCommand";
+export const REMOTE_COMMAND = "pulumi-nodejs:dynamic/container-labs:RemoteCommand";
 export const GENERATED_SECRET = "pulumi-nodejs:dynamic/container-labs:GeneratedSecret";
 export const GENERATED_KEY_PAIR = "pulumi-nodejs:dynamic/container-labs:GeneratedKeyPair";
 

@@ -16,7 +16,7 @@ import { program, type Run } from "./helpers";
 describe.each(["local", "dev"])("the images of the %s stack", (stack) => {
   let run: Run;
   beforeAll(async () => {
-    run = await runStack(stack, program, { secrets: { ghcrToken: "ghp_test" } });
+    run = await runStack(stack, program, { secrets: { registryToken: "ghp_test" } });
   });
 
   it("builds the workspace image and every lab image, once each", () => {

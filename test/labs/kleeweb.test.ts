@@ -8,7 +8,7 @@ const mountsSocket = (c: { inputs: Record<string, any> }) =>
 describe.each(["local", "dev"])("the kleeweb lab on the %s stack", (stack) => {
   let run: Run;
   beforeAll(async () => {
-    run = await runStack(stack, program, { secrets: { ghcrToken: "ghp_test" } });
+    run = await runStack(stack, program, { secrets: { registryToken: "ghp_test" } });
   });
 
   it("creates kleeweb_network with the configured subnet and gateway", () => {

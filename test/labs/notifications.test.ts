@@ -10,11 +10,11 @@ const SERVICE_SCRIPT = join(__dirname, "..", "..", "images", "notifications", "n
 
 describe.each([
   ["local", LOCAL_COMMAND, `${os.homedir()}/.container-labs/local/notifications`],
-  ["dev", "command:remote:Command", "/var/lib/container-labs/notifications"],
+  ["dev", "pulumi-nodejs:dynamic/container-labs:RemoteCommand", "/var/lib/container-labs/notifications"],
 ])("the notifications lab on the %s stack", (stack, commandType, resultsDir) => {
   let run: Run;
   beforeAll(async () => {
-    run = await runStack(stack, program, { secrets: { ghcrToken: "ghp_test" } });
+    run = await runStack(stack, program, { secrets: { registryToken: "ghp_test" } });
   });
   const probeCommand = () => run.ofType(commandType).find((c) => c.name === "notifications-probe-runs")!;
 
@@ -32,7 +32,7 @@ describe.each([
   });
 
   it("takes the configured key instead of the course's", async () => {
-    const own = await runStack(stack, program, { secrets: { ghcrToken: "t", notificationsSecretKey: "0123456789abcdef0123456789abcdef" } });
+    const own = await runStack(stack, program, { secrets: { registryToken: "t", notificationsSecretKey: "0123456789abcdef0123456789abcdef" } });
     expect(own.one(CONTAINER, "name", "notifications-service").inputs.command).toEqual(["--secret-key", "0123456789abcdef0123456789abcdef"]);
   });
 

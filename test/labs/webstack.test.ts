@@ -7,7 +7,7 @@ import { container, env, labContainers, program, publishIp, published, type Run 
 describe.each(["local", "dev"])("the webstack lab on the %s stack", (stack) => {
   let run: Run;
   beforeAll(async () => {
-    run = await runStack(stack, program, { secrets: { ghcrToken: "ghp_test" } });
+    run = await runStack(stack, program, { secrets: { registryToken: "ghp_test" } });
   });
 
   it("runs nginx, the app and PostgreSQL on one network, and publishes only nginx on 1337", () => {

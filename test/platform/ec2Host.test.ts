@@ -1,14 +1,14 @@
 import { parse } from "yaml";
 import { loadConfig } from "../../config";
-import { AWS_CREDENTIALS_NETWORK } from "../../components/platform/ec2/awsCredentials";
-import { hostFile } from "../../components/platform/ec2/cloudInit";
+import { ec2File } from "../../components/platform/ec2/cloudInit";
+import { AWS_CREDENTIALS_NETWORK } from "../../components/platform/remote/awsCredentials";
 import { EC2_USER_DATA_LIMIT_BYTES, gzipUserData, userDataDocument } from "../../components/platform/ec2/userData";
 import { deployLabs } from "../../program";
 import { resolve, runStack, type Recorded, type StackRun } from "../support/mocks";
 
 const program = () => deployLabs(loadConfig());
 const INSTANCE = "aws:ec2/instance:Instance";
-const COMMAND = "command:remote:Command";
+const COMMAND = "pulumi-nodejs:dynamic/container-labs:RemoteCommand";
 const CONTAINER = "docker:index/container:Container";
 const NETWORK = "docker:index/network:Network";
 const EBS_VOLUME = "aws:ebs/volume:Volume";
@@ -37,7 +37,7 @@ const named = (run: StackRun<unknown>, type: string, name: string): Recorded => 
 describe("the dev stack's Docker host on EC2", () => {
   let run: StackRun<ReturnType<typeof program>>;
   beforeAll(async () => {
-    run = await runStack("dev", program, { secrets: { ghcrToken: "ghp_test" } });
+    run = await runStack("dev", program, { secrets: { registryToken: "ghp_test" } });
   });
 
   it("runs Ubuntu 24.04 from Canonical's AMI lookup, for the instance type's CPU", () => {
@@ -66,7 +66,7 @@ describe("the dev stack's Docker host on EC2", () => {
   });
 
   it("opens SSH to the network ec2SshCidr names when it differs from the allowed one (never the world: config refuses it)", async () => {
-    const other = await runStack("dev", program, { secrets: { ghcrToken: "t" }, set: { ec2SshCidr: "192.0.2.7/32" } });
+    const other = await runStack("dev", program, { secrets: { registryToken: "t" }, set: { ec2SshCidr: "192.0.2.7/32" } });
     const rules = other.ofType("aws:ec2/securityGroup:SecurityGroup")[0].inputs.ingress as Array<{ fromPort: number; cidrBlocks: string[] }>;
     expect(rules.find((rule) => rule.fromPort === 22)?.cidrBlocks).toEqual(["192.0.2.7/32"]);
     expect(rules.find((rule) => rule.fromPort === 2376)?.cidrBlocks).toEqual(["198.51.100.0/24"]);
@@ -89,10 +89,11 @@ describe("the dev stack's Docker host on EC2", () => {
     const [keyPair] = run.ofType("aws:ec2/keyPair:KeyPair");
     expect(keyPair.inputs.publicKey).toBe("ssh-ed25519 host-ssh-key");
     expect(named(run, "tls:index/privateKey:PrivateKey", "host-ssh-key").inputs.algorithm).toBe("ED25519");
-    // Every command that logs in carries the key inside a secret connection.
+    // Every command that logs in carries the key as a secret input of its own, never inside the connection.
     for (const command of run.ofType(COMMAND)) {
-      expect(command.inputs.connection.privateKey).toBe("openssh-host-ssh-key");
-      expect(command.secretInputs).toContain("connection");
+      expect(command.inputs.privateKey).toBe("openssh-host-ssh-key");
+      expect(command.secretInputs).toContain("privateKey");
+      expect(command.inputs.connection.privateKey).toBeUndefined();
     }
   });
 
@@ -150,8 +151,8 @@ describe("the dev stack's Docker host on EC2", () => {
     expect(gate.inputs.create).toContain("cloud-init status --wait");
     expect(gate.inputs.create).toContain('[ "$status" -ne 2 ]');
     expect(gate.inputs.create).toContain("sudo docker info");
-    expect(gate.inputs.connection).toMatchObject({ user: "ubuntu", dialErrorLimit: -1, host: "203.0.113.10" });
-    expect(gate.options.customTimeouts).toEqual({ create: "15m" });
+    // sshd is not up right after boot: the gate keeps dialling for 15 minutes.
+    expect(gate.inputs.connection).toMatchObject({ user: "ubuntu", port: 22, host: "203.0.113.10", dialTimeoutSeconds: 900 });
     // Dials the Elastic IP only once it points at this instance, whose data volume is attached.
     expect(gate.dependsOn.sort()).toEqual(["host-data-attachment", "host-ip"]);
     expect(gate.inputs.create).toContain("findmnt --mountpoint");
@@ -230,7 +231,7 @@ describe("the dev stack's Docker host on EC2", () => {
 describe("the dev stack's instance credentials: only cmpt756's datastore may obtain them", () => {
   let run: StackRun<ReturnType<typeof program>>;
   beforeAll(async () => {
-    run = await runStack("dev", program, { secrets: { ghcrToken: "ghp_test" } });
+    run = await runStack("dev", program, { secrets: { registryToken: "ghp_test" } });
   });
   const networksOf = (container: Recorded) => container.inputs.networksAdvanced as Array<{ name: string; gwPriority?: number }>;
 
@@ -280,7 +281,7 @@ describe("the dev stack's instance credentials: only cmpt756's datastore may obt
 describe("the dev stack's lab data: on a volume that survives the instance", () => {
   let run: StackRun<ReturnType<typeof program>>;
   beforeAll(async () => {
-    run = await runStack("dev", program, { secrets: { ghcrToken: "ghp_test" } });
+    run = await runStack("dev", program, { secrets: { registryToken: "ghp_test" } });
   });
 
   it("is an encrypted gp3 EBS volume, retained when the stack is destroyed, in the first zone (by name) that offers the instance type", () => {
@@ -319,7 +320,7 @@ describe("the dev stack's lab data: on a volume that survives the instance", () 
     expect(mounter).toContain('"$mount_point/data" /var/lib/container-labs none "bind,nofail');
     expect(mounter).toContain("nvme-Amazon_Elastic_Block_Store_${volume_id/-/}");
     // Verbatim: it is the script mountDataVolume.test.ts runs on real loop disks (never formatting one that holds anything).
-    expect(mounter).toBe(hostFile("mount-data-volume.sh"));
+    expect(mounter).toBe(ec2File("mount-data-volume.sh"));
     const dockerDropIn = writtenFile(run, "/etc/systemd/system/docker.service.d/10-container-labs.conf");
     expect(dockerDropIn).toContain("RequiresMountsFor=/var/lib/docker/volumes /var/lib/container-labs");
   });
@@ -328,7 +329,7 @@ describe("the dev stack's lab data: on a volume that survives the instance", () 
 describe("the local stack's Docker host", () => {
   it("is this machine's engine: no instance, no key, no push, images loaded locally", async () => {
     const run = await runStack("local", program);
-    const cloud = run.resources.filter((r) => /^aws:(ec2|iam)\//.test(r.type) || r.type.startsWith("tls:") || r.type === "command:remote:Command");
+    const cloud = run.resources.filter((r) => /^aws:(ec2|iam)\//.test(r.type) || r.type.startsWith("tls:") || r.type === "pulumi-nodejs:dynamic/container-labs:RemoteCommand");
     expect(cloud.map((r) => r.name)).toEqual([]);
     const [provider] = run.ofType("pulumi:providers:docker");
     expect(provider.inputs.host).toBe("unix:///var/run/docker.sock");

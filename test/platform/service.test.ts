@@ -91,9 +91,9 @@ describe("a local stack opened to the network on purpose", () => {
 
 describe("containers on the dev stack (EC2)", () => {
   it("publish on every address of the host, labelled as limited by the security group", async () => {
-    const run = await runStack("dev", program, { secrets: { ghcrToken: "t" } });
+    const run = await runStack("dev", program, { secrets: { registryToken: "t" } });
     expect(published(run, "dockercoins-webui")).toEqual(["0.0.0.0:8000->80"]);
     expect(labelsOf(run, "dockercoins-webui")["container-labs.exposure"]).toBe("security-group");
-    expect(run.ofType("command:remote:Command").filter((c) => c.name.endsWith("-pids-limit")).length).toBeGreaterThan(15);
+    expect(run.ofType("pulumi-nodejs:dynamic/container-labs:RemoteCommand").filter((c) => c.name.endsWith("-pids-limit")).length).toBeGreaterThan(15);
   });
 });

@@ -70,7 +70,7 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
     case "tls:index/certRequest:CertRequest":
       return { certRequestPem: `csr-${name}` };
     case "pulumi-nodejs:dynamic/container-labs:LocalCommand":
-    case "command:remote:Command":
+    case "pulumi-nodejs:dynamic/container-labs:RemoteCommand":
       // What the latency probe's script prints: one latency per line.
       return { stdout: /latency probe/.test(String(inputs.create)) ? "0.0021\n0.0018\n0.0019\n" : "", stderr: "" };
     case "pulumi-nodejs:dynamic/container-labs:LocalDynamoTable":

@@ -1,19 +1,26 @@
 import * as aws from "@pulumi/aws";
-import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { gzipUserData } from "./userData";
 import * as tls from "@pulumi/tls";
-import type { Ec2Settings } from "../../../config";
-import { cloudInit, hostFile, LOGIN_USER, TLS_INSTALLER } from "./cloudInit";
-import { METADATA_HOP_LIMIT } from "./awsCredentials";
-import { attachDataVolume, createDataVolume, DATA_VOLUME_GB } from "./dataVolume";
 import { DOCKER_TLS_PORT, SSH_PORT } from "../../../policy/lib/network";
-import { dockerTlsCredentials, type DockerTlsCredentials } from "./tlsCredentials";
+import { METADATA_HOP_LIMIT } from "../remote/awsCredentials";
+import { RemoteCommand, type SshConnectionArgs } from "../remote/remoteCommand";
+import type { RemoteMachine } from "../remote/remoteHost";
+import { cloudInit, ec2File, LOGIN_USER, type RegistryCa } from "./cloudInit";
+import { attachDataVolume, createDataVolume, DATA_VOLUME_GB } from "./dataVolume";
+import { gzipUserData } from "./userData";
+
+/** target ec2: an instance that cloud-init turns into a Docker host. */
+export interface Ec2Settings {
+  instanceType: string;
+  /** Who may reach the lab ports and the Docker TLS port: one or more ranges, none wider than /16. */
+  allowedCidrs: string[];
+  /** Who may reach SSH; defaults to allowedCidrs. */
+  sshCidrs: string[];
+  rootVolumeGb: number;
+}
 
 /** Canonical's account, the publisher of Ubuntu's official AMIs. */
 const CANONICAL = "099720109477";
-// The ports the policy pack guards (no wider than a /16 may reach them), named once for both.
-export { DOCKER_TLS_PORT } from "../../../policy/lib/network";
 /** IAM path of the host's role and instance profile: the deploy role may manage IAM under this path only (.github/SECRETS.md). */
 export const IAM_PATH = "/container-labs/";
 
@@ -23,21 +30,12 @@ export function cpuArchitecture(instanceType: string): "arm64" | "amd64" {
   return /^[a-z]+\d+[a-z]*g[a-z]*$/.test(family) ? "arm64" : "amd64";
 }
 
-export interface Ec2HostArgs {
+export interface Ec2MachineArgs {
   settings: Ec2Settings;
   /** Host ports the enabled labs publish: opened to allowedCidrs only. */
   labPorts: number[];
-}
-
-export interface Ec2Host {
-  instance: aws.ec2.Instance;
-  /** The host's address: an Elastic IP, kept across stop/start and instance replacement. */
-  address: pulumi.Output<string>;
-  role: aws.iam.Role;
-  connection: command.types.input.remote.ConnectionArgs;
-  tls: DockerTlsCredentials;
-  /** Done once dockerd listens with TLS: the Docker provider depends on it. */
-  dockerReady: command.remote.Command;
+  /** The CA of a private registry the host pulls from, if its certificate needs one. */
+  registryCa?: RegistryCa;
 }
 
 function ingress(port: number, cidrs: string[], description: string): aws.types.input.ec2.SecurityGroupIngress {
@@ -45,13 +43,14 @@ function ingress(port: number, cidrs: string[], description: string): aws.types.
 }
 
 /**
- * The EC2 side of a Docker host: an Ubuntu 24.04 instance with IMDSv2, an
- * encrypted gp3 root volume, lab data on a separate encrypted volume that
- * outlives the instance, an Elastic IP, an instance role, generated SSH
- * client and host keys, ports open only to the configured networks, and the
- * gates that wait for Docker.
+ * The AWS resources that make the ec2 target's machine: an Ubuntu 24.04
+ * instance with IMDSv2, an encrypted gp3 root volume, lab data on a separate
+ * encrypted volume that outlives the instance, an Elastic IP, an instance
+ * role, generated SSH client and host keys, ports open only to the
+ * configured networks, and the gate that waits for cloud-init. The rest is
+ * every remote host's (remote/remoteHost.ts).
  */
-export function createEc2Host(name: string, args: Ec2HostArgs, parent: pulumi.Resource): Ec2Host {
+export function ec2Machine(name: string, args: Ec2MachineArgs, parent: pulumi.Resource): RemoteMachine {
   const { settings } = args;
   const arch = cpuArchitecture(settings.instanceType);
   const ami = aws.ec2.getAmiOutput(
@@ -113,7 +112,7 @@ export function createEc2Host(name: string, args: Ec2HostArgs, parent: pulumi.Re
       iamInstanceProfile: profile.name,
       // Holds the SSH host's private key: a secret in state (AWS shows it to whoever may describe the instance).
       // Gzipped, as cloud-init reads it: the scripts and units take most of EC2's 16 KB as plain text.
-      userDataBase64: pulumi.secret(cloudInit({ dataVolumeId: dataVolume.id, hostKey }).apply(gzipUserData)),
+      userDataBase64: pulumi.secret(cloudInit({ dataVolumeId: dataVolume.id, hostKey, registryCa: args.registryCa }).apply(gzipUserData)),
       // A changed script gets a fresh instance; lab data is on the data volume, which stays.
       userDataReplaceOnChange: true,
       // IMDSv2 only. Hop limit 2 lets a container (one hop further) reach the metadata
@@ -134,34 +133,29 @@ export function createEc2Host(name: string, args: Ec2HostArgs, parent: pulumi.Re
     { parent },
   );
 
-  const connection: command.types.input.remote.ConnectionArgs = {
+  const connection: SshConnectionArgs = {
     host: elasticIp.publicIp,
+    port: SSH_PORT,
     user: LOGIN_USER,
     privateKey: sshKey.privateKeyOpenssh,
     // Only the key cloud-init installed: a machine in the middle cannot take the session (or the TLS keys sent over it).
     hostKey: hostKey.publicKeyOpenssh,
-    // sshd is not up right after boot; keep dialling until the create timeout.
-    dialErrorLimit: -1,
-    perDialTimeout: 10,
   };
-  const cloudInitDone = new command.remote.Command(
+  const cloudInitDone = new RemoteCommand(
     `${name}-wait-for-docker`,
-    { connection, create: hostFile("wait-for-docker.sh"), triggers: [instance.id] },
+    // sshd is not up right after boot: the gate keeps dialling for 15 minutes.
+    { connection: { ...connection, dialTimeoutSeconds: 900 }, create: ec2File("wait-for-docker.sh"), triggers: [instance.id] },
     // The address must point at this instance, with its data volume attached, before the gate dials.
-    { parent, dependsOn: [elasticIp, attachment], customTimeouts: { create: "15m" } },
+    { parent, dependsOn: [elasticIp, attachment] },
   );
 
-  const credentials = dockerTlsCredentials(name, { ip: elasticIp.publicIp, dnsName: elasticIp.publicDns }, parent);
-  const dockerReady = new command.remote.Command(
-    `${name}-docker-tls`,
-    {
-      connection,
-      create: `sudo ${TLS_INSTALLER}`,
-      stdin: pulumi.secret(pulumi.interpolate`${credentials.ca.certPem}${credentials.server.certPem}${credentials.server.keyPem}`),
-      triggers: [instance.id, credentials.server.certPem],
-    },
-    { parent, dependsOn: [cloudInitDone], customTimeouts: { create: "5m" } },
-  );
-
-  return { instance, address: elasticIp.publicIp, role, connection, tls: credentials, dockerReady };
+  return {
+    connection,
+    address: elasticIp.publicIp,
+    certificateNames: { ipAddresses: [elasticIp.publicIp], dnsNames: [elasticIp.publicDns] },
+    ready: cloudInitDone,
+    identity: instance.id,
+    exposure: "security-group",
+    instanceRole: role,
+  };
 }

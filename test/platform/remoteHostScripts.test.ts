@@ -1,6 +1,6 @@
 /**
- * Scripts cloud-init installs on the EC2 host, run for real here where they
- * can be: the Docker installer's choice of source, the apt key check with
+ * Scripts every remote host gets (cloud-init writes them on EC2, the ssh
+ * target's bootstrap over SSH), run for real here where they can be: the Docker installer's choice of source, the apt key check with
  * real OpenPGP keys, and the instance-metadata firewall on a miniature Docker
  * host made of network namespaces. The installer and the firewall also run on
  * a booted machine in test/engine/machine.test.ts.
@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { describeNeeding } from "../support/machineNeeds";
 import { ROOT } from "../support/stackConfig";
 
-const EC2 = path.join(ROOT, "components", "platform", "ec2");
+const REMOTE = path.join(ROOT, "components", "platform", "remote");
 
 function run(command: string, args: string[], options: { input?: string } = {}): { status: number | null; output: string } {
   const result = spawnSync(command, args, { encoding: "utf8", input: options.input });
@@ -22,7 +22,7 @@ function run(command: string, args: string[], options: { input?: string } = {}):
 
 describe("container-labs-install-docker (install-docker.sh): Docker from one of two sources", () => {
   it("refuses a source it does not know before it changes anything, naming both it knows", () => {
-    expect(run("bash", [path.join(EC2, "install-docker.sh"), "ubuntu", "docker-hub"])).toEqual({
+    expect(run("bash", [path.join(REMOTE, "install-docker.sh"), "ubuntu", "docker-hub"])).toEqual({
       status: 2,
       output: "container-labs-install-docker: unknown Docker source 'docker-hub'; usage: container-labs-install-docker <login user> [docker-repository|distribution]\n",
     });
@@ -30,7 +30,7 @@ describe("container-labs-install-docker (install-docker.sh): Docker from one of 
 });
 
 describe("container-labs-verify-key (verify-key-fingerprint.sh): trusts an apt key only by its fingerprint", () => {
-  const verify = path.join(EC2, "verify-key-fingerprint.sh");
+  const verify = path.join(REMOTE, "verify-key-fingerprint.sh");
   let work: string;
   const keys: Record<string, { file: string; fingerprint: string }> = {};
 
@@ -94,7 +94,7 @@ describeNeeding(
     let results: Map<string, string>;
     beforeAll(() => {
       const harness = path.join(ROOT, "test", "platform", "fixtures", "imds-firewall-netns.sh");
-      const outcome = run("unshare", ["--user", "--map-root-user", "--net", "--fork", harness, path.join(EC2, "imds-firewall.sh")]);
+      const outcome = run("unshare", ["--user", "--map-root-user", "--net", "--fork", harness, path.join(REMOTE, "imds-firewall.sh")]);
       if (outcome.status !== 0) throw new Error(`the namespace harness failed: ${outcome.output}`);
       results = new Map(outcome.output.trim().split("\n").map((line) => [line.split(" ")[0], line.slice(line.indexOf(" ") + 1)]));
     }, 60_000);

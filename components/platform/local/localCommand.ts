@@ -2,8 +2,8 @@
  * A shell command run on this machine (the local target's Docker host) once
  * per set of inputs: the latency probe, the socket's group, directories, pids
  * limits. A dynamic provider of ours rather than @pulumi/command's
- * local.Command, so a laptop's stack needs no command plugin (the `dev`
- * stack's commands on EC2 stay command.remote.Command).
+ * local.Command, so a stack needs no command plugin (remote hosts' commands
+ * are ours too: remote/remoteCommand.ts).
  *
  * Any change of an input runs it again (a replacement). Pulumi serializes
  * the provider's functions into the plugin process that runs them, so they

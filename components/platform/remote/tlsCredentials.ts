@@ -43,6 +43,12 @@ function issue(
   return { keyPem: key.privateKeyPem, certPem: cert.certPem };
 }
 
+/** What a server certificate is issued for, besides 127.0.0.1 and localhost (for commands run on the host itself). */
+export interface CertificateNames {
+  ipAddresses: pulumi.Input<string>[];
+  dnsNames: pulumi.Input<string>[];
+}
+
 export interface DockerTlsCredentials {
   ca: Certificate;
   server: Certificate;
@@ -52,13 +58,13 @@ export interface DockerTlsCredentials {
 /**
  * A private CA, a server certificate for the host's address and a client
  * certificate for the Docker provider: mutual TLS on 2376, all generated,
- * all private keys kept as secrets in the stack's state. The address is the
- * host's Elastic IP, which stays when the instance is stopped, started or
+ * all private keys kept as secrets in the stack's state. On EC2 the names
+ * are the Elastic IP's, which stay when the instance is stopped, started or
  * replaced, so the certificate stays valid for it.
  */
 export function dockerTlsCredentials(
   name: string,
-  host: { ip: pulumi.Input<string>; dnsName: pulumi.Input<string> },
+  names: CertificateNames,
   parent: pulumi.Resource,
 ): DockerTlsCredentials {
   const caKey = new tls.PrivateKey(`${name}-ca-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent });
@@ -79,8 +85,8 @@ export function dockerTlsCredentials(
     server: issue(`${name}-server`, ca, {
       commonName: "docker-host",
       uses: ["server_auth"],
-      ipAddresses: [host.ip, "127.0.0.1"],
-      dnsNames: [host.dnsName, "localhost"],
+      ipAddresses: [...names.ipAddresses, "127.0.0.1"],
+      dnsNames: [...names.dnsNames, "localhost"],
     }, parent),
     client: issue(`${name}-client`, ca, { commonName: "pulumi", uses: ["client_auth"] }, parent),
   };

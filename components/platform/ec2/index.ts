@@ -1,0 +1,45 @@
+import type { ConfigReader } from "../../config/reader";
+import { adminSourceProblem } from "../../../policy/lib/network";
+import { RemoteHost } from "../remote/remoteHost";
+import type { TargetModule } from "../target";
+import { cpuArchitecture, ec2Machine, type Ec2Settings } from "./ec2Host";
+
+export type { Ec2Settings } from "./ec2Host";
+
+/**
+ * The networks allowed to reach SSH or the Docker API: one CIDR range, or
+ * several separated by commas, each judged as the policy pack judges the
+ * security group's ranges.
+ */
+function readAllowedNetworks(reader: ConfigReader, key: string, value: string | undefined): string[] {
+  const cidrs = (value ?? "").split(",").map((cidr) => cidr.trim());
+  return cidrs.map((text) => {
+    const cidr = reader.cidr(key, text === "" && cidrs.length === 1 ? value : text);
+    const problem = cidr ? adminSourceProblem(cidr) : undefined;
+    reader.check(problem === undefined, key, cidr, `your own networks (e.g. your IP/32): ${problem}, which opens the host's SSH and Docker API to networks that are not yours; list each network you use instead, separated by commas, none wider than /16`);
+    return cidr;
+  });
+}
+
+/** target ec2: an instance that cloud-init turns into a Docker host, then every remote host's part. */
+export const ec2: TargetModule<Ec2Settings> = {
+  readSettings(reader) {
+    const allowedCidrs = readAllowedNetworks(reader, "ec2AllowedCidr", reader.optionalString("ec2AllowedCidr"));
+    const ssh = reader.optionalString("ec2SshCidr");
+    return {
+      instanceType: reader.string("ec2InstanceType"),
+      allowedCidrs,
+      // Unset, SSH follows the allowed networks (checked once, above).
+      sshCidrs: ssh === undefined ? allowedCidrs : readAllowedNetworks(reader, "ec2SshCidr", ssh),
+      rootVolumeGb: reader.integer("ec2RootVolumeGb", 8, 1024),
+    };
+  },
+  pushesImages: true,
+  createHost: (name, settings, { buildEngine, registry, labPorts }) =>
+    new RemoteHost(name, {
+      buildEngine,
+      registry,
+      buildPlatform: `linux/${cpuArchitecture(settings.instanceType)}`,
+      machine: (parent) => ec2Machine(name, { settings, labPorts, registryCa: registry.ca }, parent),
+    }),
+};
