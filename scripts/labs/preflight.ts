@@ -72,12 +72,12 @@ export async function portProblems(config: LabsConfig, stack: string): Promise<s
   return problems;
 }
 
-/** The local target builds through the machine's `docker buildx` (components/platform/dockerHost.ts says why). */
+/** Every target builds through the machine's `docker buildx` (components/platform/builder.ts says why). */
 function checkBuildx(env: NodeJS.ProcessEnv): void {
   const result = spawnSync("docker", ["buildx", "version"], { env, encoding: "utf8" });
   if (result.error || result.status !== 0) {
     throw new UserError(
-      "`docker buildx version` fails: the local stack builds its images with Docker's buildx plugin, which Docker Desktop has and Docker Engine's docker-buildx-plugin package adds (https://docs.docker.com/build/install-buildx/)",
+      "`docker buildx version` fails: the labs' images are built with Docker's buildx plugin, which Docker Desktop has and Docker Engine's docker-buildx-plugin package adds (https://docs.docker.com/build/install-buildx/)",
     );
   }
 }
@@ -85,8 +85,9 @@ function checkBuildx(env: NodeJS.ProcessEnv): void {
 /** Every check, in the order a user would fix them; throws a UserError listing what is wrong. */
 export async function preflight(stack: string, env: NodeJS.ProcessEnv): Promise<LabsConfig> {
   const config = stackConfig(stack, env);
-  if (!config.local) return config;
+  // Every target builds its images with this machine's engine.
   checkBuildx(env);
+  if (!config.local) return config;
   try {
     await checkEngine({ endpoint: config.dockerHost, fixedSubnets: fixedSubnets(config) }, PROJECT);
   } catch (err) {

@@ -156,7 +156,9 @@ const provider: pulumi.dynamic.ResourceProvider = {
   async create(inputs: RemoteCommandInputs) {
     const { randomUUID } = require("node:crypto") as typeof import("node:crypto");
     const output = await run(inputs);
-    const outs: Outputs = { connection: inputs.connection, create: inputs.create, triggers: inputs.triggers, stdinHash: hash(inputs.stdin), ...output };
+    const outs: Outputs = { connection: inputs.connection, create: inputs.create, stdinHash: hash(inputs.stdin), ...output };
+    // The state is a protobuf Struct, which has no undefined.
+    if (inputs.triggers !== undefined) outs.triggers = inputs.triggers;
     return { id: randomUUID(), outs };
   },
 };

@@ -29,7 +29,7 @@ const STACK_FILE = join(REPO_ROOT, `Pulumi.${CI_STACK}.yaml`);
 const LOCAL_CA_DIR = "/usr/local/share/ca-certificates";
 
 /** The machine's own CAs in one PEM file for buildCaBundle, or undefined when it adds none. */
-function localCaBundle(env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function localCaBundle(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const certificates = existsSync(LOCAL_CA_DIR) ? readdirSync(LOCAL_CA_DIR).filter((name) => name.endsWith(".crt")).sort() : [];
   if (certificates.length === 0) return undefined;
   const bundle = join(cacheDir(env), "ci-ca-bundle.pem");
@@ -88,29 +88,38 @@ export interface CommandResult {
   seconds: number;
 }
 
+export interface LabsOptions {
+  /** Keep the output off stderr (a query's answer). */
+  quiet?: boolean;
+  /** Given on standard input (e.g. a secret for `config set --secret <key>`, which reads it there). */
+  input?: string;
+}
+
 /**
  * Runs `scripts/labs.sh <args>` (what `npm run up|down|pulumi` run), its output
  * streamed to this process's stderr so a long run can be followed (unless
  * quiet: a query's answer), and kept.
  */
-export function labs(stack: CiStack, args: string[], options: { quiet?: boolean } = {}): Promise<CommandResult> {
+export function labs(stack: CiStack, args: string[], options: LabsOptions = {}): Promise<CommandResult> {
   const started = Date.now();
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(join(REPO_ROOT, "scripts", "labs.sh"), args, { cwd: REPO_ROOT, env: stack.env, stdio: ["ignore", "pipe", "pipe"] });
+    const stdin = options.input === undefined ? "ignore" : "pipe";
+    const child = spawn(join(REPO_ROOT, "scripts", "labs.sh"), args, { cwd: REPO_ROOT, env: stack.env, stdio: [stdin, "pipe", "pipe"] });
+    child.stdin?.end(options.input);
     let output = "";
     const keep = (chunk: Buffer) => {
       output += chunk.toString();
       if (!options.quiet) process.stderr.write(chunk);
     };
-    child.stdout.on("data", keep);
-    child.stderr.on("data", keep);
+    child.stdout!.on("data", keep);
+    child.stderr!.on("data", keep);
     child.on("error", reject);
     child.on("close", (code) => resolvePromise({ status: code ?? 1, output, seconds: (Date.now() - started) / 1000 }));
   });
 }
 
 /** Runs labs(), failing with its output's tail when it does not succeed. */
-export async function labsOk(stack: CiStack, args: string[], options: { quiet?: boolean } = {}): Promise<CommandResult> {
+export async function labsOk(stack: CiStack, args: string[], options: LabsOptions = {}): Promise<CommandResult> {
   const result = await labs(stack, args, options);
   if (result.status !== 0) throw new Error(`scripts/labs.sh ${args.join(" ")} exited ${result.status}:\n${result.output.slice(-6000)}`);
   return result;
@@ -121,9 +130,9 @@ export const up = (stack: CiStack, ...args: string[]) => labsOk(stack, ["up", "-
 /** `npm run pulumi -- <args> --stack ci`. */
 export const pulumiCi = (stack: CiStack, ...args: string[]) => labsOk(stack, ["pulumi", ...args, "--stack", CI_STACK, "--non-interactive"]);
 
-/** The `labs` stack output. */
-export async function labsOutput(stack: CiStack): Promise<Record<string, { urls: Record<string, string>; tryIt: string[]; details?: Record<string, unknown> }>> {
-  const { output } = await labsOk(stack, ["pulumi", "stack", "output", "labs", "--json", "--stack", CI_STACK], { quiet: true });
+/** A stack's `labs` output (the ci stack's unless another is named). */
+export async function labsOutput(stack: CiStack, name = CI_STACK): Promise<Record<string, { urls: Record<string, string>; tryIt: string[]; details?: Record<string, unknown> }>> {
+  const { output } = await labsOk(stack, ["pulumi", "stack", "output", "labs", "--json", "--stack", name], { quiet: true });
   return JSON.parse(output.slice(output.indexOf("{")));
 }
 
