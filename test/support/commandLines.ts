@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { projectFile, ROOT } from "./stackConfig";
 
 /** Secret keys the program reads but Pulumi.yaml cannot declare with a default (the CLI refuses one on a secret). */
-export const UNDECLARED_SECRET_KEYS = ["registryToken", "registryPullToken", "notificationsSecretKey"] as const;
+export const UNDECLARED_SECRET_KEYS = ["registryToken", "registryPullToken", "sshPrivateKey", "notificationsSecretKey"] as const;
 
 /** Config namespaces of the providers, whose keys belong to them, not to this project. */
 const PROVIDER_NAMESPACES = ["aws:"];
