@@ -27,3 +27,4 @@ export {
 } from "./engine";
 export { MACHINE_DISK, attachLoopDisk, detachLoopDisks, grantableCapabilities, removeMachine, startMachine, type Machine, type MachineOptions } from "./machine";
 export { CI_STACK, ONE_LINE_EDIT, REPO_ROOT, ciDataDir, freshUp, labs, labsOk, labsOutput, prepareCiStack, pulumiCi, removeLeftovers, toolchainEnv, up, withOneLineEdit, type CiStack, type CommandResult } from "./ciStack";
+export { POLICY_PACK_DIR, policyPreview, policyViolations, type PolicyPreview, type PolicyViolation } from "./policy";
