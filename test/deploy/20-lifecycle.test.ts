@@ -6,28 +6,13 @@
  * long each `up` takes is a figure of `npm run bench deploy`, not a test; the
  * timings seen here go to test-artifacts for the record.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { CI_STACK, labsOk, ONE_LINE_EDIT, pulumiCi, REPO_ROOT, up, withOneLineEdit } from "@container-labs/test-kit";
-import { deployed, http, type Deployed } from "./deployed";
-
-const TIMINGS = join(REPO_ROOT, "test-artifacts", "deploy-timings.json");
+import { CI_STACK, labsOk, ONE_LINE_EDIT, pulumiCi, up, withOneLineEdit } from "@container-labs/test-kit";
+import { deployed, http, recordTiming, type Deployed } from "./deployed";
 
 let stack: Deployed;
 beforeAll(async () => {
   stack = await deployed();
 });
-
-function recordTiming(name: string, seconds: number): void {
-  mkdirSync(join(REPO_ROOT, "test-artifacts"), { recursive: true });
-  let timings: Record<string, number> = {};
-  try {
-    timings = JSON.parse(readFileSync(TIMINGS, "utf8"));
-  } catch {
-    // first timing of this run
-  }
-  writeFileSync(TIMINGS, JSON.stringify({ ...timings, [name]: seconds }, null, 2));
-}
 
 /** The steps a preview proposes, other than leaving a resource as it is: "<op> <type>::<name>". */
 async function proposedSteps(): Promise<string[]> {

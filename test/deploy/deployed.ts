@@ -3,8 +3,10 @@
  * its `labs` output, the engine it runs on, and small clients for what a
  * student uses: HTTP through the published ports, `docker` by container name.
  */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
-import { CI_STACK, docker, labsOk, labsOutput, prepareCiStack, type CiStack } from "@container-labs/test-kit";
+import { join } from "node:path";
+import { CI_STACK, docker, labsOk, labsOutput, prepareCiStack, REPO_ROOT, type CiStack } from "@container-labs/test-kit";
 
 export type Labs = Awaited<ReturnType<typeof labsOutput>>;
 
@@ -76,4 +78,18 @@ export async function timed(work: () => Promise<unknown>): Promise<number> {
   const started = process.hrtime.bigint();
   await work();
   return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+const TIMINGS = join(REPO_ROOT, "test-artifacts", "deploy-timings.json");
+
+/** Adds one timing (seconds) to test-artifacts/deploy-timings.json, for the record. */
+export function recordTiming(name: string, seconds: number): void {
+  mkdirSync(join(REPO_ROOT, "test-artifacts"), { recursive: true });
+  let timings: Record<string, number> = {};
+  try {
+    timings = JSON.parse(readFileSync(TIMINGS, "utf8"));
+  } catch {
+    // first timing of this run
+  }
+  writeFileSync(TIMINGS, JSON.stringify({ ...timings, [name]: seconds }, null, 2));
 }

@@ -2,7 +2,8 @@
 # Smoke check of the toolchain scripts/pulumi-toolchain.sh built: with nothing
 # downloadable (PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION) and a file backend in
 # a temporary directory, test/toolchain/program goes through up, stack output,
-# preview --expect-no-changes (also with test/toolchain/policy-pack) and destroy.
+# preview --expect-no-changes and destroy. (The CLI running the policy pack is
+# checked by the deploy project: test/deploy/16-policy.test.ts.)
 # Every provider plugin the toolchain holds must start and report the version its
 # npm SDK in package-lock.json asks for; pulumi-resource-docker and -tls must also
 # serve every token and property of @pulumi/docker and @pulumi/tls
@@ -13,6 +14,7 @@
 #
 #   npm ci && scripts/pulumi-toolchain.sh && test/toolchain/smoke.sh   (about a minute once built,
 #                                                                       three with an engine)
+# The test command runs it (test/toolchain/smoke.test.ts), with DOCKER_HOST set.
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -77,9 +79,7 @@ fi
 
 # --- the program, with the project's node_modules (nothing installed) ---------------
 cp -r "$REPO_ROOT/test/toolchain/program" "$work/program"
-cp -r "$REPO_ROOT/test/toolchain/policy-pack" "$work/policy-pack"
 ln -s "$REPO_ROOT/node_modules" "$work/program/node_modules"
-ln -s "$REPO_ROOT/node_modules" "$work/policy-pack/node_modules"
 cd "$work/program"
 
 pulumi stack init smoke --non-interactive >/dev/null
@@ -97,13 +97,6 @@ expect_equal "Node of the dynamic provider (pulumi-resource-pulumi-nodejs)" "$(o
 
 step "pulumi preview --expect-no-changes"
 pulumi preview --expect-no-changes --non-interactive
-
-step "pulumi preview --policy-pack"
-policy_output=$(pulumi preview --non-interactive --policy-pack "$work/policy-pack" 2>&1) \
-  || fail "preview with the policy pack: $policy_output"
-grep -q "policy pack saw greeting" <<<"$policy_output" \
-  || fail "the policy pack's advisory violation is missing from the preview: $policy_output"
-step "the policy pack ran and reported the greeting resource"
 
 step "pulumi destroy"
 pulumi destroy --yes --non-interactive --skip-preview
