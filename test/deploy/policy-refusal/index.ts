@@ -2,7 +2,7 @@
  * A stack test/deploy/16-policy.test.ts previews with the policy pack, and
  * never deploys: one container of the program's own Service component on the
  * ci stack's engine, its port published on `publishAddress`. The program's
- * DockerHost labels a container that publishes beyond loopback with the reason
+ * LocalHost labels a container that publishes beyond loopback with the reason
  * (container-labs.exposure=lan for localPublishAddress 0.0.0.0); here the reason
  * is the `exposure` setting, so a test can leave it out, as a program that
  * forgot it would, and see the CLI refuse the preview.
@@ -10,19 +10,17 @@
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { DockerHost } from "../../../components/platform/dockerHost";
-import { Registry } from "../../../components/platform/registry";
+import { LocalHost } from "../../../components/platform/local";
 import { Service, type Engine } from "../../../components/platform/service";
 
 const config = new pulumi.Config();
-const registry = new Registry("registry", {});
-const host = new DockerHost("host", {
-  target: "local",
+const host = new LocalHost(
+  "host",
   // Nothing is mounted: the data directory is never used.
-  local: { dockerHost: config.require("dockerHost"), dataDir: path.join(os.tmpdir(), "container-labs-policy-refusal"), publishAddress: config.require("publishAddress") },
-  registry,
-});
-// The engine Platform gives the labs, with the exposure reason from config instead of DockerHost's.
+  { dataDir: path.join(os.tmpdir(), "container-labs-policy-refusal"), publishAddress: config.require("publishAddress") },
+  config.require("dockerHost"),
+);
+// The engine Platform gives the labs, with the exposure reason from config instead of LocalHost's.
 const engine: Engine = {
   docker: host.docker,
   hostPort: (port) => port,
