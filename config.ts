@@ -194,10 +194,6 @@ export function readConfig(reader: ConfigReader, stack: string, environment: Nod
   if (config.local && labs.includes("kleeweb") && unixSocketPath(dockerHost) === undefined) {
     reader.problem("localDockerHost", dockerHost, "a unix:// socket while kleeweb is enabled: its workers start job containers through the engine's socket (or disable kleeweb in labs)");
   }
-  if (config.ssh && labs.includes("cmpt756")) {
-    // Its tables are made by this machine through DynamoDB Local's port, which is published on the host's loopback only.
-    reader.problem("labs", labs, "labs without cmpt756 on the ssh target, for now: its DynamoDB Local tables are created from this machine through a port the remote host keeps on its loopback (README, \"The ssh target\")");
-  }
   if (reader.problems.length > 0) throw new ConfigurationError(reader.problems);
   return config;
 }

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LocalDynamoTable } from "./localDynamoTable";
 import type { Network } from "./network";
 import type { Platform } from "./platform";
+import type { SshEndpoint } from "./remote/remoteCommand";
 import { Service } from "./service";
 import { Volume } from "./volume";
 import { volumeOwnerCommand } from "./volumeOwner";
@@ -47,7 +48,8 @@ const DYNAMODB_LOCAL_USER = "dynamodblocal";
 /**
  * Locally: a pinned DynamoDB Local container with its data on a named volume,
  * on the lab's network, published on the host's loopback only, and tables
- * made in it from this machine without any AWS provider.
+ * made in it from this machine without any AWS provider (through SSH when
+ * the host is remote).
  */
 export function dynamoDbLocal(name: string, platform: Platform, network: Network, parent: pulumi.Resource): DynamoBackend {
   const engine = platform.engine;
@@ -74,11 +76,14 @@ export function dynamoDbLocal(name: string, platform: Platform, network: Network
     engine,
   }, { parent, dependsOn: [dataOwner] });
   const endpoint = `http://localhost:${engine.hostPort(DYNAMODB_LOCAL_HOST_PORT)}`;
+  // On a remote host that port is on the host's loopback: the tables are made through an SSH session to it.
+  const { privateKey, ...sshEndpoint } = platform.host.ssh ?? {};
+  const ssh = platform.host.ssh ? { ssh: pulumi.output(sshEndpoint) as pulumi.Output<SshEndpoint>, sshPrivateKey: privateKey } : {};
   return {
     table(tableName, spec, billing, tableParent) {
       const table = new LocalDynamoTable(
         tableName,
-        { endpoint, region: platform.awsRegion, tableName: spec.name, hashKey: spec.hashKey, billing, capacity: PROVISIONED_CAPACITY },
+        { endpoint, ...ssh, region: platform.awsRegion, tableName: spec.name, hashKey: spec.hashKey, billing, capacity: PROVISIONED_CAPACITY },
         { parent: tableParent, dependsOn: service.containers },
       );
       return { name: table.tableName, arn: table.arn };

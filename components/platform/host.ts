@@ -3,6 +3,7 @@ import type * as docker from "@pulumi/docker";
 import type * as dockerBuild from "@pulumi/docker-build";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Network } from "./network";
+import type { SshConnectionArgs } from "./remote/remoteCommand";
 
 /**
  * The Pulumi type of every target's host component. One type for all of
@@ -54,6 +55,8 @@ export interface DockerHost extends pulumi.Resource {
    * that calls AWS joins it besides its lab's network.
    */
   readonly awsCredentialsNetwork?: Network;
+  /** How a remote host is reached over SSH (what sits on its loopback is reached through it); undefined locally. */
+  readonly ssh?: SshConnectionArgs;
   /** Runs a shell command on the Docker host, again whenever a trigger changes; `stdout` is what it printed. */
   command(name: string, args: HostCommandArgs, parent: pulumi.Resource): pulumi.Resource & { stdout: pulumi.Output<string> };
   /**

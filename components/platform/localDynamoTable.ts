@@ -9,10 +9,15 @@
  * nothing with this module but what they are given.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { sshSession, type SshEndpoint } from "./remote/remoteCommand";
 
 export interface LocalDynamoTableInputs {
-  /** DynamoDB Local's endpoint as seen from the machine running Pulumi. */
+  /** DynamoDB Local's endpoint as seen from the Docker host (published on its loopback). */
   endpoint: string;
+  /** A remote host: the endpoint is reached through an SSH session to it (its loopback is its own). */
+  ssh?: SshEndpoint;
+  /** The login key of that session: a secret, in the state as one (delete and refresh need it too). */
+  sshPrivateKey?: string;
   region: string;
   tableName: string;
   /** The string hash key. */
@@ -24,11 +29,45 @@ export interface LocalDynamoTableInputs {
 
 type State = LocalDynamoTableInputs & { arn: string };
 
-/** DynamoDB Local accepts any credentials; the SDK only insists on having some. */
-function connect(table: LocalDynamoTableInputs) {
+/**
+ * An endpoint on this machine that reaches the table's: the endpoint itself
+ * on the local target; on a remote host, a port of this machine's loopback
+ * forwarded through an SSH session to the host's (`close` ends both).
+ */
+async function reach(table: LocalDynamoTableInputs): Promise<{ endpoint: string; close(): void }> {
+  if (!table.ssh) return { endpoint: table.endpoint, close: () => undefined };
+  const net = require("node:net") as typeof import("node:net");
+  const session = await sshSession(table.ssh, table.sshPrivateKey ?? "");
+  const target = new URL(table.endpoint);
+  const server = net.createServer((socket) => {
+    session.forwardOut("127.0.0.1", 0, target.hostname === "localhost" ? "127.0.0.1" : target.hostname, Number(target.port), (error, stream) => {
+      // Nothing listens there yet: the client sees its connection dropped, and untilAnswering tries again.
+      if (error) {
+        socket.destroy();
+        return;
+      }
+      socket.pipe(stream).pipe(socket);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as import("node:net").AddressInfo;
+  return { endpoint: `http://127.0.0.1:${port}`, close: () => { server.close(); session.end(); } };
+}
+
+/** What a table's endpoint is called in messages. */
+const where = (table: LocalDynamoTableInputs) => (table.ssh ? `${table.endpoint} on ${table.ssh.host} (through SSH)` : table.endpoint);
+
+/** A client of the table's DynamoDB Local for `work`. It accepts any credentials; the SDK only insists on having some. */
+async function withClient<T>(table: LocalDynamoTableInputs, work: (sdk: typeof import("@aws-sdk/client-dynamodb"), client: import("@aws-sdk/client-dynamodb").DynamoDBClient) => Promise<T>): Promise<T> {
   const sdk = require("@aws-sdk/client-dynamodb") as typeof import("@aws-sdk/client-dynamodb");
-  const client = new sdk.DynamoDBClient({ endpoint: table.endpoint, region: table.region, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
-  return { sdk, client };
+  const path = await reach(table);
+  const client = new sdk.DynamoDBClient({ endpoint: path.endpoint, region: table.region, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  try {
+    return await work(sdk, client);
+  } finally {
+    client.destroy();
+    path.close();
+  }
 }
 
 /** How long a table's creation or update waits for DynamoDB Local to answer. */
@@ -42,9 +81,8 @@ const READY_TIMEOUT_MS = 90_000;
  * deployment would otherwise fail.
  */
 export async function untilAnswering(table: LocalDynamoTableInputs, timeoutMs: number = READY_TIMEOUT_MS): Promise<void> {
-  const { sdk, client } = connect(table);
   const deadline = Date.now() + timeoutMs;
-  try {
+  await withClient(table, async (sdk, client) => {
     for (let pauseMs = 100; ; pauseMs = Math.min(pauseMs * 2, 2000)) {
       try {
         await client.send(new sdk.ListTablesCommand({ Limit: 1 }));
@@ -53,14 +91,12 @@ export async function untilAnswering(table: LocalDynamoTableInputs, timeoutMs: n
         // An HTTP status means the server answered (an error of its own is for the real request to report).
         if (typeof (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === "number") return;
         if (Date.now() + pauseMs > deadline) {
-          throw new Error(`DynamoDB Local at ${table.endpoint} did not answer within ${timeoutMs / 1000} s (is its container running? \`docker logs dynamodb-local\`): ${(err as Error).message}`);
+          throw new Error(`DynamoDB Local at ${where(table)} did not answer within ${timeoutMs / 1000} s (is its container running? \`docker logs dynamodb-local\`): ${(err as Error).message}`);
         }
         await new Promise((resolve) => setTimeout(resolve, pauseMs));
       }
     }
-  } finally {
-    client.destroy();
-  }
+  });
 }
 
 /** Exported for its tests, which drive it against dynalite. */
@@ -73,63 +109,57 @@ export const localDynamoTableProvider: pulumi.dynamic.ResourceProvider = {
 
   async create(inputs: LocalDynamoTableInputs) {
     await untilAnswering(inputs);
-    const { sdk, client } = connect(inputs);
     const billing = inputs.billing === "provisioned"
       ? { BillingMode: "PROVISIONED" as const, ProvisionedThroughput: { ReadCapacityUnits: inputs.capacity, WriteCapacityUnits: inputs.capacity } }
       : { BillingMode: "PAY_PER_REQUEST" as const };
-    try {
-      const created = await client.send(new sdk.CreateTableCommand({
-        TableName: inputs.tableName,
-        AttributeDefinitions: [{ AttributeName: inputs.hashKey, AttributeType: "S" }],
-        KeySchema: [{ AttributeName: inputs.hashKey, KeyType: "HASH" }],
-        ...billing,
-      }));
-      // The waiter's own first pause is 20 s, sized for the region's DynamoDB; a local table is ready within a second.
-      await sdk.waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 5 }, { TableName: inputs.tableName });
-      return { id: inputs.tableName, outs: { ...inputs, arn: created.TableDescription?.TableArn ?? "" } };
-    } catch (err) {
-      throw new Error(`creating table ${inputs.tableName} in DynamoDB Local at ${inputs.endpoint}: ${(err as Error).message}`);
-    } finally {
-      client.destroy();
-    }
+    return withClient(inputs, async (sdk, client) => {
+      try {
+        const created = await client.send(new sdk.CreateTableCommand({
+          TableName: inputs.tableName,
+          AttributeDefinitions: [{ AttributeName: inputs.hashKey, AttributeType: "S" }],
+          KeySchema: [{ AttributeName: inputs.hashKey, KeyType: "HASH" }],
+          ...billing,
+        }));
+        // The waiter's own first pause is 20 s, sized for the region's DynamoDB; a local table is ready within a second.
+        await sdk.waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 5 }, { TableName: inputs.tableName });
+        return { id: inputs.tableName, outs: { ...inputs, arn: created.TableDescription?.TableArn ?? "" } };
+      } catch (err) {
+        throw new Error(`creating table ${inputs.tableName} in DynamoDB Local at ${where(inputs)}: ${(err as Error).message}`);
+      }
+    });
   },
 
   async update(_id: string, _olds: State, news: LocalDynamoTableInputs) {
     await untilAnswering(news);
-    const { sdk, client } = connect(news);
-    try {
+    return withClient(news, async (sdk, client) => {
       const updated = await client.send(new sdk.UpdateTableCommand(news.billing === "provisioned"
         ? { TableName: news.tableName, BillingMode: "PROVISIONED", ProvisionedThroughput: { ReadCapacityUnits: news.capacity, WriteCapacityUnits: news.capacity } }
         : { TableName: news.tableName, BillingMode: "PAY_PER_REQUEST" }));
       return { outs: { ...news, arn: updated.TableDescription?.TableArn ?? "" } };
-    } finally {
-      client.destroy();
-    }
+    });
   },
 
   async read(id: string, props: State) {
-    const { sdk, client } = connect(props);
-    try {
-      const { Table } = await client.send(new sdk.DescribeTableCommand({ TableName: id }));
-      return { id, props: { ...props, arn: Table?.TableArn ?? props.arn } };
-    } catch (err) {
-      // Gone (its container's data volume was removed, say): refresh drops it, and `up` makes it again.
-      if (err instanceof sdk.ResourceNotFoundException) return {};
-      throw err;
-    } finally {
-      client.destroy();
-    }
+    return withClient(props, async (sdk, client) => {
+      try {
+        const { Table } = await client.send(new sdk.DescribeTableCommand({ TableName: id }));
+        return { id, props: { ...props, arn: Table?.TableArn ?? props.arn } };
+      } catch (err) {
+        // Gone (its container's data volume was removed, say): refresh drops it, and `up` makes it again.
+        if (err instanceof sdk.ResourceNotFoundException) return {};
+        throw err;
+      }
+    });
   },
 
   async delete(id: string, props: State) {
-    const { sdk, client } = connect(props);
-    try {
-      await client.send(new sdk.DeleteTableCommand({ TableName: id }));
-    } catch (err) {
-      if (!(err instanceof sdk.ResourceNotFoundException)) throw err;
-    } finally {
-      client.destroy();
-    }
+    await withClient(props, async (sdk, client) => {
+      try {
+        await client.send(new sdk.DeleteTableCommand({ TableName: id }));
+      } catch (err) {
+        if (!(err instanceof sdk.ResourceNotFoundException)) throw err;
+      }
+    });
   },
 };
 
@@ -139,6 +169,7 @@ export class LocalDynamoTable extends pulumi.dynamic.Resource {
   declare readonly arn: pulumi.Output<string>;
 
   constructor(name: string, args: { [K in keyof LocalDynamoTableInputs]: pulumi.Input<LocalDynamoTableInputs[K]> }, opts?: pulumi.CustomResourceOptions) {
-    super(localDynamoTableProvider, name, { ...args, arn: undefined }, opts, "container-labs", "LocalDynamoTable");
+    const inputs = { ...args, sshPrivateKey: args.sshPrivateKey && pulumi.secret(args.sshPrivateKey), arn: undefined };
+    super(localDynamoTableProvider, name, inputs, { ...opts, additionalSecretOutputs: ["sshPrivateKey"] }, "container-labs", "LocalDynamoTable");
   }
 }

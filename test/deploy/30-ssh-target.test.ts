@@ -37,6 +37,12 @@ afterAll(async () => {
   }
 });
 
+const json = (method: string, body?: unknown, token?: string): RequestInit => ({
+  method,
+  headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+  body: body === undefined ? undefined : JSON.stringify(body),
+});
+
 /** The webui's hash counter, rising while the workers mine. */
 const hashes = async (): Promise<number> => (await http(`${labs.dockercoins.urls.webui}json`)).json<{ hashes: number }>().hashes;
 
@@ -63,6 +69,19 @@ it("ran the latency probe over SSH: the machine's file holds the 3 latencies of 
   expect(latencyFile).toBe("/var/lib/container-labs/notifications/latencies.txt");
   const lines = (await ssh.machine.exec(["cat", latencyFile])).split("\n").filter(Boolean).map(Number);
   expect(lines.slice(-3)).toEqual(latencies);
+});
+
+it("keeps cmpt756's users and songs in DynamoDB Local on the machine, its tables made through SSH", async () => {
+  const { usersApi: users, musicApi: music } = labs.cmpt756.urls;
+  const { user_id: uid } = (await http(users, json("POST", { fname: "Ada", lname: "Lovelace", email: "ada@example.org" }))).json<{ user_id: string }>();
+  const token = (await http(`${users}login`, json("PUT", { uid }))).text;
+  const created = await http(music, json("POST", { Artist: "The Beatles", SongTitle: "Yesterday" }, token));
+  expect(created.status).toBe(200);
+  const { music_id: id } = created.json<{ music_id: string }>();
+  expect((await http(`${music}${id}`, json("GET", undefined, token))).json()).toMatchObject({ Items: [{ Artist: "The Beatles", SongTitle: "Yesterday" }] });
+  // DynamoDB Local's port is on the machine's loopback only: not reachable at its address.
+  const outside = await fetch(`http://${ssh.address}:18000/`, { signal: AbortSignal.timeout(3000) }).then(() => "answered", (error: Error) => error.name);
+  expect(outside).not.toBe("answered");
 });
 
 let uploaded: { url: string; name: string };

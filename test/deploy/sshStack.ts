@@ -39,11 +39,8 @@ import {
 import { cloudConfig, LOGIN_USER } from "../../components/platform/ec2/cloudInit";
 
 export const SSH_STACK = "ci-ssh";
-/**
- * The labs the ssh stack runs: those its checks use (kleeweb and docker-basics
- * stay on the ci stack; cmpt756 is refused on the ssh target for now, README).
- */
-export const SSH_LABS = ["notifications", "webstack", "dockercoins"];
+/** The labs the ssh stack runs: those its checks use (kleeweb and docker-basics stay on the ci stack). */
+export const SSH_LABS = ["notifications", "cmpt756", "webstack", "dockercoins"];
 const MACHINE = "cl-ci-ssh-machine";
 const REGISTRY = "cl-ci-ssh-registry";
 /** The namespace images are pushed under in the stand-in registry. */
@@ -161,6 +158,7 @@ export async function prepareSshStack(): Promise<SshStack> {
       "container-labs:registryCaFile": caFile,
       "container-labs:localDockerHost": engine.dockerHost,
       "container-labs:externalImages": Object.entries(standins).map(([name, ref]) => `${name}=${ref}`),
+      "container-labs:cmpt756Seed": true,
       "container-labs:dockercoinsRngReplicas": 3,
       ...(caBundle ? { "container-labs:buildCaBundle": caBundle } : {}),
     };

@@ -72,10 +72,14 @@ function fingerprint(blob: Buffer): string {
   return `SHA256:${createHash("sha256").update(blob).digest("base64").replace(/=+$/, "")}`;
 }
 
-/** One session: connect with the pinned host key, run the command, resolve to what it printed. */
-function runOnce(inputs: RemoteCommandInputs): Promise<{ stdout: string; stderr: string }> {
+/**
+ * An SSH session to `connection` as its user, refused (before any credential
+ * is sent) unless the server presents exactly the pinned host key. Also used
+ * by the DynamoDB Local tables of a remote host, which are reached through
+ * the session (localDynamoTable.ts).
+ */
+export function sshSession(connection: SshEndpoint, privateKey: string): Promise<import("ssh2").Client> {
   const { Client } = require("ssh2") as typeof import("ssh2");
-  const { connection } = inputs;
   const [keyType, keyData] = connection.hostKey.trim().split(/\s+/);
   const pinned = Buffer.from(keyData ?? "", "base64");
   // Offer only the pinned key's algorithm, so a server with several keys presents that one.
@@ -84,25 +88,7 @@ function runOnce(inputs: RemoteCommandInputs): Promise<{ stdout: string; stderr:
     const client = new Client();
     let presented: Buffer | undefined;
     client
-      .on("ready", () => {
-        client.exec(inputs.create, (error, stream) => {
-          if (error) {
-            client.end();
-            reject(error);
-            return;
-          }
-          let stdout = "";
-          let stderr = "";
-          stream.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-          stream.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-          stream.on("close", (code: number | null, signal?: string) => {
-            client.end();
-            if (code === 0) resolve({ stdout, stderr });
-            else reject(new Error(`the command exited with ${code ?? signal} on ${connection.host}: ${stderr.slice(-ERROR_TAIL_CHARS).trim()}`));
-          });
-          stream.end(inputs.stdin ?? "");
-        });
-      })
+      .on("ready", () => resolve(client))
       .on("error", (error: Error) => {
         if (presented && !presented.equals(pinned)) {
           reject(new Error(`${connection.host}:${connection.port} presented the SSH host key ${fingerprint(presented)}, not the pinned ${fingerprint(pinned)}: refused, nothing was sent. If the machine was reinstalled, check its new key on its console and pin that one (README, "The ssh target").`));
@@ -114,7 +100,7 @@ function runOnce(inputs: RemoteCommandInputs): Promise<{ stdout: string; stderr:
         host: connection.host,
         port: connection.port,
         username: connection.user,
-        privateKey: inputs.privateKey,
+        privateKey,
         algorithms: { serverHostKey: serverHostKey as never },
         hostVerifier: (key: Buffer) => {
           presented = key;
@@ -122,6 +108,30 @@ function runOnce(inputs: RemoteCommandInputs): Promise<{ stdout: string; stderr:
         },
         readyTimeout: 20_000,
       });
+  });
+}
+
+/** One session: connect with the pinned host key, run the command, resolve to what it printed. */
+async function runOnce(inputs: RemoteCommandInputs): Promise<{ stdout: string; stderr: string }> {
+  const client = await sshSession(inputs.connection, inputs.privateKey);
+  return new Promise((resolve, reject) => {
+    client.exec(inputs.create, (error, stream) => {
+      if (error) {
+        client.end();
+        reject(error);
+        return;
+      }
+      let stdout = "";
+      let stderr = "";
+      stream.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+      stream.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+      stream.on("close", (code: number | null, signal?: string) => {
+        client.end();
+        if (code === 0) resolve({ stdout, stderr });
+        else reject(new Error(`the command exited with ${code ?? signal} on ${inputs.connection.host}: ${stderr.slice(-ERROR_TAIL_CHARS).trim()}`));
+      });
+      stream.end(inputs.stdin ?? "");
+    });
   });
 }
 

@@ -61,14 +61,14 @@ export class RemoteHost extends pulumi.ComponentResource implements DockerHost {
   readonly buildPlatform?: string;
   readonly instanceRole?: aws.iam.Role;
   readonly awsCredentialsNetwork?: Network;
-  private readonly connection: SshConnectionArgs;
+  readonly ssh: SshConnectionArgs;
   /** Done once dockerd listens with TLS: everything on the host waits for it. */
   private readonly dockerReady: RemoteCommand;
 
   constructor(name: string, args: RemoteHostArgs, opts?: pulumi.ComponentResourceOptions) {
     super(DOCKER_HOST_TYPE, name, {}, opts);
     const machine = args.machine(this);
-    this.connection = machine.connection;
+    this.ssh = machine.connection;
     this.address = machine.address;
     this.exposure = machine.exposure;
     this.buildPlatform = args.buildPlatform;
@@ -110,7 +110,7 @@ export class RemoteHost extends pulumi.ComponentResource implements DockerHost {
   command(name: string, args: HostCommandArgs, parent: pulumi.Resource): RemoteCommand {
     return new RemoteCommand(
       name,
-      { connection: this.connection, create: args.create, stdin: args.stdin, triggers: args.triggers },
+      { connection: this.ssh, create: args.create, stdin: args.stdin, triggers: args.triggers },
       { parent, dependsOn: [this.dockerReady, ...(args.dependsOn ?? [])] },
     );
   }
