@@ -11,7 +11,7 @@
 import { labsOk, labsOutput } from "@container-labs/test-kit";
 import { MACHINE_DISK } from "@container-labs/test-kit";
 import { answers, onMachine, prepareSshStack, SSH_LABS, SSH_STACK, type SshStack } from "./sshStack";
-import { eventually, http } from "./deployed";
+import { eventually, http, recordTiming } from "./deployed";
 
 type Labs = Awaited<ReturnType<typeof labsOutput>>;
 
@@ -33,7 +33,9 @@ afterAll(async () => {
     seconds.down = down.seconds;
   } finally {
     await ssh.remove();
-    process.stderr.write(`\nssh target: ${JSON.stringify({ ...ssh.seconds, ...seconds })}\n`);
+    const all = { ...ssh.seconds, ...seconds };
+    for (const [step, value] of Object.entries(all)) recordTiming(`ssh target: ${step}`, value);
+    process.stderr.write(`\nssh target: ${JSON.stringify(all)}\n`);
   }
 });
 
