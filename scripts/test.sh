@@ -12,37 +12,58 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Each step's time, printed at the end: what a cold and a warm run cost, step by step.
+steps=()
+step_name=""
+step_started=$SECONDS
+step() {
+  [ -z "$step_name" ] || steps+=("$(printf '%5d s  %s' "$((SECONDS - step_started))" "$step_name")")
+  step_name="$1"
+  step_started=$SECONDS
+  [ -z "$step_name" ] || echo "--- $step_name"
+}
+report_times() {
+  step ""
+  echo "--- time, step by step"
+  printf '%s\n' "${steps[@]}"
+  printf '%5d s  in all\n' "$SECONDS"
+}
+
+step "Debian packages"
 scripts/install-system-deps.sh
-echo "--- Node.js $(cat .node-version) from the npm registry (cached under ~/.cache/container-labs/node)"
+step "Node.js $(cat .node-version) from the npm registry (cached under ~/.cache/container-labs/node)"
 # First on PATH: npm ci, the program (ts-node), Pulumi's language host and jest run on it.
 eval "$(scripts/node-runtime.sh env)"
-echo "--- private Docker engine and stand-in images (cached under ~/.cache/container-labs)"
+step "private Docker engine (its data root cached under ~/.cache/container-labs)"
 scripts/test-engine.sh start
 # Every step below, the stand-ins' build too, talks to that engine, whatever DOCKER_HOST the caller had.
 eval "$(scripts/test-engine.sh env)"
 # Stopped afterwards; its data root keeps the images for the next run.
 [ -n "${CONTAINER_LABS_KEEP_ENGINE:-}" ] || trap 'scripts/test-engine.sh stop' EXIT
+step "stand-in images (cached under ~/.cache/container-labs)"
 scripts/standins/build.sh
-echo "--- Pulumi toolchain from the Go module proxy (cached under ~/.cache/container-labs/pulumi-toolchain)"
+step "Pulumi toolchain from the Go module proxy (cached under ~/.cache/container-labs/pulumi-toolchain)"
 scripts/pulumi-toolchain.sh build
-echo "--- npm ci"
+step "npm ci"
 npm ci --no-audit --no-fund
-echo "--- build"
+step "build"
 npm run build --silent
-echo "--- typecheck"
+step "typecheck"
 npm run typecheck --silent
 status=0
 rm -f .ci-results*.json
 if [ "$#" -gt 0 ]; then
-  echo "--- jest $*"
+  step "jest $*"
   npx jest --ci --json --outputFile=.ci-results-run.json "$@" || status=$?
+  report_times
   node scripts/ci-summary.js .ci-results.json .ci-results-run.json
   exit "$status"
 fi
-echo "--- jest: unit (the program under mocks, services as processes, images on the engine)"
+step "jest: unit (the program under mocks, services as processes, images on the engine)"
 npx jest --ci --selectProjects unit --json --outputFile=.ci-results-unit.json || status=$?
 # One at a time: the labs' speed and the stop timings are measured on the deployed stack.
-echo "--- jest: deploy (the ci stack deployed for real, every lab checked on it, its life cycle)"
+step "jest: deploy (the ci stack deployed for real, every lab checked on it, its life cycle; the ci-ssh stack on the stand-in machine)"
 npx jest --ci --selectProjects deploy --runInBand --json --outputFile=.ci-results-deploy.json || status=$?
+report_times
 node scripts/ci-summary.js .ci-results.json .ci-results-unit.json .ci-results-deploy.json
 exit "$status"
