@@ -56,7 +56,7 @@ describe("the ssh target's settings", () => {
   });
 
   it("names every missing setting at once: the address, the user, the login key", async () => {
-    const problems = await problemsOf({ target: "ssh", sshHostKey: HOST_KEY, registryNamespace: "cmpt756" }, { registryToken: "t" });
+    const problems = await problemsOf({ target: "ssh", labs: SSH_TARGET.labs, sshHostKey: HOST_KEY, registryNamespace: "cmpt756" }, { registryToken: "t" });
     expect(problems.map((problem) => problem.split(" = ")[0])).toEqual(["container-labs:sshHost", "container-labs:sshUser", "container-labs:sshPrivateKey"]);
   });
 
