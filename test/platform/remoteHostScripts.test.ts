@@ -20,12 +20,69 @@ function run(command: string, args: string[], options: { input?: string } = {}):
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
+/** /etc/os-release of Ubuntu 24.04, Debian 12 and Fedora 40, as they ship it. */
+const OS_RELEASE = {
+  "ubuntu-noble": [
+    'PRETTY_NAME="Ubuntu 24.04.1 LTS"',
+    'NAME="Ubuntu"',
+    'VERSION_ID="24.04"',
+    'VERSION="24.04.1 LTS (Noble Numbat)"',
+    "VERSION_CODENAME=noble",
+    "ID=ubuntu",
+    "ID_LIKE=debian",
+    'HOME_URL="https://www.ubuntu.com/"',
+    "UBUNTU_CODENAME=noble",
+    "LOGO=ubuntu-logo",
+  ],
+  "debian-bookworm": [
+    'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"',
+    'NAME="Debian GNU/Linux"',
+    'VERSION_ID="12"',
+    'VERSION="12 (bookworm)"',
+    "VERSION_CODENAME=bookworm",
+    "ID=debian",
+    'HOME_URL="https://www.debian.org/"',
+  ],
+  "fedora-40": [
+    'NAME="Fedora Linux"',
+    'VERSION="40 (Server Edition)"',
+    "ID=fedora",
+    "VERSION_ID=40",
+    'VERSION_CODENAME=""',
+    'PLATFORM_ID="platform:f40"',
+    'PRETTY_NAME="Fedora Linux 40 (Server Edition)"',
+  ],
+};
+
 describe("container-labs-install-docker (install-docker.sh): Docker from one of two sources", () => {
+  const installer = path.join(REMOTE, "install-docker.sh");
+  let work: string;
+  beforeAll(() => {
+    work = mkdtempSync(path.join(tmpdir(), "install-docker-"));
+    for (const [name, lines] of Object.entries(OS_RELEASE)) writeFileSync(path.join(work, name), `${lines.join("\n")}\n`);
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
   it("refuses a source it does not know before it changes anything, naming both it knows", () => {
-    expect(run("bash", [path.join(REMOTE, "install-docker.sh"), "ubuntu", "docker-hub"])).toEqual({
+    expect(run("bash", [installer, "ubuntu", "docker-hub"])).toEqual({
       status: 2,
       output: "container-labs-install-docker: unknown Docker source 'docker-hub'; usage: container-labs-install-docker <login user> [docker-repository|distribution]\n",
     });
+  });
+
+  /** The installer's own docker_repository function (sourced, the installer only defines its functions) on an os-release file. */
+  const repositoryFor = (release: keyof typeof OS_RELEASE) => run("bash", ["-c", 'source "$1" && docker_repository "$2"', "-", installer, path.join(work, release)]);
+
+  it("takes Docker's repository of the machine's distribution: Ubuntu's on Ubuntu 24.04, Debian's on Debian 12", () => {
+    expect(repositoryFor("ubuntu-noble")).toEqual({ status: 0, output: "https://download.docker.com/linux/ubuntu noble\n" });
+    expect(repositoryFor("debian-bookworm")).toEqual({ status: 0, output: "https://download.docker.com/linux/debian bookworm\n" });
+  });
+
+  it("refuses a distribution Docker's apt repository does not serve, naming sshDockerSource: distribution as the way out", () => {
+    const fedora = repositoryFor("fedora-40");
+    expect(fedora.status).toBe(3);
+    expect(fedora.output).toMatch(/^container-labs-install-docker: Docker's apt repository serves Ubuntu and Debian, not ID=fedora \(.*fedora-40\);/);
+    expect(fedora.output).toContain("sshDockerSource: distribution (npm run pulumi -- config set sshDockerSource distribution)");
   });
 });
 
