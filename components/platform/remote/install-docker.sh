@@ -84,10 +84,14 @@ main() {
       ;;
   esac
 
+  # iptables for the metadata firewall, which starts before Docker's packages
+  # (that would bring it) are installed; and what adding Docker's repository needs.
   if [ -n "$repository" ]; then
-    install_missing ca-certificates curl gpg
+    install_missing iptables ca-certificates curl gpg
     # shellcheck disable=SC2086 # "<URL> <codename>": two words
     add_docker_repository $repository
+  else
+    install_missing iptables
   fi
 
   # docker.service requires the firewall (see docker-service-override.conf): in
