@@ -101,7 +101,9 @@ describe("the dev stack's Docker host on EC2", () => {
     const userData = userDataOf(run);
     expect(userData.startsWith("#cloud-config\n")).toBe(true);
     const installer = writtenFile(run, "/usr/local/sbin/container-labs-install-docker");
-    expect(installer).toContain("https://download.docker.com/linux/ubuntu");
+    // Docker's repository of the machine's distribution: Ubuntu's here (run on os-release files in remoteHostScripts.test.ts).
+    expect(installer).toContain("https://download.docker.com/linux/%s");
+    expect(installer).toContain("ubuntu | debian)");
     expect(installer).toContain("docker_packages=(docker-ce docker-ce-cli containerd.io");
     expect(installer).toContain('usermod -aG docker "$login_user"');
     const [volume] = run.ofType(EBS_VOLUME);
@@ -122,8 +124,10 @@ describe("the dev stack's Docker host on EC2", () => {
   it("trusts Docker's apt key only after checking its fingerprint against the one Docker publishes", () => {
     const installer = writtenFile(run, "/usr/local/sbin/container-labs-install-docker");
     expect(installer).toContain('docker_key_fingerprint="9DC8 5822 9FC7 DD38 854A E2D8 8D81 803C 0EBF CD88"');
-    const verify = installer.indexOf('/usr/local/sbin/container-labs-verify-key "$downloaded_key" "$docker_key_fingerprint"');
-    const trust = installer.indexOf("/etc/apt/keyrings/docker.asc");
+    expect(installer).toContain("verify_key=/usr/local/sbin/container-labs-verify-key\n");
+    expect(installer).toContain("apt_keyrings=/etc/apt/keyrings\n");
+    const verify = installer.indexOf('"$verify_key" "$downloaded_key" "$docker_key_fingerprint"');
+    const trust = installer.indexOf('"$apt_keyrings/docker.asc"');
     expect(verify).toBeGreaterThan(0);
     expect(trust).toBeGreaterThan(verify);
     expect(installer).not.toMatch(/curl[^\n]*-o \/etc\/apt/);

@@ -17,8 +17,8 @@ export const REMOTE_DOCKER_SOCKET = "/var/run/docker.sock";
 
 /**
  * Where the Docker installer takes Docker Engine from: Docker's apt
- * repository (the default, and always on EC2: its signing key is checked by
- * fingerprint), or the distribution's own docker.io package, for a machine
+ * repository for the machine's distribution, Ubuntu or Debian (the default,
+ * and always on EC2: its signing key is checked by fingerprint), or the distribution's own docker.io package, for a machine
  * that cannot reach Docker's repository (the stand-in machine of the tests).
  */
 export const DOCKER_SOURCES = ["docker-repository", "distribution"] as const;

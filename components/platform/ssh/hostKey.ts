@@ -17,27 +17,50 @@ function sshStrings(blob: Buffer): Buffer[] | undefined {
 }
 
 /**
- * The SHA256 fingerprint OpenSSH shows for a public key line ("<type>
- * <base64> [comment]"), e.g. SHA256:uNiVz..., or undefined when the line is
- * not one: the base64 must decode to a whole key blob that names the same
- * type (a truncated line does not).
+ * The host key to pin, "<type> <base64>", from the one line a user has: a
+ * public key file's ("<type> <base64> [comment]"), or ssh-keyscan's and
+ * known_hosts', which start with the host ("192.0.2.20 <type> <base64>",
+ * "[192.0.2.20]:2222 <type> <base64>"). Undefined when it is not one: the
+ * base64 must decode to a whole key blob that names the same type (a
+ * truncated line does not), and several lines (ssh-keyscan without -t) or a
+ * marked known_hosts line (@cert-authority, @revoked) are refused.
  */
-export function hostKeyFingerprint(line: string): string | undefined {
-  const [type, data] = line.trim().split(/\s+/);
+export function pinnedHostKey(value: string): string | undefined {
+  const line = value.trim();
+  if (line.includes("\n")) return undefined;
+  const fields = line.split(/\s+/);
+  const hostFirst = !HOST_KEY_TYPES.includes(fields[0]) && /^[^@#]/.test(fields[0]) && HOST_KEY_TYPES.includes(fields[1]);
+  const [type, data] = hostFirst ? fields.slice(1) : fields;
   if (!type || !data || !HOST_KEY_TYPES.includes(type) || !/^[A-Za-z0-9+/]+={0,2}$/.test(data)) return undefined;
-  const blob = Buffer.from(data, "base64");
-  const strings = sshStrings(blob);
+  const strings = sshStrings(Buffer.from(data, "base64"));
   if (!strings || strings.length < 2 || strings[0].toString("latin1") !== type) return undefined;
+  return `${type} ${data}`;
+}
+
+/** The SHA256 fingerprint OpenSSH shows for a host key line (any form pinnedHostKey takes), e.g. SHA256:uNiVz..., or undefined when it is not one. */
+export function hostKeyFingerprint(line: string): string | undefined {
+  const pinned = pinnedHostKey(line);
+  if (pinned === undefined) return undefined;
+  const blob = Buffer.from(pinned.split(" ")[1], "base64");
   return `SHA256:${createHash("sha256").update(blob).digest("base64").replace(/=+$/, "")}`;
 }
 
-/** How a user reads a machine's host key and checks it before pinning it: the message of a missing or malformed sshHostKey. */
-export function howToPinHostKey(host: string): string {
-  const target = host || "<host>";
+/** Where the message below has ssh-keyscan's line kept, so that the key pinned is the one whose fingerprint was compared. */
+export const SCANNED_HOST_KEY_FILE = "/tmp/container-labs-host-key";
+
+/**
+ * How a user reads a machine's host key and checks it before pinning it: the
+ * message of a missing or malformed sshHostKey. One scan, kept in a file: its
+ * fingerprint is compared and that very line pinned (a second scan could
+ * meet another machine).
+ */
+export function howToPinHostKey(host: string, port: number): string {
+  const scan = `ssh-keyscan -t ed25519${port === 22 ? "" : ` -p ${port}`} ${host || "<host>"} 2>/dev/null | tee ${SCANNED_HOST_KEY_FILE}`;
   return [
-    `the machine's SSH host public key, one line such as "ssh-ed25519 AAAAC3Nz...": no connection is made without it.`,
-    `Read it with \`ssh-keyscan -t ed25519 ${target}\` and compare its fingerprint (\`ssh-keyscan -t ed25519 ${target} | ssh-keygen -lf -\`)`,
-    `with the one the machine itself shows (\`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub\` on its console, or your provider's console log);`,
-    `then \`npm run pulumi -- config set sshHostKey "<the line>"\``,
+    `the machine's SSH host public key, one line: no connection is made without it.`,
+    `\`${scan}\` prints the line to pin ("<host> ssh-ed25519 AAAAC3Nz...", taken as it is) and keeps it;`,
+    `\`ssh-keygen -lf ${SCANNED_HOST_KEY_FILE}\` prints its fingerprint: compare it with the one the machine itself shows`,
+    `(\`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub\` on its console, or your provider's console log).`,
+    `Only if they are the same: \`npm run pulumi -- config set sshHostKey "$(cat ${SCANNED_HOST_KEY_FILE})"\``,
   ].join(" ");
 }

@@ -3,7 +3,7 @@ import { isIpv4 } from "../../config/cidr";
 import { RemoteHost } from "../remote/remoteHost";
 import { DOCKER_SOURCES } from "../remote/hostFiles";
 import type { TargetModule } from "../target";
-import { hostKeyFingerprint, howToPinHostKey } from "./hostKey";
+import { hostKeyFingerprint, howToPinHostKey, pinnedHostKey } from "./hostKey";
 import { sshMachine, type SshSettings } from "./sshMachine";
 
 export type { SshSettings } from "./sshMachine";
@@ -22,18 +22,21 @@ export const ssh: TargetModule<SshSettings> = {
     reader.check(isHostName(host), "sshHost", host, "the machine's IPv4 address or DNS name, required on the ssh target");
     const user = reader.optionalString("sshUser") ?? "";
     reader.check(/^[a-z_][a-z0-9_-]*\$?$/i.test(user), "sshUser", user, "the login user on the machine (a user with passwordless sudo), required on the ssh target");
-    const hostKey = reader.optionalString("sshHostKey") ?? "";
-    reader.check(hostKeyFingerprint(hostKey) !== undefined, "sshHostKey", hostKey, howToPinHostKey(host));
+    const port = reader.integer("sshPort", 1, 65535);
+    const hostKeyLine = reader.optionalString("sshHostKey") ?? "";
+    // Pinned as "<type> <base64>", whichever form was given (ssh-keyscan's line starts with the host).
+    const hostKey = pinnedHostKey(hostKeyLine);
+    reader.check(hostKey !== undefined, "sshHostKey", hostKeyLine, howToPinHostKey(host, port));
     const privateKey = reader.secret("sshPrivateKey", (value) =>
       PRIVATE_KEY.test(value.trim()) ? undefined : "a private key in OpenSSH or PEM form, unencrypted (ssh-keygen -t ed25519 -N \"\"): set it from its file with `npm run pulumi -- config set --secret sshPrivateKey < ~/.ssh/<key>`",
     );
     reader.check(privateKey !== undefined, "sshPrivateKey", undefined, "required on the ssh target: the login key, set from its file with `npm run pulumi -- config set --secret sshPrivateKey < ~/.ssh/<key>`");
     return {
       host,
-      port: reader.integer("sshPort", 1, 65535),
+      port,
       user,
       privateKey: privateKey ?? pulumi.secret(""),
-      hostKey: hostKey.trim(),
+      hostKey: hostKey ?? "",
       dockerSource: reader.choice("sshDockerSource", DOCKER_SOURCES),
     };
   },

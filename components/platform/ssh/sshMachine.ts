@@ -14,7 +14,7 @@ export interface SshSettings {
   user: string;
   /** The login key (OpenSSH or PEM private key): a secret. */
   privateKey: pulumi.Output<string>;
-  /** The host's public key ("ssh-ed25519 AAAA..."), pinned: no session starts with any other. */
+  /** The host's public key, "<type> <base64>" ("ssh-ed25519 AAAA..."), pinned: no session starts with any other. */
   hostKey: string;
   dockerSource: DockerSource;
 }
