@@ -75,7 +75,7 @@ describe("the ssh target's settings", () => {
   });
 
   it("names every missing setting at once: the address, the user, the login key", async () => {
-    const problems = await problemsOf({ target: "ssh", labs: SSH_TARGET.labs, sshHostKey: HOST_KEY, registryNamespace: "cmpt756" }, { registryToken: "t" });
+    const problems = await problemsOf({ target: "ssh", sshHostKey: HOST_KEY, registryNamespace: "cmpt756" }, { registryToken: "t" });
     expect(problems.map((problem) => problem.split(" = ")[0])).toEqual(["container-labs:sshHost", "container-labs:sshUser", "container-labs:sshPrivateKey"]);
   });
 
@@ -217,7 +217,7 @@ describe("the ssh target's Docker host", () => {
     const tables = run.ofType("pulumi-nodejs:dynamic/container-labs:LocalDynamoTable");
     expect(tables.length).toBe(2);
     for (const table of tables) {
-      expect(table.inputs).toMatchObject({ endpoint: "http://localhost:18000", ssh: { host: "192.0.2.20", port: 22, user: "student", hostKey: HOST_KEY }, sshPrivateKey: LOGIN_KEY });
+      expect(table.inputs).toMatchObject({ endpoint: "http://localhost:18000", ssh: { host: "192.0.2.20", port: 22, user: "student", hostKey: PINNED }, sshPrivateKey: LOGIN_KEY });
       expect(table.secretInputs).toContain("sshPrivateKey");
       expect(table.options.additionalSecretOutputs).toEqual(["sshPrivateKey"]);
     }
