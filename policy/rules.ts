@@ -9,7 +9,7 @@
  */
 import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { credentialIn } from "./lib/credentials";
-import { isDigestReference, isLocallyBuiltTag, isPinnedImage } from "./lib/images";
+import { isLocallyBuiltTag, isPinnedImage } from "./lib/images";
 import { hasReason, JOB_WORKER_ROLE, LABELS, labelValue } from "./lib/labels";
 import { ADMIN_PORTS, adminSourceProblem, allowsTcpPort, isLoopbackAddress, isOpenToTheWorld, NARROWEST_ADMIN_PREFIX } from "./lib/network";
 import { list } from "./lib/properties";
@@ -189,13 +189,13 @@ export const dockerSocketOnlyForJobWorkers = rule(
 
 export const imagesPinnedByDigest = rule(
   "images-pinned-by-digest",
-  "Containers run an image ID or a digest-pinned reference, and pulled images name a digest, so a deployment runs exactly what was reviewed and a rebuild rolls exactly the containers that use it.",
+  "Containers run an image ID or a digest-pinned reference, and pulled images name a digest (or, taken from the local engine as the externalImages setting allows, an image ID), so a deployment runs exactly what was reviewed and a rebuild rolls exactly the containers that use it.",
   [TYPES.container, TYPES.remoteImage],
   (props, args, reportViolation) => {
     if (args.type === TYPES.container) {
       if (!isPinnedImage(String(props.image))) reportViolation(`image ${JSON.stringify(props.image)} is neither an image ID nor pinned by digest (name@sha256:<64 hex>)`);
-    } else if (!isDigestReference(String(props.name)) && !isLocallyBuiltTag(String(props.name), args.urn)) {
-      reportViolation(`pulls ${JSON.stringify(props.name)}, which is not pinned by digest (name@sha256:<64 hex>)`);
+    } else if (!isPinnedImage(String(props.name)) && !isLocallyBuiltTag(String(props.name), args.urn)) {
+      reportViolation(`pulls ${JSON.stringify(props.name)}, which is neither pinned by digest (name@sha256:<64 hex>) nor an image ID of the engine`);
     }
   },
 );

@@ -8,11 +8,6 @@ export function isPinnedImage(image: string): boolean {
   return IMAGE_ID.test(image) || DIGEST_REFERENCE.test(image);
 }
 
-/** A reference pinned by registry digest. */
-export function isDigestReference(reference: string): boolean {
-  return DIGEST_REFERENCE.test(reference);
-}
-
 /**
  * The tag the program gives images it builds and loads into the local engine
  * without pushing them: `container-labs/<repository>:<stack>`. Such an image

@@ -416,6 +416,11 @@ describe("images-pinned-by-digest on pulled images", () => {
     expect(await violations(policy, pull(`amazon/dynamodb-local:2.5.4@sha256:${DIGEST}`, "dev"))).toEqual([]);
   });
 
+  it("takes an image ID of the engine, as externalImages allows on the local target (content-addressed, so as pinned as a digest)", async () => {
+    expect(await violations(policy, pull(`sha256:${DIGEST}`))).toEqual([]);
+    expect(await violations(policy, pull("sha256:abc"))).toHaveLength(1);
+  });
+
   it("exempts exactly container-labs/<repository>:<this stack>, the tag of an image built and loaded locally", async () => {
     expect(await violations(policy, pull("container-labs/cmpt756-s1:local"))).toEqual([]);
     expect(await violations(policy, pull("container-labs/cmpt756-s1:dev", "local"))).toHaveLength(1);
