@@ -19,6 +19,7 @@ import { LAB_NAMES, LABS, type LabName, type LabSettings } from "./components/la
 import { BUILT_IMAGES, type BuiltImage } from "./components/platform/builds";
 import { EXTERNAL_IMAGE_NAMES, type ExternalImage } from "./components/platform/images";
 import { readDockerHost, unixSocketPath } from "./components/platform/local";
+import type { BuildSettings } from "./components/platform/platform";
 import { DEFAULT_REGISTRY_SERVER, type RegistrySettings } from "./components/platform/registry";
 import { TARGET_NAMES, TARGETS, type Placement, type Target } from "./components/platform/targets";
 
@@ -30,15 +31,6 @@ export { DEFAULT_DOCKER_HOST } from "./components/platform/local";
 export { TARGET_NAMES, type Target } from "./components/platform/targets";
 
 export const PROJECT = "container-labs";
-
-export interface BuildSettings {
-  /** External images replaced by other references (a mirror); the rest use the pinned defaults. */
-  externalImages: Partial<Record<ExternalImage, string>>;
-  /** Lab images replaced by external references instead of being built. */
-  imageOverrides: Partial<Record<BuiltImage, string>>;
-  /** PEM certificates that builds trust besides the base image's (a TLS-inspecting proxy). */
-  caBundle?: string;
-}
 
 export interface CommonConfig {
   project: string;

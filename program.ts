@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { LabName, LabsConfig } from "./config";
 import { LABS, type LabSettings } from "./components/labs";
-import type { FixedSubnet, HostPort, LabModule, LabSummary } from "./components/labs/lab";
+import type { HostPort, LabModule, LabSummary } from "./components/labs/lab";
+import type { FixedSubnet } from "./components/platform/enginePreflight";
 import { Platform } from "./components/platform/platform";
 import { Registry } from "./components/platform/registry";
 import { createDockerHost } from "./components/platform/targets";

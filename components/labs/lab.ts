@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ConfigReader } from "../config/reader";
+import type { FixedSubnet } from "../platform/enginePreflight";
 import type { Platform } from "../platform/platform";
 
 /** What a deployed lab tells its user: where to go and what to try. */
@@ -18,14 +19,6 @@ export interface HostPort {
   what: string;
   /** Published on the host's loopback only, never opened to a network. */
   loopbackOnly?: boolean;
-}
-
-export interface FixedSubnet {
-  /** The config key that sets it, for messages. */
-  key: string;
-  subnet: string;
-  /** The Docker network that holds it. */
-  network: string;
 }
 
 /** What the program needs of each lab: its settings, its host ports, and how to deploy it. */

@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { BuildSettings } from "../../config";
 import type { DockerHost } from "./host";
 import { dynamoDbLocal, dynamoDbService, type DynamoBackend } from "./dynamo";
 import { IMAGE_BUILDS, type BuiltImage } from "./builds";
@@ -8,6 +7,16 @@ import { EXTERNAL_IMAGES, type ExternalImage } from "./images";
 import { Network, type NetworkArgs } from "./network";
 import type { Registry } from "./registry";
 import type { Engine } from "./service";
+
+/** How the labs' images are made: config's externalImages, imageOverrides and buildCaBundle. */
+export interface BuildSettings {
+  /** External images replaced by other references (a mirror); the rest use the pinned defaults. */
+  externalImages: Partial<Record<ExternalImage, string>>;
+  /** Lab images replaced by external references instead of being built. */
+  imageOverrides: Partial<Record<BuiltImage, string>>;
+  /** PEM certificates that builds trust besides the base image's (a TLS-inspecting proxy). */
+  caBundle?: string;
+}
 
 export interface PlatformSettings {
   /** Tag for built images: the stack's name. */
