@@ -8,7 +8,4 @@ export const NODE_SERVERS = {
 } as const;
 
 /** The lab's images and how each is built. */
-export const IMAGES = {
-  ...nodeServices(NODE_SERVERS),
-  "kleeweb/nginx": nginxDockerfile("images/kleeweb/nginx"),
-} satisfies LabImages;
+export const IMAGES = { ...nodeServices(NODE_SERVERS), "kleeweb/nginx": nginxDockerfile("images/kleeweb/nginx") } satisfies LabImages;

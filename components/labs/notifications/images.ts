@@ -7,7 +7,4 @@ export const NODE_SERVERS = {
 } as const;
 
 /** The lab's images and how each is built: the service, and the one-shot latency probe. */
-export const IMAGES = {
-  ...nodeServices(NODE_SERVERS),
-  "notifications/latency-probe": nodeJob("notifications/latency-probe"),
-} satisfies LabImages;
+export const IMAGES = { ...nodeServices(NODE_SERVERS), "notifications/latency-probe": nodeJob("notifications/latency-probe") } satisfies LabImages;

@@ -10,7 +10,4 @@ export const NODE_SERVERS = {
 } as const;
 
 /** The lab's images and how each is built. */
-export const IMAGES = {
-  ...nodeServices(NODE_SERVERS),
-  "webstack/nginx": nginxDockerfile("images/webstack/nginx"),
-} satisfies LabImages;
+export const IMAGES = { ...nodeServices(NODE_SERVERS), "webstack/nginx": nginxDockerfile("images/webstack/nginx") } satisfies LabImages;
