@@ -15,30 +15,20 @@ import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigReader, ConfigurationError, DIGEST_REF, IMAGE_ID } from "./components/config/reader";
-import { LAB_NAMES, LABS, type LabName, type LabSettings } from "./components/labs";
-import { BUILT_IMAGES, type BuiltImage } from "./components/platform/builds";
+import { BUILT_IMAGES, LAB_NAMES, LABS, type BuiltImage, type LabName, type LabSettings } from "./components/labs";
 import { EXTERNAL_IMAGE_NAMES, type ExternalImage } from "./components/platform/images";
 import { readDockerHost, unixSocketPath } from "./components/platform/local";
+import type { BuildSettings } from "./components/platform/platform";
 import { DEFAULT_REGISTRY_SERVER, type RegistrySettings } from "./components/platform/registry";
 import { TARGET_NAMES, TARGETS, type Placement, type Target } from "./components/platform/targets";
 
 export { ConfigurationError } from "./components/config/reader";
-export { LAB_NAMES, type LabName } from "./components/labs";
+export { BUILT_IMAGES, LAB_NAMES, type BuiltImage, type LabName } from "./components/labs";
 export { COURSE_NOTIFICATIONS_KEY } from "./components/labs/notifications/settings";
-export { BUILT_IMAGES, type BuiltImage } from "./components/platform/builds";
 export { DEFAULT_DOCKER_HOST } from "./components/platform/local";
 export { TARGET_NAMES, type Target } from "./components/platform/targets";
 
 export const PROJECT = "container-labs";
-
-export interface BuildSettings {
-  /** External images replaced by other references (a mirror); the rest use the pinned defaults. */
-  externalImages: Partial<Record<ExternalImage, string>>;
-  /** Lab images replaced by external references instead of being built. */
-  imageOverrides: Partial<Record<BuiltImage, string>>;
-  /** PEM certificates that builds trust besides the base image's (a TLS-inspecting proxy). */
-  caBundle?: string;
-}
 
 export interface CommonConfig {
   project: string;
@@ -139,7 +129,7 @@ function readCaBundle(reader: ConfigReader): string | undefined {
 
 /** True when some enabled lab builds an image that no override replaces. */
 function buildsImages(labs: LabName[], overrides: Partial<Record<BuiltImage, string>>): boolean {
-  return BUILT_IMAGES.some((image) => labs.includes(image.split("/")[0] as LabName) && overrides[image] === undefined);
+  return labs.some((lab) => Object.keys(LABS[lab].images).some((image) => overrides[image] === undefined));
 }
 
 /** The registry a remote target pushes to and pulls from: any OCI registry, ghcr.io unless registryServer names another. */

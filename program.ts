@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { LabName, LabsConfig } from "./config";
-import { LABS, type LabSettings } from "./components/labs";
-import type { FixedSubnet, HostPort, LabModule, LabSummary } from "./components/labs/lab";
+import { IMAGE_BUILDS, LABS, type LabSettings } from "./components/labs";
+import type { HostPort, LabModule, LabSummary } from "./components/labs/lab";
+import type { FixedSubnet } from "./components/platform/enginePreflight";
 import { Platform } from "./components/platform/platform";
 import { Registry } from "./components/platform/registry";
 import { createDockerHost } from "./components/platform/targets";
@@ -45,6 +46,7 @@ export function deployLabs(config: LabsConfig): StackOutputs {
   const host = createDockerHost("host", config, { buildEngine: config.dockerHost, registry, labPorts });
   const platform = new Platform(host, registry, {
     stack: config.stack,
+    images: IMAGE_BUILDS,
     build: config.build,
     portRemap: config.portRemap,
     awsRegion: config.awsRegion,

@@ -2,7 +2,7 @@ import { cmpt756 } from "./cmpt756";
 import { dockerBasics } from "./dockerBasics";
 import { dockercoins } from "./dockercoins";
 import { kleeweb } from "./kleeweb";
-import type { LabModule } from "./lab";
+import type { LabImages, LabModule } from "./lab";
 import { notifications } from "./notifications";
 import { webstack } from "./webstack";
 
@@ -22,3 +22,20 @@ export const LAB_NAMES = Object.keys(LABS) as LabName[];
 
 /** Each lab's typed settings, by lab name. */
 export type LabSettings = { [K in LabName]: (typeof LABS)[K] extends LabModule<infer S> ? S : never };
+
+/**
+ * How each of the labs' images is built, by `<lab>/<service>`: the one list of
+ * the labs' images, assembled from each lab's own (its folder's images.ts),
+ * which the program (Platform.image, config's imageOverrides) and the tests
+ * (static checks, real builds) read.
+ */
+export const IMAGE_BUILDS: LabImages = Object.assign({}, ...LAB_NAMES.map((lab) => LABS[lab].images));
+
+/** One of the labs' images, as `<lab>/<service>`: the keys `imageOverrides` accepts. */
+export type BuiltImage = string;
+export const BUILT_IMAGES: BuiltImage[] = Object.keys(IMAGE_BUILDS);
+
+/** Each Node server's contract (port, health route) as its image states it, by image. */
+export const NODE_SERVERS = Object.fromEntries(
+  Object.entries(IMAGE_BUILDS).flatMap(([image, source]) => (source.server ? [[image, source.server]] : [])),
+) as Readonly<Record<BuiltImage, { port: number; healthPath: string }>>;

@@ -1,5 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ConfigReader } from "../config/reader";
+import type { FixedSubnet } from "../platform/enginePreflight";
+import type { BuildSource } from "../platform/image";
 import type { Platform } from "../platform/platform";
 
 /** What a deployed lab tells its user: where to go and what to try. */
@@ -20,18 +22,15 @@ export interface HostPort {
   loopbackOnly?: boolean;
 }
 
-export interface FixedSubnet {
-  /** The config key that sets it, for messages. */
-  key: string;
-  subnet: string;
-  /** The Docker network that holds it. */
-  network: string;
-}
+/** The images a lab builds, by `<lab>/<service>` (the names imageOverrides takes), and how each is built. */
+export type LabImages = Readonly<Record<string, BuildSource>>;
 
-/** What the program needs of each lab: its settings, its host ports, and how to deploy it. */
+/** What the program needs of each lab: its settings, its images, its host ports, and how to deploy it. */
 export interface LabModule<Settings> {
   /** Reads and validates the lab's own config keys (declared, with their defaults, in Pulumi.yaml). */
   readSettings(reader: ConfigReader, stack: string): Settings;
+  /** The images it builds (its folder's images.ts); Platform.image makes them present on the host. */
+  readonly images: LabImages;
   /** Host ports the lab publishes (before portRemap); the EC2 host opens those not kept on loopback to the allowed network. */
   hostPorts(settings: Settings): HostPort[];
   deploy(platform: Platform, settings: Settings): LabSummary;

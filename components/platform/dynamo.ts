@@ -1,10 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { DockerHost } from "./host";
+import type { Image } from "./image";
+import type { ExternalImage } from "./images";
 import { LocalDynamoTable } from "./localDynamoTable";
 import type { Network } from "./network";
-import type { Platform } from "./platform";
 import type { SshEndpoint } from "./remote/remoteCommand";
-import { Service } from "./service";
+import { Service, type Engine } from "./service";
 import { Volume } from "./volume";
 import { volumeOwnerCommand } from "./volumeOwner";
 
@@ -45,13 +47,21 @@ const DATA_PATH = "/home/dynamodblocal/data";
 /** The image's own user: the data volume is handed to it once, so the server never runs as root. */
 const DYNAMODB_LOCAL_USER = "dynamodblocal";
 
+/** What DynamoDB Local needs of the platform (Platform has it): its image, the engine, the host's SSH endpoint and the region. */
+export interface DynamoLocalPlatform {
+  readonly engine: Engine;
+  readonly host: Pick<DockerHost, "ssh">;
+  readonly awsRegion: string;
+  pull(name: string, image: ExternalImage, parent: pulumi.Resource): Image;
+}
+
 /**
  * Locally: a pinned DynamoDB Local container with its data on a named volume,
  * on the lab's network, published on the host's loopback only, and tables
  * made in it from this machine without any AWS provider (through SSH when
  * the host is remote).
  */
-export function dynamoDbLocal(name: string, platform: Platform, network: Network, parent: pulumi.Resource): DynamoBackend {
+export function dynamoDbLocal(name: string, platform: DynamoLocalPlatform, network: Network, parent: pulumi.Resource): DynamoBackend {
   const engine = platform.engine;
   const image = platform.pull(name, "dynamodb-local", parent);
   const data = new Volume(`${name}-data`, { lab: "platform", volumeName: "dynamodb-local-data", keep: { holds: "data", onDestroy: "retain" }, provider: engine.docker }, { parent });

@@ -8,7 +8,15 @@
 import * as http from "node:http";
 import { cidrsOverlap } from "../config/cidr";
 import { ConfigurationError } from "../config/reader";
-import type { FixedSubnet } from "../labs/lab";
+
+/** A network whose subnet a lab fixes (kleeweb's), checked against the engine's networks before `up`. */
+export interface FixedSubnet {
+  /** The config key that sets it, for messages. */
+  key: string;
+  subnet: string;
+  /** The Docker network that holds it. */
+  network: string;
+}
 
 export interface EngineNetwork {
   name: string;

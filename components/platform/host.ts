@@ -3,7 +3,6 @@ import type * as docker from "@pulumi/docker";
 import type * as dockerBuild from "@pulumi/docker-build";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Network } from "./network";
-import type { SshConnectionArgs } from "./remote/remoteCommand";
 
 /**
  * The Pulumi type of every target's host component. One type for all of
@@ -67,6 +66,25 @@ export interface DockerHost extends pulumi.Resource {
    */
   directory(name: string, relative: string, image: pulumi.Input<string>, parent: pulumi.Resource): { path: string; ready: pulumi.Resource };
 }
+
+/** Where a command runs: the host, its SSH port and user, and the one host key accepted. */
+export interface SshEndpoint {
+  host: string;
+  port: number;
+  user: string;
+  /** The only host key accepted, as "<type> <base64> [comment]". */
+  hostKey: string;
+  /** How long to keep dialling a host that does not answer yet (a machine booting), in seconds. */
+  dialTimeoutSeconds?: number;
+}
+
+export interface SshConnection extends SshEndpoint {
+  /** The login key (OpenSSH or PEM). */
+  privateKey: string;
+}
+
+/** A connection as the program has it: the address and keys may still be outputs of other resources. */
+export type SshConnectionArgs = { [K in keyof SshConnection]: pulumi.Input<SshConnection[K]> };
 
 /** The builder every target's images are made with: BuildKit of the engine on the machine running Pulumi. */
 export interface ImageBuilder {

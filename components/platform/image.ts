@@ -31,6 +31,8 @@ export interface BuildSource {
   bases: readonly BaseImage[];
   /** Built FROM the workspace image (WORKSPACE_IMAGE). */
   usesWorkspace: boolean;
+  /** A Node server's port and health route, as its image states them (EXPOSE and the HEALTHCHECK). */
+  server?: { port: number; healthPath: string };
 }
 
 export interface PullSource {
@@ -67,9 +69,15 @@ function nodeBuild(workspace: string, target: "service" | "job", buildArgs: Reco
 
 /** A Node server under images/<lab>/<service>, built with the shared Dockerfile: its port exposed and its health route checked. */
 export function nodeService(workspace: string, contract: NodeServiceContract): BuildSource {
-  const buildArgs: Record<string, string> = { PORT: String(contract.port), HEALTH_PATH: contract.healthPath ?? "/health" };
+  const server = { port: contract.port, healthPath: contract.healthPath ?? "/health" };
+  const buildArgs: Record<string, string> = { PORT: String(server.port), HEALTH_PATH: server.healthPath };
   if (contract.writableDirs) buildArgs.WRITABLE_DIRS = contract.writableDirs.join(" ");
-  return nodeBuild(workspace, "service", buildArgs);
+  return { ...nodeBuild(workspace, "service", buildArgs), server };
+}
+
+/** nodeService for each server of a lab, by its `<lab>/<service>` name (which is also its workspace). */
+export function nodeServices<Name extends string>(servers: Readonly<Record<Name, NodeServiceContract>>): Record<Name, BuildSource> {
+  return Object.fromEntries(Object.entries<NodeServiceContract>(servers).map(([name, contract]) => [name, nodeService(name, contract)])) as Record<Name, BuildSource>;
 }
 
 /** A one-shot Node program under images/<lab>/<service>: the shared Dockerfile's `job` target, no port, no healthcheck. */

@@ -30,9 +30,11 @@ export const EXTERNAL_IMAGE_NAMES = Object.keys(EXTERNAL_IMAGES) as ExternalImag
  * entrypoints, started as root, chown the data directory and switch to this
  * user, which takes capabilities every container drops (service.ts). Started
  * as this user they skip that step, and a fresh volume already belongs to it:
- * Docker copies the image's directory into it, owner included.
+ * Docker copies the image's directory into it, owner included. A fact of the
+ * pinned image (a mirror or a stand-in keeps it), whichever lab runs it:
+ * redis serves dockercoins and kleeweb, postgres the labs' shared Postgres.
  */
-export const SERVER_USERS = { redis: "redis", postgres: "postgres" } as const;
+export const SERVER_USERS = { redis: "redis", postgres: "postgres" } as const satisfies Partial<Record<ExternalImage, string>>;
 
 /**
  * What nginx writes in our images built FROM it, which run as the unprivileged

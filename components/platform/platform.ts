@@ -1,17 +1,27 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { BuildSettings } from "../../config";
 import type { DockerHost } from "./host";
 import { dynamoDbLocal, dynamoDbService, type DynamoBackend } from "./dynamo";
-import { IMAGE_BUILDS, type BuiltImage } from "./builds";
-import { BASE_IMAGE_ARGS, Image, WorkspaceImage, type BaseImage } from "./image";
+import { BASE_IMAGE_ARGS, Image, WorkspaceImage, type BaseImage, type BuildSource } from "./image";
 import { EXTERNAL_IMAGES, type ExternalImage } from "./images";
 import { Network, type NetworkArgs } from "./network";
 import type { Registry } from "./registry";
 import type { Engine } from "./service";
 
+/** How the labs' images are made: config's externalImages, imageOverrides and buildCaBundle. */
+export interface BuildSettings {
+  /** External images replaced by other references (a mirror); the rest use the pinned defaults. */
+  externalImages: Partial<Record<ExternalImage, string>>;
+  /** Lab images replaced by external references instead of being built, by `<lab>/<service>`. */
+  imageOverrides: Partial<Record<string, string>>;
+  /** PEM certificates that builds trust besides the base image's (a TLS-inspecting proxy). */
+  caBundle?: string;
+}
+
 export interface PlatformSettings {
   /** Tag for built images: the stack's name. */
   stack: string;
+  /** How each of the labs' images is built, by `<lab>/<service>`: the labs' own lists, assembled (components/labs). */
+  images: Readonly<Record<string, BuildSource>>;
   build: BuildSettings;
   portRemap: Map<number, number>;
   awsRegion: string;
@@ -49,9 +59,10 @@ export class Platform {
     return this.settings.build.externalImages[image] ?? EXTERNAL_IMAGES[image];
   }
 
-  /** One of the labs' own images, built as IMAGE_BUILDS describes it unless config overrides it. */
-  image(name: string, image: BuiltImage, parent: pulumi.Resource): Image {
-    const source = IMAGE_BUILDS[image];
+  /** One of the labs' own images, by `<lab>/<service>`, built as its lab describes it unless config overrides it. */
+  image(name: string, image: string, parent: pulumi.Resource): Image {
+    const source = this.settings.images[image];
+    if (!source) throw new Error(`no lab declares the image ${image} (each lab's images are in its folder's images.ts)`);
     const override = this.settings.build.imageOverrides[image];
     return new Image(
       name,

@@ -9,7 +9,7 @@
  * `scripts/test-engine.sh start && scripts/standins/build.sh`.
  */
 import { docker, inspectImage, type ImageConfig } from "@container-labs/test-kit";
-import { IMAGE_BUILDS, NODE_SERVERS } from "../../components/platform/builds";
+import { IMAGE_BUILDS, NODE_SERVERS } from "../../components/labs";
 import { builder, type Builder } from "./builds";
 
 /** What each image's config must say, beyond building. */

@@ -8,7 +8,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { BUILT_IMAGES } from "../../config";
-import { IMAGE_BUILDS } from "../../components/platform/builds";
+import { IMAGE_BUILDS } from "../../components/labs";
 import { BASE_IMAGE_ARGS, WORKSPACE_BUILD, WORKSPACE_IMAGE_ARG, type BaseImage, type BuildSource } from "../../components/platform/image";
 import { EXTERNAL_IMAGES } from "../../components/platform/images";
 import {

@@ -7,7 +7,7 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { BUILT_IMAGES } from "../../config";
-import { IMAGE_BUILDS } from "../../components/platform/builds";
+import { IMAGE_BUILDS } from "../../components/labs";
 import { WORKSPACE_BUILD, type BuildSource } from "../../components/platform/image";
 import { REPO_ROOT } from "../images/repo-files";
 import { runStack } from "../support/mocks";

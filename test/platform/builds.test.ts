@@ -1,5 +1,5 @@
 /** What each build passes: its own args, its bases' mirrored references, the workspace image. */
-import { IMAGE_BUILDS, NODE_SERVERS } from "../../components/platform/builds";
+import { IMAGE_BUILDS, NODE_SERVERS } from "../../components/labs";
 import { buildArgsFor } from "../../components/platform/image";
 
 const mirror = { node: "127.0.0.1:5959/standin/node@sha256:1", nginx: "127.0.0.1:5959/standin/nginx@sha256:2" };

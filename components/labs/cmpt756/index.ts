@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { NODE_SERVERS } from "../../platform/builds";
 import { DYNAMODB_LOCAL_HOST_PORT } from "../../platform/dynamo";
 import { DynamoTables } from "../../platform/dynamoTables";
 import { GeneratedSecret } from "../../platform/generatedCredentials";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import type { LabModule, LabSummary } from "../lab";
+import { IMAGES, NODE_SERVERS } from "./images";
 import { readCmpt756Settings, type Cmpt756Settings } from "./settings";
 
 const LAB = "cmpt756";
@@ -134,6 +134,7 @@ function tryLines(usersUrl: pulumi.Output<string>, musicUrl: pulumi.Output<strin
 
 export const cmpt756: LabModule<Cmpt756Settings> = {
   readSettings: readCmpt756Settings,
+  images: IMAGES,
   hostPorts: () => [
     { port: PORTS.s1, what: "cmpt756 s1 (users)" },
     { port: PORTS.s2, what: "cmpt756 s2 (music)" },

@@ -3,6 +3,7 @@ import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import { Volume } from "../../platform/volume";
 import type { LabModule, LabSummary } from "../lab";
+import { IMAGES } from "./images";
 
 const LAB = "docker-basics";
 /** demo-3's published port and the server's own port, as the tutorial has them. */
@@ -113,6 +114,7 @@ export const tcpTryLine = (host: string, port: string | number): string => `echo
 /** The demos have no settings of their own. */
 export const dockerBasics: LabModule<Record<string, never>> = {
   readSettings: () => ({}),
+  images: IMAGES,
   hostPorts: () => [{ port: TCP_HOST_PORT, what: "docker-basics tcp-server" }],
   deploy(platform: Platform): LabSummary {
     const lab = new DockerBasics(LAB, { platform });

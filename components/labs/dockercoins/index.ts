@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { NODE_SERVERS } from "../../platform/builds";
 import { SERVER_USERS } from "../../platform/images";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import type { LabModule, LabSummary } from "../lab";
+import { IMAGES, NODE_SERVERS } from "./images";
 import { readDockercoinsSettings, type DockercoinsSettings } from "./settings";
 
 const LAB = "dockercoins";
@@ -80,6 +80,7 @@ export class Dockercoins extends pulumi.ComponentResource {
 
 export const dockercoins: LabModule<DockercoinsSettings> = {
   readSettings: readDockercoinsSettings,
+  images: IMAGES,
   hostPorts: () => [
     { port: PORTS.webui, what: "dockercoins webui" },
     { port: PORTS.rng, what: "dockercoins rng" },

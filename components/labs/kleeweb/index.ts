@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { NODE_SERVERS } from "../../platform/builds";
 import { NGINX_SCRATCH, SERVER_USERS } from "../../platform/images";
 import { JOB_WORKER_ROLE } from "../../platform/labels";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import type { LabModule, LabSummary } from "../lab";
 import { Postgres } from "../postgres";
+import { IMAGES, NODE_SERVERS } from "./images";
 import { readKleewebSettings, type KleewebSettings } from "./settings";
 
 const LAB = "kleeweb";
@@ -121,6 +121,7 @@ export class Kleeweb extends pulumi.ComponentResource {
 
 export const kleeweb: LabModule<KleewebSettings> = {
   readSettings: readKleewebSettings,
+  images: IMAGES,
   fixedSubnet: (settings) => ({ key: "kleewebSubnet", subnet: settings.subnet, network: NETWORK_NAME }),
   hostPorts: () => [{ port: SITE_PORT, what: "kleeweb nginx" }],
   deploy(platform: Platform, settings: KleewebSettings): LabSummary {

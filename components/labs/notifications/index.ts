@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { NODE_SERVERS } from "../../platform/builds";
 import { GeneratedKeyPair } from "../../platform/generatedCredentials";
-import { LatencyProbe } from "../../platform/latencyProbe";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import type { LabModule, LabSummary } from "../lab";
 import { Postgres } from "../postgres";
+import { IMAGES, NODE_SERVERS } from "./images";
+import { LatencyProbe } from "./latencyProbe";
 import { readNotificationsSettings, type NotificationsSettings } from "./settings";
 // The source itself, not the built package: the Pulumi program runs from source, before any workspace is built.
 import { EXAMPLE_BODY } from "../../../packages/notification-cipher/src/example";
@@ -96,6 +96,7 @@ export class Notifications extends pulumi.ComponentResource {
 
 export const notifications: LabModule<NotificationsSettings> = {
   readSettings: readNotificationsSettings,
+  images: IMAGES,
   hostPorts: () => [{ port: SERVICE_PORT, what: "notifications-service" }],
   deploy(platform: Platform, settings: NotificationsSettings): LabSummary {
     const lab = new Notifications(LAB, { platform, settings });

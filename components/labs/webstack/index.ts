@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { NODE_SERVERS, WEBSTACK_APP_DIRS } from "../../platform/builds";
 import { NGINX_SCRATCH } from "../../platform/images";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import { Volume } from "../../platform/volume";
 import type { LabModule, LabSummary } from "../lab";
 import { Postgres } from "../postgres";
+import { IMAGES, NODE_SERVERS, WEBSTACK_APP_DIRS } from "./images";
 import { readWebstackSettings, type WebstackSettings } from "./settings";
 
 const LAB = "webstack";
@@ -93,6 +93,7 @@ export class Webstack extends pulumi.ComponentResource {
 
 export const webstack: LabModule<WebstackSettings> = {
   readSettings: readWebstackSettings,
+  images: IMAGES,
   hostPorts: () => [{ port: SITE_PORT, what: "webstack nginx" }],
   deploy(platform: Platform, settings: WebstackSettings): LabSummary {
     const lab = new Webstack(LAB, { platform, settings });

@@ -17,22 +17,9 @@
  * runs them, so they reach Node's modules through `require` at run time.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { SshConnectionArgs, SshEndpoint } from "../host";
 
-/** Where a command runs: the host, its SSH port and user, and the one host key accepted. */
-export interface SshEndpoint {
-  host: string;
-  port: number;
-  user: string;
-  /** The only host key accepted, as "<type> <base64> [comment]". */
-  hostKey: string;
-  /** How long to keep dialling a host that does not answer yet (a machine booting), in seconds. */
-  dialTimeoutSeconds?: number;
-}
-
-export interface SshConnection extends SshEndpoint {
-  /** The login key (OpenSSH or PEM). */
-  privateKey: string;
-}
+export type { SshConnection, SshConnectionArgs, SshEndpoint } from "../host";
 
 interface RemoteCommandInputs {
   connection: SshEndpoint;
@@ -172,9 +159,6 @@ const provider: pulumi.dynamic.ResourceProvider = {
     return { id: randomUUID(), outs };
   },
 };
-
-/** A connection as the program has it: the address and keys may still be outputs of other resources. */
-export type SshConnectionArgs = { [K in keyof SshConnection]: pulumi.Input<SshConnection[K]> };
 
 export interface RemoteCommandArgs {
   connection: SshConnectionArgs;

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { DockerHost } from "./host";
-import type { Network } from "./network";
-import { shellQuote } from "./shell";
+import type { DockerHost } from "../../platform/host";
+import type { Network } from "../../platform/network";
+import { shellQuote } from "../../platform/shell";
 
 export interface ProbeRunArgs {
   /** Image ID of the probe on the Docker host. */
@@ -100,7 +100,8 @@ export class LatencyProbe extends pulumi.ComponentResource {
   readonly runByHand: pulumi.Output<string>;
 
   constructor(name: string, args: LatencyProbeArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("container-labs:platform:LatencyProbe", name, {}, opts);
+    // Its type was container-labs:platform:LatencyProbe: the alias keeps a deployed stack's probe and its runs instead of replacing them.
+    super("container-labs:labs:LatencyProbe", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: "container-labs:platform:LatencyProbe" }] });
     const script = pulumi
       .all([args.image, args.network.name])
       .apply(([image, network]) => probeScript({ image, network, resultsDir: args.resultsDir.path, url: args.url, runs: args.runs, group: args.token?.group }));

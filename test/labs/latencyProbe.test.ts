@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { startService, type ServiceProcess } from "@container-labs/test-kit";
 import { COURSE_NOTIFICATIONS_KEY } from "../../config";
-import { parseLatencies, probeScript, RESULTS_FILE } from "../../components/platform/latencyProbe";
+import { parseLatencies, probeScript, RESULTS_FILE } from "../../components/labs/notifications/latencyProbe";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
