@@ -45,6 +45,7 @@ export function deployLabs(config: LabsConfig): StackOutputs {
   const host = createDockerHost("host", config, { buildEngine: config.dockerHost, registry, labPorts });
   const platform = new Platform(host, registry, {
     stack: config.stack,
+    target: config.target,
     build: config.build,
     portRemap: config.portRemap,
     awsRegion: config.awsRegion,

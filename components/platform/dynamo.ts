@@ -4,7 +4,6 @@ import { LocalDynamoTable } from "./localDynamoTable";
 import type { Network } from "./network";
 import type { Platform } from "./platform";
 import { Service } from "./service";
-import { Volume } from "./volume";
 import { volumeOwnerCommand } from "./volumeOwner";
 
 export interface TableSpec {
@@ -52,7 +51,7 @@ const DYNAMODB_LOCAL_USER = "dynamodblocal";
 export function dynamoDbLocal(name: string, platform: Platform, network: Network, parent: pulumi.Resource): DynamoBackend {
   const engine = platform.engine;
   const image = platform.pull(name, "dynamodb-local", parent);
-  const data = new Volume(`${name}-data`, { lab: "platform", volumeName: "dynamodb-local-data", keep: { holds: "data", onDestroy: "retain" }, provider: engine.docker }, { parent });
+  const data = platform.volume(`${name}-data`, { lab: "platform", volume: "dynamodb-local-data", keep: { holds: "data", onDestroy: "retain" } }, parent);
   const mounts = [{ source: data, target: DATA_PATH }];
   // A fresh named volume is root's; the server runs as the image's user, so a short-lived root container hands the volume to it.
   const dataOwner = engine.command(`${name}-data-owner`, {

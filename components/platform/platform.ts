@@ -8,10 +8,14 @@ import { EXTERNAL_IMAGES, type ExternalImage } from "./images";
 import { Network, type NetworkArgs } from "./network";
 import type { Registry } from "./registry";
 import type { Engine } from "./service";
+import { stackVolumeName, type CourseVolume } from "./stackNames";
+import { Volume, type Keep } from "./volume";
 
 export interface PlatformSettings {
-  /** Tag for built images: the stack's name. */
+  /** Tag for built images, label of containers, prefix of volumes that share an engine (stackNames.ts): the stack's name. */
   stack: string;
+  /** The target: on the local target, stacks may share an engine. */
+  target: string;
   build: BuildSettings;
   portRemap: Map<number, number>;
   awsRegion: string;
@@ -36,6 +40,7 @@ export class Platform {
   constructor(readonly host: DockerHost, readonly registry: Registry, private readonly settings: PlatformSettings) {
     this.engine = {
       docker: host.docker,
+      stack: settings.stack,
       hostPort: (port) => settings.portRemap.get(port) ?? port,
       publishAddress: host.publishAddress,
       exposure: host.exposure,
@@ -100,6 +105,12 @@ export class Platform {
     );
     if (args.ipam) this.fixedSubnetNetworks.push(network);
     return network;
+  }
+
+  /** A named volume: the course's name, or the stack's where stacks share the engine (stackNames.ts). */
+  volume(name: string, args: { lab: string; volume: CourseVolume; keep: Keep }, parent: pulumi.Resource): Volume {
+    const volumeName = stackVolumeName(args.volume, this.settings.stack, this.settings.target);
+    return new Volume(name, { lab: args.lab, volumeName, keep: args.keep, provider: this.host.docker }, { parent });
   }
 
   /** DynamoDB for a lab whose containers sit on `network`: the real service on EC2, DynamoDB Local otherwise. */
