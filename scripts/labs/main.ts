@@ -47,9 +47,10 @@ function parse(argv: string[]): Invocation {
 async function up({ stack, rest }: Invocation, env: NodeJS.ProcessEnv): Promise<number> {
   console.log(`container-labs: ${pulumiVersion(env)}, state in ${path.relative(ROOT, env.PULUMI_BACKEND_URL?.replace(/^file:\/\//, "") ?? "") || env.PULUMI_BACKEND_URL}`);
   selectStack(stack, true, env);
-  const config = await preflight(stack, env);
+  const state = stackResources(stack, env);
+  const config = await preflight(stack, env, state);
   if (config.local) {
-    const stopped = await stoppedByHand(config.dockerHost, stateContainers(stackResources(stack, env)));
+    const stopped = await stoppedByHand(config.dockerHost, stateContainers(state));
     if (stopped.length > 0) {
       console.log(`container-labs: stopped by hand: ${stopped.map((container) => container.name).join(", ")}; refreshing them, so that this up starts them again`);
       const refreshed = await runPulumi(["refresh", "--yes", "--skip-preview", "--stack", stack, ...stopped.flatMap((container) => ["--target", container.urn])], env);
