@@ -84,6 +84,7 @@ describe("destroy and a new up", () => {
     const builtTags = (await stack.docker("image", "ls", "--filter", `reference=container-labs/*:${CI_STACK}`, "--format", "{{.Repository}}:{{.Tag}}")).split("\n").sort();
     expect(down.output).toContain(`Images built here: ${builtTags.length} tags`);
     expect(down.output).toContain(`  remove: docker image rm ${builtTags.join(" ")}\n`);
+    expect(down.output.trimEnd().split("\n").at(-1)).toBe(`Remove it all, the data included: npm run down -- --stack ${CI_STACK} --purge`);
 
     // The stack's state keeps its last outputs; `npm run labs` does not send anyone to them.
     const labsAfterDown = await labsOk(stack.stack, ["labs", "--stack", CI_STACK]);

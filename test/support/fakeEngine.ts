@@ -125,3 +125,26 @@ export async function startFakeEngine(initial: EngineContents): Promise<FakeEngi
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+const MANAGED = { "container-labs.managed-by": "pulumi" };
+
+/** An engine that holds two stacks' leftovers after down (local's and ci's) and things that are not the project's. */
+export const TWO_STACKS: EngineContents = {
+  volumes: [
+    { Name: "postgres_data", Labels: { ...MANAGED, "container-labs.data": "true" } },
+    { Name: "webstack_postgres_data", Labels: { ...MANAGED, "container-labs.data": "true" } },
+    { Name: "ci.postgres_data", Labels: { ...MANAGED, "container-labs.data": "true" } },
+    { Name: "ci.webstack_media", Labels: { ...MANAGED, "container-labs.data": "true" } },
+    { Name: "ci.dynamodb-local-data", Labels: { ...MANAGED, "container-labs.data": "true" } },
+    // Named like ci's, but not the project's: never listed, never removed.
+    { Name: "ci.notes", Labels: null },
+    { Name: "someone-elses", Labels: null },
+  ],
+  images: [
+    // One image built for both stacks (the same build): ci's tag goes, local's stays.
+    { Id: "sha256:rng", RepoTags: ["container-labs/dockercoins-rng:ci", "container-labs/dockercoins-rng:local"], Size: 0.25 * 1024 ** 3 },
+    { Id: "sha256:web-ci", RepoTags: ["container-labs/kleeweb-web:ci"], Size: 0.5 * 1024 ** 3 },
+    { Id: "sha256:web-local", RepoTags: ["container-labs/kleeweb-web:local"], Size: 0.5 * 1024 ** 3 },
+    { Id: "sha256:postgres", RepoTags: ["postgres:16"], Size: 0.4 * 1024 ** 3 },
+  ],
+};
