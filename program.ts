@@ -47,6 +47,7 @@ export function deployLabs(config: LabsConfig): StackOutputs {
   const platform = new Platform(host, registry, {
     stack: config.stack,
     images: IMAGE_BUILDS,
+    target: config.target,
     build: config.build,
     portRemap: config.portRemap,
     awsRegion: config.awsRegion,

@@ -4,7 +4,8 @@ import { SERVER_USERS } from "../platform/images";
 import type { Network } from "../platform/network";
 import type { Platform } from "../platform/platform";
 import { Service } from "../platform/service";
-import { Volume, type Keep } from "../platform/volume";
+import type { CourseVolume } from "../platform/stackNames";
+import type { Keep } from "../platform/volume";
 
 export interface PostgresArgs {
   platform: Platform;
@@ -12,8 +13,8 @@ export interface PostgresArgs {
   network: Network;
   /** Database and user name. */
   database: string;
-  /** The data volume's name and what destroy does with it. */
-  volumeName: string;
+  /** The data volume (the course's name; Platform.volume gives it the stack's where needed) and what destroy does with it. */
+  volume: CourseVolume;
   keep: Keep;
   restart?: "unless-stopped" | "always";
 }
@@ -37,7 +38,7 @@ export class Postgres extends pulumi.ComponentResource {
     const { platform } = args;
     const password = new GeneratedSecret(`${name}-password`, { length: 32 }, { parent: this });
     const image = platform.pull(`${name}`, "postgres", this);
-    const data = new Volume(`${name}-data`, { lab: args.lab, volumeName: args.volumeName, keep: args.keep, provider: platform.engine.docker }, { parent: this });
+    const data = platform.volume(`${name}-data`, { lab: args.lab, volume: args.volume, keep: args.keep }, this);
     const service = new Service(`${name}`, {
       lab: args.lab,
       service: "db",

@@ -7,7 +7,8 @@ import { LocalDynamoTable } from "./localDynamoTable";
 import type { Network } from "./network";
 import type { SshEndpoint } from "./remote/remoteCommand";
 import { Service, type Engine } from "./service";
-import { Volume } from "./volume";
+import type { CourseVolume } from "./stackNames";
+import type { Keep, Volume } from "./volume";
 import { volumeOwnerCommand } from "./volumeOwner";
 
 export interface TableSpec {
@@ -47,12 +48,13 @@ const DATA_PATH = "/home/dynamodblocal/data";
 /** The image's own user: the data volume is handed to it once, so the server never runs as root. */
 const DYNAMODB_LOCAL_USER = "dynamodblocal";
 
-/** What DynamoDB Local needs of the platform (Platform has it): its image, the engine, the host's SSH endpoint and the region. */
+/** What DynamoDB Local needs of the platform (Platform has it): its image, its volume, the engine, the host's SSH endpoint and the region. */
 export interface DynamoLocalPlatform {
   readonly engine: Engine;
   readonly host: Pick<DockerHost, "ssh">;
   readonly awsRegion: string;
   pull(name: string, image: ExternalImage, parent: pulumi.Resource): Image;
+  volume(name: string, args: { lab: string; volume: CourseVolume; keep: Keep }, parent: pulumi.Resource): Volume;
 }
 
 /**
@@ -64,7 +66,7 @@ export interface DynamoLocalPlatform {
 export function dynamoDbLocal(name: string, platform: DynamoLocalPlatform, network: Network, parent: pulumi.Resource): DynamoBackend {
   const engine = platform.engine;
   const image = platform.pull(name, "dynamodb-local", parent);
-  const data = new Volume(`${name}-data`, { lab: "platform", volumeName: "dynamodb-local-data", keep: { holds: "data", onDestroy: "retain" }, provider: engine.docker }, { parent });
+  const data = platform.volume(`${name}-data`, { lab: "platform", volume: "dynamodb-local-data", keep: { holds: "data", onDestroy: "retain" } }, parent);
   const mounts = [{ source: data, target: DATA_PATH }];
   // A fresh named volume is root's; the server runs as the image's user, so a short-lived root container hands the volume to it.
   const dataOwner = engine.command(`${name}-data-owner`, {

@@ -32,6 +32,11 @@ export interface PreflightArgs {
 
 /** GET on the Engine API at a unix:// or tcp:// endpoint; undefined for transports this check does not speak (ssh://). */
 export function engineGet(endpoint: string, path: string): Promise<string> | undefined {
+  return engineRequest(endpoint, "GET", path);
+}
+
+/** A request to the Engine API at a unix:// or tcp:// endpoint (its 2xx answer's body); undefined for other transports (ssh://). */
+export function engineRequest(endpoint: string, method: "GET" | "DELETE", path: string): Promise<string> | undefined {
   const target = endpoint.startsWith("unix://")
     ? { socketPath: endpoint.slice("unix://".length) }
     : endpoint.startsWith("tcp://")
@@ -39,14 +44,19 @@ export function engineGet(endpoint: string, path: string): Promise<string> | und
       : undefined;
   if (!target) return undefined;
   return new Promise((resolve, reject) => {
-    const request = http.get({ ...target, path, timeout: 5000 }, (response) => {
+    const request = http.request({ ...target, method, path, timeout: 5000 }, (response) => {
       let body = "";
       response.setEncoding("utf8");
       response.on("data", (chunk: string) => (body += chunk));
-      response.on("end", () => (response.statusCode === 200 ? resolve(body) : reject(new Error(`HTTP ${response.statusCode}: ${body.trim()}`))));
+      response.on("end", () => {
+        const status = response.statusCode ?? 0;
+        if (status >= 200 && status < 300) resolve(body);
+        else reject(new Error(`HTTP ${status}: ${body.trim()}`));
+      });
     });
     request.on("timeout", () => request.destroy(new Error("no answer within 5 s")));
     request.on("error", reject);
+    request.end();
   });
 }
 

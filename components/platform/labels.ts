@@ -13,6 +13,8 @@ export const MANAGED_BY_FILTER = `${LABELS.managedBy}=${MANAGER}`;
 
 export interface Owner {
   lab: string;
+  /** The stack, on containers only: added to a volume that exists, a label would replace the volume and lose its data. */
+  stack?: string;
   service?: string;
   /** What the policy pack keys on: JOB_WORKER_ROLE (may mount the Docker socket). */
   role?: string;
@@ -35,6 +37,7 @@ export function ownerLabels(owner: Owner): Array<{ label: string; value: string 
     { label: LABELS.managedBy, value: MANAGER },
     { label: LABELS.lab, value: owner.lab },
   ];
+  if (owner.stack) labels.push({ label: LABELS.stack, value: owner.stack });
   if (owner.service) labels.push({ label: LABELS.service, value: owner.service });
   if (owner.role) labels.push({ label: LABELS.role, value: owner.role });
   if (owner.data) labels.push({ label: LABELS.data, value: "true" });

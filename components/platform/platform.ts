@@ -6,6 +6,8 @@ import { EXTERNAL_IMAGES, type ExternalImage } from "./images";
 import { Network, type NetworkArgs } from "./network";
 import type { Registry } from "./registry";
 import type { Engine } from "./service";
+import { stackVolumeName, type CourseVolume } from "./stackNames";
+import { Volume, type Keep } from "./volume";
 
 /** How the labs' images are made: config's externalImages, imageOverrides and buildCaBundle. */
 export interface BuildSettings {
@@ -18,10 +20,12 @@ export interface BuildSettings {
 }
 
 export interface PlatformSettings {
-  /** Tag for built images: the stack's name. */
+  /** Tag for built images, label of containers, prefix of volumes that share an engine (stackNames.ts): the stack's name. */
   stack: string;
   /** How each of the labs' images is built, by `<lab>/<service>`: the labs' own lists, assembled (components/labs). */
   images: Readonly<Record<string, BuildSource>>;
+  /** The target: on the local target, stacks may share an engine. */
+  target: string;
   build: BuildSettings;
   portRemap: Map<number, number>;
   awsRegion: string;
@@ -46,6 +50,7 @@ export class Platform {
   constructor(readonly host: DockerHost, readonly registry: Registry, private readonly settings: PlatformSettings) {
     this.engine = {
       docker: host.docker,
+      stack: settings.stack,
       hostPort: (port) => settings.portRemap.get(port) ?? port,
       publishAddress: host.publishAddress,
       exposure: host.exposure,
@@ -111,6 +116,12 @@ export class Platform {
     );
     if (args.ipam) this.fixedSubnetNetworks.push(network);
     return network;
+  }
+
+  /** A named volume: the course's name, or the stack's where stacks share the engine (stackNames.ts). */
+  volume(name: string, args: { lab: string; volume: CourseVolume; keep: Keep }, parent: pulumi.Resource): Volume {
+    const volumeName = stackVolumeName(args.volume, this.settings.stack, this.settings.target);
+    return new Volume(name, { lab: args.lab, volumeName, keep: args.keep, provider: this.host.docker }, { parent });
   }
 
   /** DynamoDB for a lab whose containers sit on `network`: the real service on EC2, DynamoDB Local otherwise. */

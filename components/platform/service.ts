@@ -31,6 +31,8 @@ export interface Healthcheck {
 /** What a Service needs of the platform: the engine, the host-port mapping, and where ports are published. */
 export interface Engine {
   docker: docker.Provider;
+  /** The stack: every container is labelled with it, so `npm run up` can tell another stack's containers on the engine. */
+  stack: string;
   hostPort(published: number): number;
   /** The host address ports are published on unless a port says otherwise. */
   publishAddress: string;
@@ -166,6 +168,7 @@ export class Service extends pulumi.ComponentResource {
           envs,
           labels: ownerLabels({
             lab: args.lab,
+            stack: args.engine.stack,
             service: args.service,
             role: args.role,
             exposure: index === 0 && exposed ? args.engine.exposure : undefined,

@@ -11,7 +11,7 @@ export type Keep = { holds: "scratch" } | { holds: "data"; onDestroy: "retain" |
 
 export interface VolumeArgs {
   lab: string;
-  /** The Docker volume's name (e.g. t2v, postgres_data). */
+  /** The Docker volume's name: the course's (t2v, postgres_data) or the stack's (stackNames.ts); Platform.volume picks it. */
   volumeName: string;
   keep: Keep;
   provider: docker.Provider;
@@ -32,6 +32,10 @@ export class Volume extends pulumi.ComponentResource {
         provider: args.provider,
         retainOnDelete: retained,
         protect: args.keep.holds === "data" && args.keep.onDestroy === "protect",
+        // A volume keeps the name it was made with: a new name is a new volume, and the data would stay behind in
+        // the old one (a protected one would stop the update). Stacks made before volumes carried the stack's name
+        // keep theirs; new ones get the stack's (stackNames.ts).
+        ignoreChanges: ["name"],
       },
     );
     this.name = volume.name;

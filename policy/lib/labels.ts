@@ -10,6 +10,8 @@ export const LABELS = {
   managedBy: "container-labs.managed-by",
   /** The lab the resource belongs to. */
   lab: "container-labs.lab",
+  /** The stack a container belongs to: `npm run up` refuses a second stack on an engine that runs one (scripts/labs/otherStacks.ts). */
+  stack: "container-labs.stack",
   /** The lab's service the resource belongs to. */
   service: "container-labs.service",
   /** `job-worker`: a container that starts job containers, so it needs the Docker socket. */

@@ -2,15 +2,17 @@
  * `npm run up [-- --stack <name>] [pulumi up options]`: checks everything it
  * can before anything is created, selects or creates the stack in this
  * checkout's own state backend, runs `pulumi up`, and prints where to go.
- * `npm run down [-- --stack <name>]`: destroys it, keeping what the README
- * says is kept (retained and protected data volumes).
+ * `npm run down [-- --stack <name>] [--purge]`: destroys it, keeping what the
+ * README says is kept (retained and protected data volumes, the images built
+ * here, the labs' files) and saying so; with --purge, removes those too, after
+ * printing exactly what it removes (this machine's engine only: the local target).
  * `npm run labs [-- --stack <name>]`: where to go and what to try, again.
  * `npm run pulumi -- <args>`: any other pulumi command on this checkout's
  * state (e.g. `npm run pulumi -- config set dockercoinsWorkers 4`).
  */
 import * as path from "node:path";
 import { formatLabs, type LabsOutput } from "./labsTable";
-import { describeLeftovers, findLeftovers } from "./leftovers";
+import { describeLeftovers, describePurge, describeRemoteLeftovers, findLeftovers, purgeEngine } from "./leftovers";
 import { protectedVolumes, stackResources, stateContainers } from "./stackState";
 import { stoppedByHand } from "./stoppedByHand";
 import { preflight, stackConfig } from "./preflight";
@@ -18,7 +20,7 @@ import { capturePulumi, npmRun, PASSPHRASE_FILE, pulumiEnvironment, pulumiVersio
 
 const USAGE = [
   "usage: npm run up [-- [--stack <name>] [pulumi up options]]",
-  "       npm run down [-- [--stack <name>]]",
+  "       npm run down [-- [--stack <name>] [--purge]]",
   "       npm run labs [-- [--stack <name>]]",
   "       npm run pulumi -- <pulumi command and options>",
 ].join("\n");
@@ -26,30 +28,35 @@ const USAGE = [
 interface Invocation {
   command: "up" | "down" | "labs" | "pulumi";
   stack: string;
+  /** down: remove what down leaves, data included. */
+  purge: boolean;
   /** Passed on to pulumi. */
   rest: string[];
 }
 
 function parse(argv: string[]): Invocation {
   const [command, ...args] = argv;
-  if (command === "pulumi") return { command, stack: "", rest: args };
+  if (command === "pulumi") return { command, stack: "", purge: false, rest: args };
   if (command !== "up" && command !== "down" && command !== "labs") throw new UserError(USAGE);
   let stack = "local";
+  let purge = false;
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--stack" || args[i] === "-s") stack = args[++i] ?? "";
+    else if (args[i] === "--purge" && command === "down") purge = true;
     else rest.push(args[i]);
   }
   if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UserError(`--stack: a stack name (letters, digits, '-', '_', '.'), got "${stack}"\n${USAGE}`);
-  return { command, stack, rest };
+  return { command, stack, purge, rest };
 }
 
 async function up({ stack, rest }: Invocation, env: NodeJS.ProcessEnv): Promise<number> {
   console.log(`container-labs: ${pulumiVersion(env)}, state in ${path.relative(ROOT, env.PULUMI_BACKEND_URL?.replace(/^file:\/\//, "") ?? "") || env.PULUMI_BACKEND_URL}`);
   selectStack(stack, true, env);
-  const config = await preflight(stack, env);
+  const state = stackResources(stack, env);
+  const config = await preflight(stack, env, state);
   if (config.local) {
-    const stopped = await stoppedByHand(config.dockerHost, stateContainers(stackResources(stack, env)));
+    const stopped = await stoppedByHand(config.dockerHost, stateContainers(state));
     if (stopped.length > 0) {
       console.log(`container-labs: stopped by hand: ${stopped.map((container) => container.name).join(", ")}; refreshing them, so that this up starts them again`);
       const refreshed = await runPulumi(["refresh", "--yes", "--skip-preview", "--stack", stack, ...stopped.flatMap((container) => ["--target", container.urn])], env);
@@ -82,17 +89,44 @@ function labs({ stack }: Invocation, env: NodeJS.ProcessEnv): number {
   return 0;
 }
 
-async function down({ stack, rest }: Invocation, env: NodeJS.ProcessEnv): Promise<number> {
+async function down({ stack, purge, rest }: Invocation, env: NodeJS.ProcessEnv): Promise<number> {
   pulumiVersion(env);
   selectStack(stack, false, env);
+  // --purge works on this machine's engine: refused before anything is destroyed when the stack is elsewhere.
+  if (purge) {
+    const config = stackConfig(stack, env);
+    if (!config.local) {
+      throw new UserError(`--purge removes what down leaves on this machine's engine, which only the local target uses; the stack "${stack}" is on the ${config.target} target. Run ${npmRun("down", stack)}; it says what stays there.`);
+    }
+  }
   // Protected resources (kleeweb's postgres_data, by default) stay, as the README says; retained volumes leave the state but stay in Docker.
   const status = await runPulumi(["destroy", "--yes", "--exclude-protected", "--stack", stack, ...rest], env);
   if (status !== 0) return status;
   const config = stackConfig(stack, env);
-  if (config.local) {
-    const leftovers = await findLeftovers(config.dockerHost, protectedVolumes(stackResources(stack, env)), config.local.dataDir);
-    console.log(`\n${describeLeftovers(leftovers, stack)}`);
+  const stillProtected = protectedVolumes(stackResources(stack, env));
+  if (!config.local) {
+    console.log(`\n${describeRemoteLeftovers(config.target, stack, stillProtected)}`);
+    return 0;
   }
+  const leftovers = await findLeftovers(config.dockerHost, stack, stillProtected, config.local.dataDir);
+  if (!purge) {
+    console.log(`\n${describeLeftovers(leftovers, stack)}`);
+    return 0;
+  }
+  console.log(`\n${describePurge(leftovers, stack)}`);
+  if (leftovers.protectedVolumes.length > 0) {
+    // Through Pulumi: the protected volumes and the components above them leave the state as they leave the engine.
+    const unprotected = await runPulumi(["state", "unprotect", "--all", "--yes", "--stack", stack], env);
+    if (unprotected !== 0) return unprotected;
+    const destroyed = await runPulumi(["destroy", "--yes", "--stack", stack, ...rest], env);
+    if (destroyed !== 0) return destroyed;
+  }
+  const failures = await purgeEngine(config.dockerHost, leftovers);
+  if (failures.length > 0) {
+    console.error(`container-labs: not removed:\n  - ${failures.join("\n  - ")}`);
+    return 1;
+  }
+  console.log(`Purged: nothing of the stack "${stack}" is left on the engine or in ${config.local.dataDir}.`);
   return 0;
 }
 

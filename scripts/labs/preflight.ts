@@ -2,17 +2,19 @@
  * What `npm run up` checks before anything is created, each failure naming
  * the fix: the stack's configuration (the program's own validation), the
  * engine at `localDockerHost` and kleeweb's subnet on it (the program's own
- * preflight), and every host port the enabled labs publish.
+ * preflight), no other stack's labs on that engine (otherStacks.ts), and
+ * every host port the enabled labs publish.
  */
 import { spawnSync } from "node:child_process";
 import * as net from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT, readConfig, type LabsConfig } from "../../config";
 import { ConfigReader, ConfigurationError } from "../../components/config/reader";
-import { checkEngine, engineList } from "../../components/platform/enginePreflight";
-import { MANAGED_BY_FILTER } from "../../components/platform/labels";
+import { checkEngine } from "../../components/platform/enginePreflight";
 import { fixedSubnets, hostPorts } from "../../program";
+import { checkOtherStacks } from "./otherStacks";
 import { capturePulumi, UserError } from "./pulumi";
+import type { StateResource } from "./stackState";
 
 /** The stack's configuration as the program will see it (the CLI applies Pulumi.yaml's defaults), validated. */
 export function stackConfig(stack: string, env: NodeJS.ProcessEnv): LabsConfig {
@@ -41,13 +43,6 @@ function canListen(address: string, port: number): Promise<boolean> {
   });
 }
 
-/** Host ports that containers of this project already publish on the engine (a redeploy keeps them). */
-async function portsOfOurContainers(endpoint: string): Promise<Set<number>> {
-  const containers = await engineList<Array<{ Ports?: Array<{ PublicPort?: number }> }>>(endpoint, "/containers/json", { label: [MANAGED_BY_FILTER] });
-  if (!containers) return new Set();
-  return new Set(containers.flatMap((container) => (container.Ports ?? []).flatMap((port) => (port.PublicPort ? [port.PublicPort] : []))));
-}
-
 /** A nearby free port to suggest for portRemap. */
 async function freePortNear(port: number, address: string): Promise<number | undefined> {
   for (const candidate of [port + 10000, port + 20000, port + 1, port + 2]) {
@@ -56,10 +51,9 @@ async function freePortNear(port: number, address: string): Promise<number | und
   return undefined;
 }
 
-/** The problems with the host ports the labs will publish, each with the portRemap line that moves it. */
-export async function portProblems(config: LabsConfig, stack: string): Promise<string[]> {
+/** The problems with the host ports the labs will publish, each with the portRemap line that moves it; `ours`: the ports this stack's containers hold already (a redeploy keeps them). */
+export async function portProblems(config: LabsConfig, stack: string, ours: Set<number>): Promise<string[]> {
   if (!config.local) return [];
-  const ours = await portsOfOurContainers(config.dockerHost);
   const problems: string[] = [];
   for (const { port: published, what, loopbackOnly } of hostPorts(config)) {
     const port = config.portRemap.get(published) ?? published;
@@ -82,8 +76,8 @@ function checkBuildx(env: NodeJS.ProcessEnv): void {
   }
 }
 
-/** Every check, in the order a user would fix them; throws a UserError listing what is wrong. */
-export async function preflight(stack: string, env: NodeJS.ProcessEnv): Promise<LabsConfig> {
+/** Every check, in the order a user would fix them; throws a UserError listing what is wrong. `state`: the stack's resources. */
+export async function preflight(stack: string, env: NodeJS.ProcessEnv, state: StateResource[]): Promise<LabsConfig> {
   const config = stackConfig(stack, env);
   // Every target builds its images with this machine's engine.
   checkBuildx(env);
@@ -94,7 +88,8 @@ export async function preflight(stack: string, env: NodeJS.ProcessEnv): Promise<
     if (err instanceof ConfigurationError) throw new UserError(err.message);
     throw err;
   }
-  const ports = await portProblems(config, stack);
+  const ours = await checkOtherStacks(config.dockerHost, stack, state);
+  const ports = await portProblems(config, stack, new Set(ours.flatMap((container) => container.ports)));
   if (ports.length > 0) throw new UserError(`host ports the labs publish are taken:\n  - ${ports.join("\n  - ")}`);
   return config;
 }

@@ -11,8 +11,9 @@ export const STATE_DIR = path.join(ROOT, ".pulumi-state");
 export const PASSPHRASE_FILE = path.join(STATE_DIR, "passphrase");
 
 /** `npm run <verb>` for a stack, as a user types it: the default stack needs no flag. */
-export function npmRun(verb: "up" | "down" | "labs", stack: string): string {
-  return `npm run ${verb}${stack === "local" ? "" : ` -- --stack ${stack}`}`;
+export function npmRun(verb: "up" | "down" | "labs", stack: string, ...flags: string[]): string {
+  const args = [...(stack === "local" ? [] : ["--stack", stack]), ...flags];
+  return `npm run ${verb}${args.length > 0 ? ` -- ${args.join(" ")}` : ""}`;
 }
 
 /** Thrown for a problem the user can fix; main prints its message alone, no stack trace. */

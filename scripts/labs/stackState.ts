@@ -18,6 +18,7 @@ export interface StateContainer {
 }
 
 const CONTAINER = "docker:index/container:Container";
+const NETWORK = "docker:index/network:Network";
 const VOLUME = "docker:index/volume:Volume";
 
 export function stackResources(stack: string, env: NodeJS.ProcessEnv): StateResource[] {
@@ -34,4 +35,9 @@ export function stateContainers(resources: StateResource[]): StateContainer[] {
 /** The names of the volumes the state keeps protected from destroy. */
 export function protectedVolumes(resources: StateResource[]): string[] {
   return resources.filter((resource) => resource.type === VOLUME && resource.protect && resource.outputs?.name).map((resource) => resource.outputs?.name as string);
+}
+
+/** The names of the networks the state holds. */
+export function stateNetworks(resources: StateResource[]): string[] {
+  return resources.filter((resource) => resource.type === NETWORK && resource.outputs?.name).map((resource) => resource.outputs?.name as string);
 }

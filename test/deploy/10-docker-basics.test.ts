@@ -36,10 +36,10 @@ describe("docker stop, the lesson of exec form against shell form", () => {
 });
 
 describe("storage", () => {
-  it("keeps the file the short-lived container appended through the named volume t2v, seen by the long-lived one", async () => {
+  it("keeps the file the short-lived container appended through the named volume t2v (ci.t2v on the ci stack), seen by the long-lived one", async () => {
     const file = await stack.docker("exec", "docker-basics-volume-tail", "cat", "/usr/src/data/save_file");
     expect(file).toContain("appended by the short-lived volume-append container");
-    expect(await stack.docker("inspect", "--format", "{{range .Mounts}}{{.Type}} {{.Name}}{{end}}", "docker-basics-volume-tail")).toBe("volume t2v");
+    expect(await stack.docker("inspect", "--format", "{{range .Mounts}}{{.Type}} {{.Name}}{{end}}", "docker-basics-volume-tail")).toBe("volume ci.t2v");
   });
 
   it("writes the bind-mounted file on the host, readable there", () => {

@@ -41,11 +41,11 @@ it("runs a job submitted through nginx on port 80 in a sibling container, and st
   expect(started.split("\n")).toEqual([stack.stack.standins.klee]);
 });
 
-it("keeps the stored jobs in postgres_data when the postgres container is replaced (pulumi up --replace)", async () => {
+it("keeps the stored jobs in its postgres_data (ci.postgres_data on the ci stack) when the postgres container is replaced (pulumi up --replace)", async () => {
   const idBefore = await stack.docker("inspect", "--format", "{{.Id}}", "kleeweb-db");
   await up(stack.stack, "--replace", await urnOf(stack.stack, "docker:index/container:Container", "kleeweb-postgres"));
   expect(await stack.docker("inspect", "--format", "{{.Id}}", "kleeweb-db")).not.toBe(idBefore);
-  expect(await stack.docker("inspect", "--format", "{{range .Mounts}}{{.Name}}{{end}}", "kleeweb-db")).toBe("postgres_data");
+  expect(await stack.docker("inspect", "--format", "{{range .Mounts}}{{.Name}}{{end}}", "kleeweb-db")).toBe("ci.postgres_data");
   const after = await eventually("the job read back", async () => {
     const answer = await http(`${site}api/jobs/${id}`);
     return answer.status === 200 ? answer.json<Job>() : undefined;

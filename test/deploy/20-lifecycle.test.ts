@@ -74,15 +74,17 @@ describe("destroy and a new up", () => {
     expect(await stack.docker("ps", "--all", ...ours.slice(0, 2), "--format", "{{.Names}}")).toBe("");
     expect(await stack.docker("network", "ls", ...ours)).toBe("");
     const kept = (await stack.docker("volume", "ls", "--filter", "label=container-labs.data=true", "--format", "{{.Name}}")).split("\n").sort();
-    expect(kept).toEqual(["dynamodb-local-data", "notifications_postgres_data", "postgres_data", "webstack_media", "webstack_postgres_data"]);
+    // The ci stack's own names (<stack>.<course name>), so a local stack on this engine never finds ci's data.
+    expect(kept).toEqual(["ci.dynamodb-local-data", "ci.notifications_postgres_data", "ci.postgres_data", "ci.webstack_media", "ci.webstack_postgres_data"]);
 
     // What down says it leaves is exactly what is left, each with the command that removes it.
-    expect(down.output).toContain("Protected, still in the stack (Pulumi also counts the components above them as protected): postgres_data\n");
-    expect(down.output).toContain("Data volumes kept on the engine (the next up finds their data): dynamodb-local-data, notifications_postgres_data, webstack_media, webstack_postgres_data\n");
-    expect(down.output).toContain("  remove: docker volume rm dynamodb-local-data notifications_postgres_data webstack_media webstack_postgres_data\n");
-    const builtTags = (await stack.docker("image", "ls", "--filter", "reference=container-labs/*", "--format", "{{.Repository}}:{{.Tag}}")).split("\n").sort();
+    expect(down.output).toContain("Protected, still in the stack (Pulumi also counts the components above them as protected): ci.postgres_data\n");
+    expect(down.output).toContain("Data volumes kept on the engine (the next up finds their data): ci.dynamodb-local-data, ci.notifications_postgres_data, ci.webstack_media, ci.webstack_postgres_data\n");
+    expect(down.output).toContain("  remove: docker volume rm ci.dynamodb-local-data ci.notifications_postgres_data ci.webstack_media ci.webstack_postgres_data\n");
+    const builtTags = (await stack.docker("image", "ls", "--filter", `reference=container-labs/*:${CI_STACK}`, "--format", "{{.Repository}}:{{.Tag}}")).split("\n").sort();
     expect(down.output).toContain(`Images built here: ${builtTags.length} tags`);
     expect(down.output).toContain(`  remove: docker image rm ${builtTags.join(" ")}\n`);
+    expect(down.output.trimEnd().split("\n").at(-1)).toBe(`Remove it all, the data included: npm run down -- --stack ${CI_STACK} --purge`);
 
     // The stack's state keeps its last outputs; `npm run labs` does not send anyone to them.
     const labsAfterDown = await labsOk(stack.stack, ["labs", "--stack", CI_STACK]);

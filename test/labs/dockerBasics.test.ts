@@ -53,11 +53,12 @@ describe("the docker-basics lab on the local stack", () => {
     expect(readFileSync(join(__dirname, "..", "..", "README.md"), "utf8")).toContain(`\`${ncLine}\``);
   });
 
-  it("labels every container with its lab and service", () => {
+  it("labels every container with its lab, stack and service", () => {
     expect(labContainers(run, "docker-basics")).toHaveLength(8);
     expect(container(run, "docker-basics-tcp-server").inputs.labels).toEqual([
       { label: "container-labs.managed-by", value: "pulumi" },
       { label: "container-labs.lab", value: "docker-basics" },
+      { label: "container-labs.stack", value: "local" },
       { label: "container-labs.service", value: "tcp-server" },
     ]);
   });

@@ -3,7 +3,7 @@
  * defaults declared in Pulumi.yaml, overlaid by Pulumi.<stack>.yaml, overlaid
  * by what a test sets (as a user would with `pulumi config set`).
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { stackProblems } from "./pulumiRules";
@@ -49,7 +49,9 @@ export interface StackConfig {
  */
 export function stackConfig(stack: string, set: Record<string, unknown> = {}, secrets: Record<string, string> = {}): StackConfig {
   const project = projectFile();
-  const onStack: Record<string, unknown> = { ...stackFile(stack) };
+  // A stack without its own file (`npm run up -- --stack try`) has the project's defaults alone, as the CLI gives them.
+  const file = existsSync(path.join(ROOT, `Pulumi.${stack}.yaml`)) ? stackFile(stack) : {};
+  const onStack: Record<string, unknown> = { ...file };
   for (const [key, value] of Object.entries(set)) onStack[`${project.name}:${key}`] = value;
   for (const key of Object.keys(secrets)) onStack[`${project.name}:${key}`] = { secure: "(set by the test)" };
   const refused = stackProblems(project, stack, onStack);
@@ -58,7 +60,7 @@ export function stackConfig(stack: string, set: Record<string, unknown> = {}, se
   for (const [key, declaration] of Object.entries(project.config)) {
     if (declaration.default !== undefined) values[`${project.name}:${key}`] = asConfigString(declaration.default);
   }
-  for (const [key, value] of Object.entries(stackFile(stack))) {
+  for (const [key, value] of Object.entries(file)) {
     if (value !== null && typeof value === "object" && "secure" in value) {
       throw new Error(`Pulumi.${stack}.yaml holds an encrypted value for ${key}; tests set secrets explicitly`);
     }

@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
-import { Volume } from "../../platform/volume";
 import type { LabModule, LabSummary } from "../lab";
 import { IMAGES } from "./images";
 
@@ -45,7 +44,7 @@ export class DockerBasics extends pulumi.ComponentResource {
 
     // demo-2: a long-lived tailer and a short-lived appender share a file, on a named volume and on a bind mount.
     const writer = platform.image(`${name}-volume-writer`, "docker-basics/volume-writer", this);
-    const namedVolume = new Volume(`${name}-t2v`, { lab: LAB, volumeName: "t2v", keep: { holds: "scratch" }, provider: engine.docker }, { parent: this });
+    const namedVolume = platform.volume(`${name}-t2v`, { lab: LAB, volume: "t2v", keep: { holds: "scratch" } }, this);
     const bindDir = platform.host.directory(`${name}-bind-dir`, "docker-basics/bind", writer.imageId, this);
     const storages = [
       { label: "volume", source: namedVolume, dependsOn: [] as pulumi.Resource[] },

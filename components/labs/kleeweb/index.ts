@@ -48,7 +48,7 @@ export class Kleeweb extends pulumi.ComponentResource {
       lab: LAB,
       network,
       database: LAB,
-      volumeName: "postgres_data",
+      volume: "postgres_data",
       keep: { holds: "data", onDestroy: settings.protectDatabase ? "protect" : "retain" },
       restart: "always",
     }, { parent: this });

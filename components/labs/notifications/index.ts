@@ -52,7 +52,7 @@ export class Notifications extends pulumi.ComponentResource {
           lab: LAB,
           network,
           database: LAB,
-          volumeName: "notifications_postgres_data",
+          volume: "notifications_postgres_data",
           keep: { holds: "data", onDestroy: "retain" },
         }, { parent: this })
       : undefined;

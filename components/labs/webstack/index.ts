@@ -2,7 +2,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { NGINX_SCRATCH } from "../../platform/images";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
-import { Volume } from "../../platform/volume";
 import type { LabModule, LabSummary } from "../lab";
 import { Postgres } from "../postgres";
 import { IMAGES, NODE_SERVERS, WEBSTACK_APP_DIRS } from "./images";
@@ -41,10 +40,10 @@ export class Webstack extends pulumi.ComponentResource {
     const network = platform.network(`${name}-network`, { lab: LAB, networkName: LAB }, this);
     const keepData = settings.retainDatabase ? { holds: "data", onDestroy: "retain" } as const : { holds: "scratch" } as const;
     const postgres = new Postgres(`${name}-postgres`, {
-      platform, lab: LAB, network, database: LAB, volumeName: "webstack_postgres_data", keep: keepData,
+      platform, lab: LAB, network, database: LAB, volume: "webstack_postgres_data", keep: keepData,
     }, { parent: this });
-    const staticFiles = new Volume(`${name}-static`, { lab: LAB, volumeName: "webstack_static", keep: { holds: "scratch" }, provider: engine.docker }, { parent: this });
-    const media = new Volume(`${name}-media`, { lab: LAB, volumeName: "webstack_media", keep: keepData, provider: engine.docker }, { parent: this });
+    const staticFiles = platform.volume(`${name}-static`, { lab: LAB, volume: "webstack_static", keep: { holds: "scratch" } }, this);
+    const media = platform.volume(`${name}-media`, { lab: LAB, volume: "webstack_media", keep: keepData }, this);
 
     const appImage = platform.image(`${name}-app`, "webstack/app", this);
     const app = new Service(`${name}-app`, {

@@ -23,6 +23,7 @@ const host = new LocalHost(
 // The engine Platform gives the labs, with the exposure reason from config instead of LocalHost's.
 const engine: Engine = {
   docker: host.docker,
+  stack: pulumi.getStack(),
   hostPort: (port) => port,
   publishAddress: host.publishAddress,
   exposure: config.get("exposure") || undefined,
