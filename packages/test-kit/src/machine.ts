@@ -1,8 +1,9 @@
 /**
  * The stand-in machine (scripts/standins/machine): a container on the private
  * engine that boots as a cloud instance does, systemd as PID 1 and cloud-init
- * reading a NoCloud seed, with a loop device of this host as its data disk.
- * What the tests run in place of an EC2 instance. Needs root (loop devices).
+ * reading a NoCloud seed, with a loop device of this host as its data disk
+ * when given one. What the tests run in place of an EC2 instance, and the
+ * nodes of their swarm (swarm.ts). Needs root (cgroups, loop devices).
  */
 import { execFile } from "node:child_process";
 import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
