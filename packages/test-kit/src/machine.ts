@@ -1,8 +1,9 @@
 /**
  * The stand-in machine (scripts/standins/machine): a container on the private
  * engine that boots as a cloud instance does, systemd as PID 1 and cloud-init
- * reading a NoCloud seed, with a loop device of this host as its data disk.
- * What the tests run in place of an EC2 instance. Needs root (loop devices).
+ * reading a NoCloud seed, with a loop device of this host as its data disk
+ * when given one. What the tests run in place of an EC2 instance, and the
+ * nodes of their swarm (swarm.ts). Needs root (cgroups, loop devices).
  */
 import { execFile } from "node:child_process";
 import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -63,8 +64,8 @@ export interface MachineOptions {
   name: string;
   /** The NoCloud seed: what EC2's user data and instance metadata are to an instance. */
   seed: { userData: string; metaData: string };
-  /** A block device of this host (attachLoopDisk), attached to the machine as MACHINE_DISK. */
-  disk: string;
+  /** A block device of this host (attachLoopDisk), attached to the machine as MACHINE_DISK; none when not given. */
+  disk?: string;
   /** Machine port to a port on the host's 127.0.0.1. */
   publish: Record<number, number>;
 }
@@ -113,10 +114,10 @@ export async function startMachine(engine: Engine, options: MachineOptions): Pro
     "--volume", "/sys/fs/cgroup:/sys/fs/cgroup:rw",
     "--volume", `${seed}:/var/lib/cloud/seed/nocloud:ro`,
     "--volume", `${options.name}-docker:/var/lib/docker`,
-    "--device", `${options.disk}:${MACHINE_DISK}`,
     // systemd halts on SIGRTMIN+3 (the image's STOPSIGNAL); a clean shutdown unmounts the data disk.
     "--stop-timeout", "60",
   );
+  if (options.disk) args.push("--device", `${options.disk}:${MACHINE_DISK}`);
   for (const [port, hostPort] of Object.entries(options.publish)) args.push("--publish", `127.0.0.1:${hostPort}:${port}`);
   args.push(options.image);
   await docker(engine, args);
