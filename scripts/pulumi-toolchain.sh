@@ -315,8 +315,8 @@ build_docker_build() {
   echo "$stamp" >"$STAMPS/$binary"
 }
 
-# docker-build on the local target runs `docker buildx` (exec mode, see
-# components/platform/dockerHost.ts): the buildx CLI plugin, at the version the
+# docker-build on every target runs `docker buildx` (exec mode, see
+# components/platform/builder.ts): the buildx CLI plugin, at the version the
 # docker-build provider itself embeds, in a Docker config directory of its own
 # that `env` points DOCKER_CONFIG at.
 build_buildx() {

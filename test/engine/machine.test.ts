@@ -289,7 +289,7 @@ describe("the metadata firewall, with a stand-in metadata service at 169.254.169
   it("lets containers on the aws-credentials network get the role's credentials, refuses a lab network's, and lets the host through", async () => {
     const started = Date.now();
     await makeMetadataClientImage(machine);
-    // The networks as the program makes them (dockerHost.ts, network.ts, the cmpt756 lab).
+    // The networks as the program makes them (remote/remoteHost.ts, network.ts, the cmpt756 lab).
     const network = (name: string, lab: string, options: string[] = []) =>
       machine.exec(["docker", "network", "create", "--driver", "bridge", ...options, ...ownerLabels({ lab }).flatMap(({ label, value }) => ["--label", `${label}=${value}`]), name]);
     await network(AWS_CREDENTIALS_NETWORK.name, "platform", ["--opt", `com.docker.network.bridge.name=${AWS_CREDENTIALS_NETWORK.bridge}`]);
