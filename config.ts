@@ -181,8 +181,11 @@ export function readConfig(reader: ConfigReader, stack: string, environment: Nod
     build: { externalImages: readExternalImages(reader, target), imageOverrides, caBundle: readCaBundle(reader) },
     portRemap: readPortRemap(reader),
   };
-  if (config.local && labs.includes("kleeweb") && unixSocketPath(dockerHost) === undefined) {
-    reader.problem("localDockerHost", dockerHost, "a unix:// socket while kleeweb is enabled: its workers start job containers through the engine's socket (or disable kleeweb in labs)");
+  if (config.local && unixSocketPath(dockerHost) === undefined) {
+    for (const lab of labs) {
+      const why = LABS[lab].needsEngineSocket;
+      if (why) reader.problem("localDockerHost", dockerHost, `a unix:// socket while ${lab} is enabled: ${why} (or disable ${lab} in labs)`);
+    }
   }
   if (reader.problems.length > 0) throw new ConfigurationError(reader.problems);
   return config;

@@ -40,4 +40,10 @@ export interface LabModule<Settings> {
    * first (see Platform.network).
    */
   fixedSubnet?(settings: Settings): FixedSubnet;
+  /**
+   * Why the lab mounts the engine's unix socket into its containers (kleeweb's
+   * workers start job containers beside them), when it does: config then
+   * requires the local target's engine to be a unix socket.
+   */
+  readonly needsEngineSocket?: string;
 }

@@ -73,7 +73,7 @@ export class Kleeweb extends pulumi.ComponentResource {
 
     const jobImage = platform.pull(`${name}-job`, "klee", this);
     const hostSocket = platform.host.socketPath;
-    if (hostSocket === undefined) throw new Error("kleeweb: the workers need the engine's unix socket (config.ts checks localDockerHost)");
+    if (hostSocket === undefined) throw new Error("kleeweb: the workers need the engine's unix socket (config.ts checks localDockerHost for each lab that needsEngineSocket)");
     const workerImage = platform.image(`${name}-worker`, "kleeweb/worker", this);
     // The socket's group as containers see it differs per host: ask the engine, through the worker's own image.
     const socketGroup = platform.host.command(`${name}-docker-socket-group`, {
@@ -123,6 +123,7 @@ export const kleeweb: LabModule<KleewebSettings> = {
   readSettings: readKleewebSettings,
   images: IMAGES,
   fixedSubnet: (settings) => ({ key: "kleewebSubnet", subnet: settings.subnet, network: NETWORK_NAME }),
+  needsEngineSocket: "its workers start job containers through the engine's socket",
   hostPorts: () => [{ port: SITE_PORT, what: "kleeweb nginx" }],
   deploy(platform: Platform, settings: KleewebSettings): LabSummary {
     const lab = new Kleeweb(LAB, { platform, settings });
