@@ -1,3 +1,4 @@
+export { cacheDir } from "./cache";
 export { freePort, sleep, waitFor, httpOk } from "./wait";
 export { forwardTcp, type TcpForwarder } from "./forward";
 export { requestAsWritten, type RawAnswer, type RawRequest } from "./http";
@@ -15,7 +16,6 @@ export {
   FIXTURES,
   requireFixture,
   type Fixture,
-  cacheDir,
   docker,
   inspectImage,
   requireEngine,

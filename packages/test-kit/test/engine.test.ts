@@ -7,7 +7,12 @@ describe("cacheDir", () => {
   it("is CONTAINER_LABS_CACHE, else container-labs under XDG_CACHE_HOME, else under ~/.cache, as the scripts compute it", () => {
     expect(cacheDir({ CONTAINER_LABS_CACHE: "/c", XDG_CACHE_HOME: "/x" })).toBe("/c");
     expect(cacheDir({ XDG_CACHE_HOME: "/x" })).toBe("/x/container-labs");
-    expect(cacheDir({})).toMatch(/\/\.cache\/container-labs$/);
+    expect(cacheDir({ HOME: "/h" })).toBe("/h/.cache/container-labs");
+  });
+
+  it("takes an empty variable for an unset one, and joins with a plain slash, as the shell's ${VAR:-...}/container-labs does", () => {
+    expect(cacheDir({ CONTAINER_LABS_CACHE: "", XDG_CACHE_HOME: "", HOME: "/h" })).toBe("/h/.cache/container-labs");
+    expect(cacheDir({ XDG_CACHE_HOME: "/x/" })).toBe("/x//container-labs");
   });
 });
 
