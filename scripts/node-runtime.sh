@@ -62,7 +62,10 @@ case "${1:-install}" in
     # installing it into another cache (CONTAINER_LABS_CACHE) for a tool's sake.
     node=node
     [ "$(node --version 2>/dev/null)" = "v$VERSION" ] || { install; node="$DIR/bin/node"; }
-    # Node strips the types itself. Our packages do not say "type": "module", so Node
+    # Node strips the types at each start unless it finds them in its compile cache: a tool
+    # that calls others (the toolchain's recipes call back) would pay for it many times.
+    export NODE_COMPILE_CACHE="${NODE_COMPILE_CACHE:-$CACHE/node/compile-cache}"
+    # Our packages do not say "type": "module", so Node
     # finds the files' import syntax on its own and would warn about it each time.
     exec "$node" --disable-warning=MODULE_TYPELESS_PACKAGE_JSON "$ROOT/$2" "${@:3}"
     ;;
