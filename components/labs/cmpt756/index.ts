@@ -5,7 +5,7 @@ import { GeneratedSecret } from "../../platform/generatedCredentials";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import type { LabModule, LabSummary } from "../lab";
-import { IMAGES, NODE_SERVERS } from "./images";
+import { IMAGES, NODE_SERVERS, type ImageName } from "./images";
 import { readCmpt756Settings, type Cmpt756Settings } from "./settings";
 
 const LAB = "cmpt756";
@@ -22,7 +22,7 @@ export const TABLE_ACTIONS = [
 ] as const;
 
 export interface Cmpt756Args {
-  platform: Platform;
+  platform: Platform<ImageName>;
   settings: Cmpt756Settings;
 }
 
@@ -132,7 +132,7 @@ function tryLines(usersUrl: pulumi.Output<string>, musicUrl: pulumi.Output<strin
   ];
 }
 
-export const cmpt756: LabModule<Cmpt756Settings> = {
+export const cmpt756: LabModule<Cmpt756Settings, ImageName> = {
   readSettings: readCmpt756Settings,
   images: IMAGES,
   hostPorts: () => [
@@ -141,7 +141,7 @@ export const cmpt756: LabModule<Cmpt756Settings> = {
     { port: PORTS.db, what: "cmpt756 db (datastore)", loopbackOnly: true },
     { port: DYNAMODB_LOCAL_HOST_PORT, what: "DynamoDB Local (local target)", loopbackOnly: true },
   ],
-  deploy(platform: Platform, settings: Cmpt756Settings): LabSummary {
+  deploy(platform: Platform<ImageName>, settings: Cmpt756Settings): LabSummary {
     const lab = new Cmpt756(LAB, { platform, settings });
     return {
       urls: { usersApi: lab.usersUrl, musicApi: lab.musicUrl },

@@ -3,7 +3,7 @@ import { SERVER_USERS } from "../../platform/images";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import type { LabModule, LabSummary } from "../lab";
-import { IMAGES, NODE_SERVERS } from "./images";
+import { IMAGES, NODE_SERVERS, type ImageName } from "./images";
 import { readDockercoinsSettings, type DockercoinsSettings } from "./settings";
 
 const LAB = "dockercoins";
@@ -12,7 +12,7 @@ export const PORTS = { webui: 8000, rng: 8001, hasher: 8002 } as const;
 const SERVICE_PORT = NODE_SERVERS["dockercoins/rng"].port;
 
 export interface DockercoinsArgs {
-  platform: Platform;
+  platform: Platform<ImageName>;
   settings: DockercoinsSettings;
 }
 
@@ -78,7 +78,7 @@ export class Dockercoins extends pulumi.ComponentResource {
   }
 }
 
-export const dockercoins: LabModule<DockercoinsSettings> = {
+export const dockercoins: LabModule<DockercoinsSettings, ImageName> = {
   readSettings: readDockercoinsSettings,
   images: IMAGES,
   hostPorts: () => [
@@ -86,7 +86,7 @@ export const dockercoins: LabModule<DockercoinsSettings> = {
     { port: PORTS.rng, what: "dockercoins rng" },
     { port: PORTS.hasher, what: "dockercoins hasher" },
   ],
-  deploy(platform: Platform, settings: DockercoinsSettings): LabSummary {
+  deploy(platform: Platform<ImageName>, settings: DockercoinsSettings): LabSummary {
     const lab = new Dockercoins(LAB, { platform, settings });
     return {
       urls: { webui: lab.webuiUrl, rng: platform.url(PORTS.rng), hasher: platform.url(PORTS.hasher) },

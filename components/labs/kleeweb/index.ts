@@ -5,7 +5,7 @@ import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import type { LabModule, LabSummary } from "../lab";
 import { Postgres } from "../postgres";
-import { IMAGES, NODE_SERVERS } from "./images";
+import { IMAGES, NODE_SERVERS, type ImageName } from "./images";
 import { readKleewebSettings, type KleewebSettings } from "./settings";
 
 const LAB = "kleeweb";
@@ -17,7 +17,7 @@ const REDIS_URL = "redis://redis:6379";
 const NETWORK_NAME = "kleeweb_network";
 
 export interface KleewebArgs {
-  platform: Platform;
+  platform: Platform<ImageName>;
   settings: KleewebSettings;
 }
 
@@ -119,13 +119,13 @@ export class Kleeweb extends pulumi.ComponentResource {
   }
 }
 
-export const kleeweb: LabModule<KleewebSettings> = {
+export const kleeweb: LabModule<KleewebSettings, ImageName> = {
   readSettings: readKleewebSettings,
   images: IMAGES,
   fixedSubnet: (settings) => ({ key: "kleewebSubnet", subnet: settings.subnet, network: NETWORK_NAME }),
   needsEngineSocket: "its workers start job containers through the engine's socket",
   hostPorts: () => [{ port: SITE_PORT, what: "kleeweb nginx" }],
-  deploy(platform: Platform, settings: KleewebSettings): LabSummary {
+  deploy(platform: Platform<ImageName>, settings: KleewebSettings): LabSummary {
     const lab = new Kleeweb(LAB, { platform, settings });
     return {
       urls: { site: lab.url },

@@ -4,7 +4,7 @@ import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import type { LabModule, LabSummary } from "../lab";
 import { Postgres } from "../postgres";
-import { IMAGES, NODE_SERVERS } from "./images";
+import { IMAGES, NODE_SERVERS, type ImageName } from "./images";
 import { LatencyProbe } from "./latencyProbe";
 import { readNotificationsSettings, type NotificationsSettings } from "./settings";
 // The source itself, not the built package: the Pulumi program runs from source, before any workspace is built.
@@ -22,7 +22,7 @@ export function tryNotifyLine(url: string): string {
 }
 
 export interface NotificationsArgs {
-  platform: Platform;
+  platform: Platform<ImageName>;
   settings: NotificationsSettings;
 }
 
@@ -94,11 +94,11 @@ export class Notifications extends pulumi.ComponentResource {
   }
 }
 
-export const notifications: LabModule<NotificationsSettings> = {
+export const notifications: LabModule<NotificationsSettings, ImageName> = {
   readSettings: readNotificationsSettings,
   images: IMAGES,
   hostPorts: () => [{ port: SERVICE_PORT, what: "notifications-service" }],
-  deploy(platform: Platform, settings: NotificationsSettings): LabSummary {
+  deploy(platform: Platform<ImageName>, settings: NotificationsSettings): LabSummary {
     const lab = new Notifications(LAB, { platform, settings });
     return {
       urls: { notify: lab.url, metrics: platform.url(SERVICE_PORT, "/api/metrics"), apiDocs: platform.url(SERVICE_PORT, "/") },

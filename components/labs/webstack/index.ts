@@ -4,7 +4,7 @@ import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import type { LabModule, LabSummary } from "../lab";
 import { Postgres } from "../postgres";
-import { IMAGES, NODE_SERVERS, WEBSTACK_APP_DIRS } from "./images";
+import { IMAGES, NODE_SERVERS, WEBSTACK_APP_DIRS, type ImageName } from "./images";
 import { readWebstackSettings, type WebstackSettings } from "./settings";
 
 const LAB = "webstack";
@@ -21,7 +21,7 @@ const PROFILES = {
 } as const;
 
 export interface WebstackArgs {
-  platform: Platform;
+  platform: Platform<ImageName>;
   settings: WebstackSettings;
 }
 
@@ -90,11 +90,11 @@ export class Webstack extends pulumi.ComponentResource {
   }
 }
 
-export const webstack: LabModule<WebstackSettings> = {
+export const webstack: LabModule<WebstackSettings, ImageName> = {
   readSettings: readWebstackSettings,
   images: IMAGES,
   hostPorts: () => [{ port: SITE_PORT, what: "webstack nginx" }],
-  deploy(platform: Platform, settings: WebstackSettings): LabSummary {
+  deploy(platform: Platform<ImageName>, settings: WebstackSettings): LabSummary {
     const lab = new Webstack(LAB, { platform, settings });
     return {
       urls: { site: lab.url, upload: lab.url.apply((url) => `${url}upload`) },
