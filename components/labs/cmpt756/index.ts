@@ -5,8 +5,11 @@ import { GeneratedSecret } from "../../platform/generatedCredentials";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import type { LabModule, LabSummary } from "../lab";
-import { IMAGES, NODE_SERVERS, type ImageName } from "./images";
+import { IMAGES, NODE_SERVERS } from "./images";
 import { readCmpt756Settings, type Cmpt756Settings } from "./settings";
+
+/** One of this lab's images, by `<lab>/<service>`: all Platform.image builds for it. */
+type ImageName = keyof typeof IMAGES;
 
 const LAB = "cmpt756";
 export const PORTS = { s1: NODE_SERVERS["cmpt756/s1"].port, s2: NODE_SERVERS["cmpt756/s2"].port, db: NODE_SERVERS["cmpt756/db"].port } as const;

@@ -8,6 +8,3 @@ export const IMAGES = {
   "docker-basics/volume-writer": lessonDockerfile("images/docker-basics/volume-writer"),
   "docker-basics/tcp-server": lessonDockerfile("images/docker-basics/tcp-server"),
 } satisfies LabImages;
-
-/** One of the lab's images, by `<lab>/<service>`: what Platform.image takes from it. */
-export type ImageName = keyof typeof IMAGES;

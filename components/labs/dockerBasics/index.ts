@@ -2,7 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import type { LabModule, LabSummary } from "../lab";
-import { IMAGES, type ImageName } from "./images";
+import { IMAGES } from "./images";
+
+/** One of this lab's images, by `<lab>/<service>`: all Platform.image builds for it. */
+type ImageName = keyof typeof IMAGES;
 
 const LAB = "docker-basics";
 /** demo-3's published port and the server's own port, as the tutorial has them. */

@@ -11,6 +11,3 @@ export const NODE_SERVERS = {
 
 /** The lab's images and how each is built. */
 export const IMAGES = nodeServices(NODE_SERVERS) satisfies LabImages;
-
-/** One of the lab's images, by `<lab>/<service>`: what Platform.image takes from it. */
-export type ImageName = keyof typeof IMAGES;

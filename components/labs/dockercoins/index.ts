@@ -3,8 +3,11 @@ import { SERVER_USERS } from "../../platform/images";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import type { LabModule, LabSummary } from "../lab";
-import { IMAGES, NODE_SERVERS, type ImageName } from "./images";
+import { IMAGES, NODE_SERVERS } from "./images";
 import { readDockercoinsSettings, type DockercoinsSettings } from "./settings";
+
+/** One of this lab's images, by `<lab>/<service>`: all Platform.image builds for it. */
+type ImageName = keyof typeof IMAGES;
 
 const LAB = "dockercoins";
 /** Host ports as the course publishes them; every service listens on 80 inside. */

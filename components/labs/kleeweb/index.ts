@@ -5,8 +5,11 @@ import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import type { LabModule, LabSummary } from "../lab";
 import { Postgres } from "../postgres";
-import { IMAGES, NODE_SERVERS, type ImageName } from "./images";
+import { IMAGES, NODE_SERVERS } from "./images";
 import { readKleewebSettings, type KleewebSettings } from "./settings";
+
+/** One of this lab's images, by `<lab>/<service>`: all Platform.image builds for it. */
+type ImageName = keyof typeof IMAGES;
 
 const LAB = "kleeweb";
 export const SITE_PORT = 80;

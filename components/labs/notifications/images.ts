@@ -8,6 +8,3 @@ export const NODE_SERVERS = {
 
 /** The lab's images and how each is built: the service, and the one-shot latency probe. */
 export const IMAGES = { ...nodeServices(NODE_SERVERS), "notifications/latency-probe": nodeJob("notifications/latency-probe") } satisfies LabImages;
-
-/** One of the lab's images, by `<lab>/<service>`: what Platform.image takes from it. */
-export type ImageName = keyof typeof IMAGES;

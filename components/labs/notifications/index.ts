@@ -4,11 +4,14 @@ import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import type { LabModule, LabSummary } from "../lab";
 import { Postgres } from "../postgres";
-import { IMAGES, NODE_SERVERS, type ImageName } from "./images";
+import { IMAGES, NODE_SERVERS } from "./images";
 import { LatencyProbe } from "./latencyProbe";
 import { readNotificationsSettings, type NotificationsSettings } from "./settings";
 // The source itself, not the built package: the Pulumi program runs from source, before any workspace is built.
 import { EXAMPLE_BODY } from "../../../packages/notification-cipher/src/example";
+
+/** One of this lab's images, by `<lab>/<service>`: all Platform.image builds for it. */
+type ImageName = keyof typeof IMAGES;
 
 const LAB = "notifications";
 /** The course's container name: the probe, and students' scripts, reach the service by it. */

@@ -4,8 +4,11 @@ import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import type { LabModule, LabSummary } from "../lab";
 import { Postgres } from "../postgres";
-import { IMAGES, NODE_SERVERS, WEBSTACK_APP_DIRS, type ImageName } from "./images";
+import { IMAGES, NODE_SERVERS, WEBSTACK_APP_DIRS } from "./images";
 import { readWebstackSettings, type WebstackSettings } from "./settings";
+
+/** One of this lab's images, by `<lab>/<service>`: all Platform.image builds for it. */
+type ImageName = keyof typeof IMAGES;
 
 const LAB = "webstack";
 export const SITE_PORT = 1337;

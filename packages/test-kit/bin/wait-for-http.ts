@@ -5,21 +5,12 @@
  *
  * Exit 0 once it answers; 1 when PID has exited or SECONDS have passed, saying which.
  */
-import { httpOk, waitFor } from "../src/wait.ts";
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { httpOk, isAlive, waitFor } from "../src/wait.ts";
 
 async function main([url, pid, seconds]: string[]): Promise<number> {
   let exited = false;
   const answered = () => {
-    exited = !alive(Number(pid));
+    exited = !isAlive(Number(pid));
     return exited || httpOk(url);
   };
   await waitFor(`${url} to answer`, answered, { timeoutMs: Number(seconds) * 1000, intervalMs: 500 });

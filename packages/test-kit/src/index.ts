@@ -1,5 +1,5 @@
 export { cacheDir } from "./cache";
-export { freePort, sleep, waitFor, httpOk } from "./wait";
+export { freePort, isAlive, sleep, waitFor, httpOk } from "./wait";
 export { forwardTcp, type TcpForwarder } from "./forward";
 export { requestAsWritten, type RawAnswer, type RawRequest } from "./http";
 export { run, startService, RunningProcess, ServiceProcess, type Exit, type RunOptions, type ServiceOptions } from "./process";

@@ -24,7 +24,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { promisify } from "node:util";
 import { ipv4NetworkOf } from "../../../policy/lib/addresses.ts";
 import { cacheDir } from "./cache.ts";
-import { waitFor } from "./wait.ts";
+import { isAlive, waitFor } from "./wait.ts";
 
 const execFileAsync = promisify(execFile);
 
@@ -160,15 +160,6 @@ export function runningPid(layout: EngineLayout): number | undefined {
   if (!text || !Number.isInteger(pid) || !isAlive(pid)) return undefined;
   const command = existsSync(`/proc/${pid}/comm`) ? readFileSync(`/proc/${pid}/comm`, "utf8").trim() : "";
   return command === "dockerd" ? pid : undefined;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function tail(file: string, lines: number): string {
