@@ -58,10 +58,12 @@ case "${1:-install}" in
     fi
     ;;
   run)
-    # The project's Node already first on PATH (the test command puts it there) saves
-    # installing it into another cache (CONTAINER_LABS_CACHE) for a tool's sake.
-    node=node
-    [ "$(node --version 2>/dev/null)" = "v$VERSION" ] || { install; node="$DIR/bin/node"; }
+    # Where this cache has none, the project's Node already first on PATH (the test command
+    # puts it there) saves installing it into another cache (CONTAINER_LABS_CACHE) for a tool's sake.
+    node="$DIR/bin/node"
+    if [ ! -x "$node" ]; then
+      if [ "$(node --version 2>/dev/null)" = "v$VERSION" ]; then node=node; else install; fi
+    fi
     # Node strips the types at each start unless it finds them in its compile cache: a tool
     # that calls others (the toolchain's recipes call back) would pay for it many times.
     export NODE_COMPILE_CACHE="${NODE_COMPILE_CACHE:-$CACHE/node/compile-cache}"
