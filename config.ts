@@ -129,7 +129,7 @@ function readCaBundle(reader: ConfigReader): string | undefined {
 
 /** True when some enabled lab builds an image that no override replaces. */
 function buildsImages(labs: LabName[], overrides: Partial<Record<BuiltImage, string>>): boolean {
-  return labs.some((lab) => Object.keys(LABS[lab].images).some((image) => overrides[image] === undefined));
+  return labs.some((lab) => (Object.keys(LABS[lab].images) as BuiltImage[]).some((image) => overrides[image] === undefined));
 }
 
 /** The registry a remote target pushes to and pulls from: any OCI registry, ghcr.io unless registryServer names another. */

@@ -11,7 +11,8 @@ import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy,
 import { credentialIn } from "./lib/credentials";
 import { isLocallyBuiltTag, isPinnedImage } from "./lib/images";
 import { hasReason, JOB_WORKER_ROLE, LABELS, labelValue } from "./lib/labels";
-import { ADMIN_PORTS, adminSourceProblem, allowsTcpPort, isLoopbackAddress, isOpenToTheWorld, NARROWEST_ADMIN_PREFIX } from "./lib/network";
+import { isLoopbackAddress, isOpenToTheWorld } from "./lib/addresses";
+import { ADMIN_PORTS, adminSourceProblem, allowsTcpPort, NARROWEST_ADMIN_PREFIX } from "./lib/network";
 import { list } from "./lib/properties";
 import { TYPES } from "./lib/resourceTypes";
 import { securityGroupsIn } from "./lib/securityGroups";

@@ -16,7 +16,7 @@ actionlint_version=v1.7.12
 zizmor_version=1.32.0
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cache="${CONTAINER_LABS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/container-labs}"
+cache="$("$root/scripts/node-runtime.sh" run packages/test-kit/bin/cache-dir.ts)"
 actionlint_dir="$cache/actionlint-$actionlint_version"
 zizmor_venv="$cache/zizmor-$zizmor_version"
 

@@ -7,10 +7,13 @@
 #
 #   scripts/node-runtime.sh [install]        install it unless it is cached
 #   eval "$(scripts/node-runtime.sh env)"    install it when needed, then put it first on PATH
+#   scripts/node-runtime.sh run FILE.ts ARG...  install it when needed, then run the project's
+#                                            TypeScript tool FILE.ts (a path from the repository's root) on it
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VERSION="$(tr -d '[:space:]' <"$ROOT/.node-version")"
+# The cache's formula lives in packages/test-kit/src/cache.ts; this copy installs the Node that runs it.
 CACHE="${CONTAINER_LABS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/container-labs}"
 DIR="$CACHE/node/$VERSION"
 SYSTEM_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
@@ -54,8 +57,22 @@ case "${1:-install}" in
       echo "export NODE_EXTRA_CA_CERTS=$(printf %q "$SYSTEM_CA_BUNDLE")"
     fi
     ;;
+  run)
+    # Where this cache has none, the project's Node already first on PATH (the test command
+    # puts it there) saves installing it into another cache (CONTAINER_LABS_CACHE) for a tool's sake.
+    node="$DIR/bin/node"
+    if [ ! -x "$node" ]; then
+      if [ "$(node --version 2>/dev/null)" = "v$VERSION" ]; then node=node; else install; fi
+    fi
+    # Node strips the types at each start unless it finds them in its compile cache: a tool
+    # that calls others (the toolchain's recipes call back) would pay for it many times.
+    export NODE_COMPILE_CACHE="${NODE_COMPILE_CACHE:-$CACHE/node/compile-cache}"
+    # Our packages do not say "type": "module", so Node
+    # finds the files' import syntax on its own and would warn about it each time.
+    exec "$node" --disable-warning=MODULE_TYPELESS_PACKAGE_JSON "$ROOT/$2" "${@:3}"
+    ;;
   *)
-    say "unknown subcommand '$1' (install or env)"
+    say "unknown subcommand '$1' (install, env or run)"
     exit 2
     ;;
 esac

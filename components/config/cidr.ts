@@ -3,7 +3,7 @@
  * same parser the policy pack judges security groups with, so config and
  * pack never disagree on what a range is.
  */
-import { parseCidr, type AddressRange } from "../../policy/lib/network";
+import { parseCidr, type AddressRange } from "../../policy/lib/addresses";
 
 function ipv4Range(cidr: string): AddressRange | undefined {
   const parsed = parseCidr(cidr);

@@ -29,11 +29,11 @@ export type LabSettings = { [K in LabName]: (typeof LABS)[K] extends LabModule<i
  * which the program (Platform.image, config's imageOverrides) and the tests
  * (static checks, real builds) read.
  */
-export const IMAGE_BUILDS: LabImages = Object.assign({}, ...LAB_NAMES.map((lab) => LABS[lab].images));
+export const IMAGE_BUILDS: LabImages<BuiltImage> = Object.assign({}, ...LAB_NAMES.map((lab) => LABS[lab].images));
 
 /** One of the labs' images, as `<lab>/<service>`: the keys `imageOverrides` accepts. */
-export type BuiltImage = string;
-export const BUILT_IMAGES: BuiltImage[] = Object.keys(IMAGE_BUILDS);
+export type BuiltImage = { [K in LabName]: keyof (typeof LABS)[K]["images"] }[LabName];
+export const BUILT_IMAGES = Object.keys(IMAGE_BUILDS) as BuiltImage[];
 
 /** Each Node server's contract (port, health route) as its image states it, by image. */
 export const NODE_SERVERS = Object.fromEntries(

@@ -23,17 +23,18 @@ export interface HostPort {
 }
 
 /** The images a lab builds, by `<lab>/<service>` (the names imageOverrides takes), and how each is built. */
-export type LabImages = Readonly<Record<string, BuildSource>>;
+export type LabImages<ImageName extends string = string> = Readonly<Record<ImageName, BuildSource>>;
 
 /** What the program needs of each lab: its settings, its images, its host ports, and how to deploy it. */
-export interface LabModule<Settings> {
+export interface LabModule<Settings, ImageName extends string = string> {
   /** Reads and validates the lab's own config keys (declared, with their defaults, in Pulumi.yaml). */
   readSettings(reader: ConfigReader, stack: string): Settings;
   /** The images it builds (its folder's images.ts); Platform.image makes them present on the host. */
-  readonly images: LabImages;
+  readonly images: LabImages<ImageName>;
   /** Host ports the lab publishes (before portRemap); the EC2 host opens those not kept on loopback to the allowed network. */
   hostPorts(settings: Settings): HostPort[];
-  deploy(platform: Platform, settings: Settings): LabSummary;
+  /** Given a platform that builds the lab's own images, by their names. */
+  deploy(platform: Platform<ImageName>, settings: Settings): LabSummary;
   /**
    * The fixed subnet of a lab network (kleeweb's), with the config key that
    * sets it: checked against the engine before `up`, and the lab deployed

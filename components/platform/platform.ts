@@ -19,11 +19,11 @@ export interface BuildSettings {
   caBundle?: string;
 }
 
-export interface PlatformSettings {
+export interface PlatformSettings<ImageName extends string = string> {
   /** Tag for built images, label of containers, prefix of volumes that share an engine (stackNames.ts): the stack's name. */
   stack: string;
   /** How each of the labs' images is built, by `<lab>/<service>`: the labs' own lists, assembled (components/labs). */
-  images: Readonly<Record<string, BuildSource>>;
+  images: Readonly<Record<ImageName, BuildSource>>;
   /** The target: on the local target, stacks may share an engine. */
   target: string;
   build: BuildSettings;
@@ -35,7 +35,7 @@ export interface PlatformSettings {
  * What a lab is given to deploy itself: the Docker host, its engine, images
  * made present there, networks, and URLs. Labs never ask which target this is.
  */
-export class Platform {
+export class Platform<ImageName extends string = string> {
   readonly engine: Engine;
   /** The AWS region services are told to use (DynamoDB Local accepts any). */
   readonly awsRegion: string;
@@ -47,7 +47,7 @@ export class Platform {
   private readonly fixedSubnetNetworks: Network[] = [];
   private workspace?: WorkspaceImage;
 
-  constructor(readonly host: DockerHost, readonly registry: Registry, private readonly settings: PlatformSettings) {
+  constructor(readonly host: DockerHost, readonly registry: Registry, private readonly settings: PlatformSettings<ImageName>) {
     this.engine = {
       docker: host.docker,
       stack: settings.stack,
@@ -65,7 +65,7 @@ export class Platform {
   }
 
   /** One of the labs' own images, by `<lab>/<service>`, built as its lab describes it unless config overrides it. */
-  image(name: string, image: string, parent: pulumi.Resource): Image {
+  image(name: string, image: ImageName, parent: pulumi.Resource): Image {
     const source = this.settings.images[image];
     if (!source) throw new Error(`no lab declares the image ${image} (each lab's images are in its folder's images.ts)`);
     const override = this.settings.build.imageOverrides[image];

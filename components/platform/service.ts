@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { HostCommandArgs } from "./host";
-import { isLoopbackAddress } from "../../policy/lib/network";
+import { isLoopbackAddress } from "../../policy/lib/addresses";
 import { ownerLabels } from "./labels";
 import type { Network } from "./network";
 import { Volume } from "./volume";

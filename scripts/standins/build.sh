@@ -26,8 +26,9 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
-CACHE="${CONTAINER_LABS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/container-labs}"
-STORE="$CACHE/standins"
+# Tools of the test kit, run on the project's Node.
+kit() { "$ROOT/scripts/node-runtime.sh" run "packages/test-kit/bin/$1.ts" "${@:2}"; }
+STORE="$(kit cache-dir)/standins"
 DEBIAN_MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 EXTRA_CA_FILE="${EXTRA_CA_FILE-/etc/ssl/certs/ca-certificates.crt}"
 REGISTRY="${STANDIN_REGISTRY:-127.0.0.1:5959}"
@@ -159,16 +160,11 @@ CONFIG
   docker-registry serve "$STORE/registry/config.yml" >"$STORE/registry/registry.log" 2>&1 &
   REGISTRY_PID=$!
   trap 'kill "$REGISTRY_PID" 2>/dev/null || true' EXIT
-  local waited=0
-  until curl -fsS "http://$REGISTRY/v2/" >/dev/null 2>&1; do
-    if [ "$waited" -ge 20 ] || ! kill -0 "$REGISTRY_PID" 2>/dev/null; then
-      say "docker-registry did not answer on $REGISTRY (STANDIN_REGISTRY moves it); the end of $STORE/registry/registry.log:"
-      tail -n 20 "$STORE/registry/registry.log" >&2
-      exit 1
-    fi
-    sleep 0.5
-    waited=$((waited + 1))
-  done
+  if ! kit wait-for-http "http://$REGISTRY/v2/" "$REGISTRY_PID" 10; then
+    say "docker-registry did not answer on $REGISTRY (STANDIN_REGISTRY moves it); the end of $STORE/registry/registry.log:"
+    tail -n 20 "$STORE/registry/registry.log" >&2
+    exit 1
+  fi
 }
 
 # REFS[name]: the stand-in's reference pinned by digest, pushing it once to mint the digest.

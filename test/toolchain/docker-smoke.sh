@@ -15,7 +15,7 @@
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-STANDIN_REFS="${CONTAINER_LABS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/container-labs}/standins/refs.json"
+STANDIN_REFS="$("$REPO_ROOT/scripts/node-runtime.sh" run packages/test-kit/bin/cache-dir.ts)/standins/refs.json"
 
 # shellcheck source=test/toolchain/report.sh disable=SC1091
 . "$REPO_ROOT/test/toolchain/report.sh" docker-smoke

@@ -8,6 +8,9 @@ import type { LabModule, LabSummary } from "../lab";
 import { IMAGES, NODE_SERVERS } from "./images";
 import { readCmpt756Settings, type Cmpt756Settings } from "./settings";
 
+/** One of this lab's images, by `<lab>/<service>`: all Platform.image builds for it. */
+type ImageName = keyof typeof IMAGES;
+
 const LAB = "cmpt756";
 export const PORTS = { s1: NODE_SERVERS["cmpt756/s1"].port, s2: NODE_SERVERS["cmpt756/s2"].port, db: NODE_SERVERS["cmpt756/db"].port } as const;
 const PREFIX = { s1: "/api/v1/user", s2: "/api/v1/music", db: "/api/v1/datastore" } as const;
@@ -22,7 +25,7 @@ export const TABLE_ACTIONS = [
 ] as const;
 
 export interface Cmpt756Args {
-  platform: Platform;
+  platform: Platform<ImageName>;
   settings: Cmpt756Settings;
 }
 
@@ -132,7 +135,7 @@ function tryLines(usersUrl: pulumi.Output<string>, musicUrl: pulumi.Output<strin
   ];
 }
 
-export const cmpt756: LabModule<Cmpt756Settings> = {
+export const cmpt756: LabModule<Cmpt756Settings, ImageName> = {
   readSettings: readCmpt756Settings,
   images: IMAGES,
   hostPorts: () => [
@@ -141,7 +144,7 @@ export const cmpt756: LabModule<Cmpt756Settings> = {
     { port: PORTS.db, what: "cmpt756 db (datastore)", loopbackOnly: true },
     { port: DYNAMODB_LOCAL_HOST_PORT, what: "DynamoDB Local (local target)", loopbackOnly: true },
   ],
-  deploy(platform: Platform, settings: Cmpt756Settings): LabSummary {
+  deploy(platform: Platform<ImageName>, settings: Cmpt756Settings): LabSummary {
     const lab = new Cmpt756(LAB, { platform, settings });
     return {
       urls: { usersApi: lab.usersUrl, musicApi: lab.musicUrl },

@@ -4,6 +4,9 @@ import { Service } from "../../platform/service";
 import type { LabModule, LabSummary } from "../lab";
 import { IMAGES } from "./images";
 
+/** One of this lab's images, by `<lab>/<service>`: all Platform.image builds for it. */
+type ImageName = keyof typeof IMAGES;
+
 const LAB = "docker-basics";
 /** demo-3's published port and the server's own port, as the tutorial has them. */
 export const TCP_HOST_PORT = 3001;
@@ -12,7 +15,7 @@ const TCP_SERVER_PORT = 1234;
 const DATA_PATH = "/usr/src/data";
 
 export interface DockerBasicsArgs {
-  platform: Platform;
+  platform: Platform<ImageName>;
 }
 
 /**
@@ -111,11 +114,11 @@ export class DockerBasics extends pulumi.ComponentResource {
 export const tcpTryLine = (host: string, port: string | number): string => `echo hi | nc -w 1 ${host} ${port}`;
 
 /** The demos have no settings of their own. */
-export const dockerBasics: LabModule<Record<string, never>> = {
+export const dockerBasics: LabModule<Record<string, never>, ImageName> = {
   readSettings: () => ({}),
   images: IMAGES,
   hostPorts: () => [{ port: TCP_HOST_PORT, what: "docker-basics tcp-server" }],
-  deploy(platform: Platform): LabSummary {
+  deploy(platform: Platform<ImageName>): LabSummary {
     const lab = new DockerBasics(LAB, { platform });
     return {
       urls: { tcpServer: lab.tcpUrl },

@@ -6,13 +6,16 @@ import type { LabModule, LabSummary } from "../lab";
 import { IMAGES, NODE_SERVERS } from "./images";
 import { readDockercoinsSettings, type DockercoinsSettings } from "./settings";
 
+/** One of this lab's images, by `<lab>/<service>`: all Platform.image builds for it. */
+type ImageName = keyof typeof IMAGES;
+
 const LAB = "dockercoins";
 /** Host ports as the course publishes them; every service listens on 80 inside. */
 export const PORTS = { webui: 8000, rng: 8001, hasher: 8002 } as const;
 const SERVICE_PORT = NODE_SERVERS["dockercoins/rng"].port;
 
 export interface DockercoinsArgs {
-  platform: Platform;
+  platform: Platform<ImageName>;
   settings: DockercoinsSettings;
 }
 
@@ -78,7 +81,7 @@ export class Dockercoins extends pulumi.ComponentResource {
   }
 }
 
-export const dockercoins: LabModule<DockercoinsSettings> = {
+export const dockercoins: LabModule<DockercoinsSettings, ImageName> = {
   readSettings: readDockercoinsSettings,
   images: IMAGES,
   hostPorts: () => [
@@ -86,7 +89,7 @@ export const dockercoins: LabModule<DockercoinsSettings> = {
     { port: PORTS.rng, what: "dockercoins rng" },
     { port: PORTS.hasher, what: "dockercoins hasher" },
   ],
-  deploy(platform: Platform, settings: DockercoinsSettings): LabSummary {
+  deploy(platform: Platform<ImageName>, settings: DockercoinsSettings): LabSummary {
     const lab = new Dockercoins(LAB, { platform, settings });
     return {
       urls: { webui: lab.webuiUrl, rng: platform.url(PORTS.rng), hasher: platform.url(PORTS.hasher) },

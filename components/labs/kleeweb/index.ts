@@ -8,6 +8,9 @@ import { Postgres } from "../postgres";
 import { IMAGES, NODE_SERVERS } from "./images";
 import { readKleewebSettings, type KleewebSettings } from "./settings";
 
+/** One of this lab's images, by `<lab>/<service>`: all Platform.image builds for it. */
+type ImageName = keyof typeof IMAGES;
+
 const LAB = "kleeweb";
 export const SITE_PORT = 80;
 const WEB_PORT = NODE_SERVERS["kleeweb/web"].port;
@@ -17,7 +20,7 @@ const REDIS_URL = "redis://redis:6379";
 const NETWORK_NAME = "kleeweb_network";
 
 export interface KleewebArgs {
-  platform: Platform;
+  platform: Platform<ImageName>;
   settings: KleewebSettings;
 }
 
@@ -119,13 +122,13 @@ export class Kleeweb extends pulumi.ComponentResource {
   }
 }
 
-export const kleeweb: LabModule<KleewebSettings> = {
+export const kleeweb: LabModule<KleewebSettings, ImageName> = {
   readSettings: readKleewebSettings,
   images: IMAGES,
   fixedSubnet: (settings) => ({ key: "kleewebSubnet", subnet: settings.subnet, network: NETWORK_NAME }),
   needsEngineSocket: "its workers start job containers through the engine's socket",
   hostPorts: () => [{ port: SITE_PORT, what: "kleeweb nginx" }],
-  deploy(platform: Platform, settings: KleewebSettings): LabSummary {
+  deploy(platform: Platform<ImageName>, settings: KleewebSettings): LabSummary {
     const lab = new Kleeweb(LAB, { platform, settings });
     return {
       urls: { site: lab.url },

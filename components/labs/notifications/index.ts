@@ -10,6 +10,9 @@ import { readNotificationsSettings, type NotificationsSettings } from "./setting
 // The source itself, not the built package: the Pulumi program runs from source, before any workspace is built.
 import { EXAMPLE_BODY } from "../../../packages/notification-cipher/src/example";
 
+/** One of this lab's images, by `<lab>/<service>`: all Platform.image builds for it. */
+type ImageName = keyof typeof IMAGES;
+
 const LAB = "notifications";
 /** The course's container name: the probe, and students' scripts, reach the service by it. */
 export const SERVICE_NAME = "notifications-service";
@@ -22,7 +25,7 @@ export function tryNotifyLine(url: string): string {
 }
 
 export interface NotificationsArgs {
-  platform: Platform;
+  platform: Platform<ImageName>;
   settings: NotificationsSettings;
 }
 
@@ -94,11 +97,11 @@ export class Notifications extends pulumi.ComponentResource {
   }
 }
 
-export const notifications: LabModule<NotificationsSettings> = {
+export const notifications: LabModule<NotificationsSettings, ImageName> = {
   readSettings: readNotificationsSettings,
   images: IMAGES,
   hostPorts: () => [{ port: SERVICE_PORT, what: "notifications-service" }],
-  deploy(platform: Platform, settings: NotificationsSettings): LabSummary {
+  deploy(platform: Platform<ImageName>, settings: NotificationsSettings): LabSummary {
     const lab = new Notifications(LAB, { platform, settings });
     return {
       urls: { notify: lab.url, metrics: platform.url(SERVICE_PORT, "/api/metrics"), apiDocs: platform.url(SERVICE_PORT, "/") },

@@ -7,6 +7,9 @@ import { Postgres } from "../postgres";
 import { IMAGES, NODE_SERVERS, WEBSTACK_APP_DIRS } from "./images";
 import { readWebstackSettings, type WebstackSettings } from "./settings";
 
+/** One of this lab's images, by `<lab>/<service>`: all Platform.image builds for it. */
+type ImageName = keyof typeof IMAGES;
+
 const LAB = "webstack";
 export const SITE_PORT = 1337;
 const APP_PORT = NODE_SERVERS["webstack/app"].port;
@@ -21,7 +24,7 @@ const PROFILES = {
 } as const;
 
 export interface WebstackArgs {
-  platform: Platform;
+  platform: Platform<ImageName>;
   settings: WebstackSettings;
 }
 
@@ -90,11 +93,11 @@ export class Webstack extends pulumi.ComponentResource {
   }
 }
 
-export const webstack: LabModule<WebstackSettings> = {
+export const webstack: LabModule<WebstackSettings, ImageName> = {
   readSettings: readWebstackSettings,
   images: IMAGES,
   hostPorts: () => [{ port: SITE_PORT, what: "webstack nginx" }],
-  deploy(platform: Platform, settings: WebstackSettings): LabSummary {
+  deploy(platform: Platform<ImageName>, settings: WebstackSettings): LabSummary {
     const lab = new Webstack(LAB, { platform, settings });
     return {
       urls: { site: lab.url, upload: lab.url.apply((url) => `${url}upload`) },

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { isLoopbackAddress } from "../../../policy/lib/network";
+import { isLoopbackAddress } from "../../../policy/lib/addresses";
 import { buildsOn } from "../builder";
 import { CONTAINER_UID, DOCKER_HOST_TYPE, type DockerHost, type HostCommandArgs, type ImageBuilder } from "../host";
 import { shellQuote } from "../shell";

@@ -13,7 +13,8 @@ import { execFileSync, spawn } from "node:child_process";
 import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
-import { cacheDir, docker, requireEngine, requireStandins, type Engine } from "./engine";
+import { cacheDir } from "./cache";
+import { docker, requireEngine, requireStandins, type Engine } from "./engine";
 
 export const REPO_ROOT = resolve(__dirname, "..", "..", "..");
 export const CI_STACK = "ci";

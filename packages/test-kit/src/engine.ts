@@ -7,9 +7,10 @@
  */
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { cacheDir } from "./cache";
+import { dockerHostOf, engineLayout } from "./privateEngine";
 
 const execFileAsync = promisify(execFile);
 
@@ -21,11 +22,6 @@ export const PREPARE_ENGINE_COMMAND = "scripts/test-engine.sh start && scripts/s
 
 export const STANDINS = ["node", "nginx", "redis", "postgres", "dynamodb-local", "klee"] as const;
 export type Standin = (typeof STANDINS)[number];
-
-/** The project's cache directory, as the scripts compute it. */
-export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.CONTAINER_LABS_CACHE ?? join(env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "container-labs");
-}
 
 export interface Engine {
   /** unix:///.../docker.sock */
@@ -54,8 +50,9 @@ export async function docker(engine: Engine, args: string[], options: { input?: 
 
 /** The private engine, answering; throws EngineMissing naming the command that starts it. */
 export async function requireEngine(env: NodeJS.ProcessEnv = process.env): Promise<Engine> {
-  const socketPath = join(cacheDir(env), "engine", "docker.sock");
-  const dockerHost = `unix://${socketPath}`;
+  const layout = engineLayout(env);
+  const socketPath = layout.socket;
+  const dockerHost = dockerHostOf(layout);
   const engine: Engine = { dockerHost, socketPath, env: { ...env, DOCKER_HOST: dockerHost, DOCKER_BUILDKIT: "1" } };
   try {
     await docker(engine, ["info", "--format", "{{.ServerVersion}}"], { timeoutMs: 15_000 });

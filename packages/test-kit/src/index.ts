@@ -1,4 +1,5 @@
-export { freePort, sleep, waitFor, httpOk } from "./wait";
+export { cacheDir } from "./cache";
+export { freePort, isAlive, sleep, waitFor, httpOk } from "./wait";
 export { forwardTcp, type TcpForwarder } from "./forward";
 export { requestAsWritten, type RawAnswer, type RawRequest } from "./http";
 export { run, startService, RunningProcess, ServiceProcess, type Exit, type RunOptions, type ServiceOptions } from "./process";
@@ -15,7 +16,6 @@ export {
   FIXTURES,
   requireFixture,
   type Fixture,
-  cacheDir,
   docker,
   inspectImage,
   requireEngine,

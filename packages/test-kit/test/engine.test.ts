@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,7 +8,20 @@ describe("cacheDir", () => {
   it("is CONTAINER_LABS_CACHE, else container-labs under XDG_CACHE_HOME, else under ~/.cache, as the scripts compute it", () => {
     expect(cacheDir({ CONTAINER_LABS_CACHE: "/c", XDG_CACHE_HOME: "/x" })).toBe("/c");
     expect(cacheDir({ XDG_CACHE_HOME: "/x" })).toBe("/x/container-labs");
-    expect(cacheDir({})).toMatch(/\/\.cache\/container-labs$/);
+    expect(cacheDir({ HOME: "/h" })).toBe("/h/.cache/container-labs");
+  });
+
+  it("takes an empty variable for an unset one, and joins with a plain slash, as the shell's ${VAR:-...}/container-labs does", () => {
+    expect(cacheDir({ CONTAINER_LABS_CACHE: "", XDG_CACHE_HOME: "", HOME: "/h" })).toBe("/h/.cache/container-labs");
+    expect(cacheDir({ XDG_CACHE_HOME: "/x/" })).toBe("/x//container-labs");
+  });
+
+  it("is what bin/cache-dir.ts prints for the shell scripts", () => {
+    const printed = execFileSync(process.execPath, ["--disable-warning=MODULE_TYPELESS_PACKAGE_JSON", join(__dirname, "..", "bin", "cache-dir.ts")], {
+      env: { ...process.env, CONTAINER_LABS_CACHE: "", XDG_CACHE_HOME: "/x" },
+      encoding: "utf8",
+    });
+    expect(printed).toBe("/x/container-labs\n");
   });
 });
 

@@ -11,15 +11,6 @@ export function commandLine(pid: number): string {
   return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The pid `pid` has inside its own PID namespace (1 for a container's first process). */
 export function pidInItsNamespace(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");

@@ -6,8 +6,8 @@
  * bookworm's /bin/sh (dash 0.5.12), the same as in the image's node base.
  */
 import { join } from "node:path";
-import { run, waitFor, type RunningProcess } from "@container-labs/test-kit";
-import { childPids, commandLine, isAlive, pidInItsNamespace } from "./process-tree";
+import { isAlive, run, waitFor, type RunningProcess } from "@container-labs/test-kit";
+import { childPids, commandLine, pidInItsNamespace } from "./process-tree";
 
 const MAIN = join(__dirname, "..", "dist", "main.js");
 const CMD = ["hello", "this", "is", "CMD"];

@@ -1,4 +1,4 @@
-import { isLoopbackAddress, isOpenToTheWorld, parseCidr } from "../lib/network";
+import { ipv4NetworkOf, isLoopbackAddress, isOpenToTheWorld, parseCidr } from "../lib/addresses";
 
 describe("isOpenToTheWorld: the predicate config validation shares with the pack", () => {
   it.each([
@@ -62,5 +62,18 @@ describe("isLoopbackAddress", () => {
   it("is true for 127.0.0.0/8 and ::1 in any spelling, false for every other address", () => {
     for (const address of ["127.0.0.1", "127.1.2.3", "::1", "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1"]) expect({ address, loopback: isLoopbackAddress(address) }).toEqual({ address, loopback: true });
     for (const address of ["0.0.0.0", "::", "192.168.1.10", "10.0.0.1", "128.0.0.1", "localhost", ""]) expect({ address, loopback: isLoopbackAddress(address) }).toEqual({ address, loopback: false });
+  });
+});
+
+describe("ipv4NetworkOf", () => {
+  it("is the network an address with its prefix lies in, the private engine's bridge for one", () => {
+    expect(ipv4NetworkOf("10.250.250.1/24")).toBe("10.250.250.0/24");
+    expect(ipv4NetworkOf("10.250.3.77/20")).toBe("10.250.0.0/20");
+    expect(ipv4NetworkOf("192.168.1.1/32")).toBe("192.168.1.1/32");
+    expect(ipv4NetworkOf("255.255.255.255/0")).toBe("0.0.0.0/0");
+  });
+
+  it("is undefined for what is not an IPv4 range", () => {
+    for (const text of ["10.250.250.1", "10.250.250.1/33", "2001:db8::1/64", ""]) expect({ text, network: ipv4NetworkOf(text) }).toEqual({ text, network: undefined });
   });
 });
