@@ -2,7 +2,7 @@ import * as path from "node:path";
 import * as docker from "@pulumi/docker";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
-import type { DockerHost } from "./host";
+import { onMachine, type DockerHost } from "./host";
 import type { Registry } from "./registry";
 
 /** The repository root: build contexts and Dockerfiles are found from here, whatever the cwd. */
@@ -185,7 +185,8 @@ export class Image extends pulumi.ComponentResource {
     const present = new docker.RemoteImage(
       `${name}-image`,
       { name: reference, keepLocally: true, pullTriggers: pullTrigger ? [pullTrigger] : undefined },
-      { parent: this, provider: args.host.docker },
+      // A new machine pulls it again (onMachine).
+      { parent: this, provider: args.host.docker, ...onMachine(args.host.machineIdentity) },
     );
     this.imageId = present.imageId;
     this.ref = args.registry.pushes || source.kind === "pull"

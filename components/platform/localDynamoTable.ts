@@ -99,38 +99,66 @@ export async function untilAnswering(table: LocalDynamoTableInputs, timeoutMs: n
   });
 }
 
+/** The table named `name` as DynamoDB Local describes it; undefined when it has none of that name. */
+async function findTable(table: LocalDynamoTableInputs, name: string): Promise<import("@aws-sdk/client-dynamodb").TableDescription | undefined> {
+  return withClient(table, async (sdk, client) => {
+    try {
+      return (await client.send(new sdk.DescribeTableCommand({ TableName: name }))).Table;
+    } catch (err) {
+      if (err instanceof sdk.ResourceNotFoundException) return undefined;
+      throw err;
+    }
+  });
+}
+
+/** The table made in DynamoDB Local once it answers, and ready. */
+async function createTable(inputs: LocalDynamoTableInputs): Promise<State> {
+  await untilAnswering(inputs);
+  const billing = inputs.billing === "provisioned"
+    ? { BillingMode: "PROVISIONED" as const, ProvisionedThroughput: { ReadCapacityUnits: inputs.capacity, WriteCapacityUnits: inputs.capacity } }
+    : { BillingMode: "PAY_PER_REQUEST" as const };
+  return withClient(inputs, async (sdk, client) => {
+    try {
+      const created = await client.send(new sdk.CreateTableCommand({
+        TableName: inputs.tableName,
+        AttributeDefinitions: [{ AttributeName: inputs.hashKey, AttributeType: "S" }],
+        KeySchema: [{ AttributeName: inputs.hashKey, KeyType: "HASH" }],
+        ...billing,
+      }));
+      // The waiter's own first pause is 20 s, sized for the region's DynamoDB; a local table is ready within a second.
+      await sdk.waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 5 }, { TableName: inputs.tableName });
+      return { ...inputs, arn: created.TableDescription?.TableArn ?? "" };
+    } catch (err) {
+      throw new Error(`creating table ${inputs.tableName} in DynamoDB Local at ${where(inputs)}: ${(err as Error).message}`);
+    }
+  });
+}
+
 /** Exported for its tests, which drive it against dynalite. */
 export const localDynamoTableProvider: pulumi.dynamic.ResourceProvider = {
   async diff(_id: string, olds: State, news: LocalDynamoTableInputs) {
     const replaces = (["tableName", "hashKey", "endpoint"] as const).filter((key) => olds[key] !== news[key]);
-    const changes = replaces.length > 0 || olds.billing !== news.billing || olds.capacity !== news.capacity;
+    // Reached through another SSH endpoint (a new machine's host key): an update, so that refresh and destroy reach it there too.
+    const reachedElsewhere = JSON.stringify(olds.ssh ?? null) !== JSON.stringify(news.ssh ?? null);
+    const changes = replaces.length > 0 || olds.billing !== news.billing || olds.capacity !== news.capacity || reachedElsewhere;
     return { changes, replaces, deleteBeforeReplace: true };
   },
 
   async create(inputs: LocalDynamoTableInputs) {
-    await untilAnswering(inputs);
-    const billing = inputs.billing === "provisioned"
-      ? { BillingMode: "PROVISIONED" as const, ProvisionedThroughput: { ReadCapacityUnits: inputs.capacity, WriteCapacityUnits: inputs.capacity } }
-      : { BillingMode: "PAY_PER_REQUEST" as const };
-    return withClient(inputs, async (sdk, client) => {
-      try {
-        const created = await client.send(new sdk.CreateTableCommand({
-          TableName: inputs.tableName,
-          AttributeDefinitions: [{ AttributeName: inputs.hashKey, AttributeType: "S" }],
-          KeySchema: [{ AttributeName: inputs.hashKey, KeyType: "HASH" }],
-          ...billing,
-        }));
-        // The waiter's own first pause is 20 s, sized for the region's DynamoDB; a local table is ready within a second.
-        await sdk.waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 5 }, { TableName: inputs.tableName });
-        return { id: inputs.tableName, outs: { ...inputs, arn: created.TableDescription?.TableArn ?? "" } };
-      } catch (err) {
-        throw new Error(`creating table ${inputs.tableName} in DynamoDB Local at ${where(inputs)}: ${(err as Error).message}`);
-      }
-    });
+    const outs = await createTable(inputs);
+    return { id: inputs.tableName, outs };
   },
 
-  async update(_id: string, _olds: State, news: LocalDynamoTableInputs) {
+  /**
+   * Its billing set, or the table reached through a new machine: one that
+   * kept DynamoDB Local's volume (the data disk) has it, with its items; on
+   * one that did not (a user's machine reinstalled), it is made again, empty.
+   */
+  async update(_id: string, olds: State, news: LocalDynamoTableInputs) {
     await untilAnswering(news);
+    const found = await findTable(news, news.tableName);
+    if (!found) return { outs: await createTable(news) };
+    if (olds.billing === news.billing && olds.capacity === news.capacity) return { outs: { ...news, arn: found.TableArn ?? olds.arn } };
     return withClient(news, async (sdk, client) => {
       const updated = await client.send(new sdk.UpdateTableCommand(news.billing === "provisioned"
         ? { TableName: news.tableName, BillingMode: "PROVISIONED", ProvisionedThroughput: { ReadCapacityUnits: news.capacity, WriteCapacityUnits: news.capacity } }
@@ -140,16 +168,9 @@ export const localDynamoTableProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async read(id: string, props: State) {
-    return withClient(props, async (sdk, client) => {
-      try {
-        const { Table } = await client.send(new sdk.DescribeTableCommand({ TableName: id }));
-        return { id, props: { ...props, arn: Table?.TableArn ?? props.arn } };
-      } catch (err) {
-        // Gone (its container's data volume was removed, say): refresh drops it, and `up` makes it again.
-        if (err instanceof sdk.ResourceNotFoundException) return {};
-        throw err;
-      }
-    });
+    const found = await findTable(props, id);
+    // Gone (its container's data volume was removed, say): refresh drops it, and `up` makes it again.
+    return found ? { id, props: { ...props, arn: found.TableArn ?? props.arn } } : {};
   },
 
   async delete(id: string, props: State) {

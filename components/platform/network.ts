@@ -1,5 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { onMachine } from "./host";
 import { ownerLabels } from "./labels";
 
 export interface NetworkArgs {
@@ -13,6 +14,8 @@ export interface NetworkArgs {
   /** Members send their off-host traffic through this network (Docker's gateway priority), not their other networks. */
   defaultRoute?: boolean;
   provider: docker.Provider;
+  /** The host's machine (DockerHost.machineIdentity): a new one gets the network made again. */
+  machineIdentity?: pulumi.Input<string>;
 }
 
 /** A user-defined bridge network: containers on it find each other by name. */
@@ -34,7 +37,7 @@ export class Network extends pulumi.ComponentResource {
       },
       // A fixed name cannot exist twice, so a replacement must remove the old network first.
       // Children do not inherit the component's dependsOn: handed on, so the network waits for what this one waits for.
-      { parent: this, provider: args.provider, deleteBeforeReplace: true, dependsOn: opts?.dependsOn },
+      { parent: this, provider: args.provider, deleteBeforeReplace: true, dependsOn: opts?.dependsOn, ...onMachine(args.machineIdentity) },
     );
     this.name = network.name;
     this.gatewayPriority = args.defaultRoute ? 1 : undefined;

@@ -54,6 +54,7 @@ export class Platform<ImageName extends string = string> {
       hostPort: (port) => settings.portRemap.get(port) ?? port,
       publishAddress: host.publishAddress,
       exposure: host.exposure,
+      machineIdentity: host.machineIdentity,
       command: (name, args, parent) => host.command(name, args, parent),
     };
     this.awsRegion = settings.awsRegion;
@@ -111,14 +112,18 @@ export class Platform<ImageName extends string = string> {
   network(name: string, args: Omit<NetworkArgs, "provider">, parent: pulumi.Resource): Network {
     const network = new Network(
       name,
-      { ...args, provider: this.host.docker },
+      { ...args, provider: this.host.docker, machineIdentity: this.host.machineIdentity },
       { parent, dependsOn: args.ipam ? [] : [...this.fixedSubnetNetworks] },
     );
     if (args.ipam) this.fixedSubnetNetworks.push(network);
     return network;
   }
 
-  /** A named volume: the course's name, or the stack's where stacks share the engine (stackNames.ts). */
+  /**
+   * A named volume: the course's name, or the stack's where stacks share the
+   * engine (stackNames.ts). Kept when the host's machine is new, unlike the
+   * rest of what the engine holds (onMachine): its data is on the data disk.
+   */
   volume(name: string, args: { lab: string; volume: CourseVolume; keep: Keep }, parent: pulumi.Resource): Volume {
     const volumeName = stackVolumeName(args.volume, this.settings.stack, this.settings.target);
     return new Volume(name, { lab: args.lab, volumeName, keep: args.keep, provider: this.host.docker }, { parent });

@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { HostCommandArgs } from "./host";
+import { onMachine, type HostCommandArgs } from "./host";
 import { isLoopbackAddress } from "../../policy/lib/addresses";
 import { ownerLabels } from "./labels";
 import type { Network } from "./network";
@@ -38,6 +38,8 @@ export interface Engine {
   publishAddress: string;
   /** Why ports are published beyond loopback (labelled for the policy pack); undefined when they are not. */
   exposure?: string;
+  /** The host's machine (DockerHost.machineIdentity): a new one gets every container made again. */
+  machineIdentity?: pulumi.Input<string>;
   /** Runs a shell command on the Docker host (for what the Docker provider cannot set). */
   command(name: string, args: HostCommandArgs, parent: pulumi.Resource): pulumi.Resource;
 }
@@ -220,6 +222,7 @@ export class Service extends pulumi.ComponentResource {
           deleteBeforeReplace: true,
           // The provider updates tmpfs "in place" without touching the container (kreuzwerker's schema lacks ForceNew there).
           replaceOnChanges: ["tmpfs"],
+          ...onMachine(args.engine.machineIdentity),
           // The component's dependsOn is handed to each container, so a container starts only after what the service waits for.
           dependsOn: opts?.dependsOn,
           // The secrecy of the env input is also what the policy pack sees: it gets inputs decrypted.

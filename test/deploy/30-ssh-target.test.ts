@@ -8,8 +8,10 @@
  * the labs are used at the machine's address, the host survives a reboot,
  * and `npm run down` removes the stack.
  */
+import { execFileSync } from "node:child_process";
 import { labsOk, labsOutput } from "@container-labs/test-kit";
 import { MACHINE_DISK } from "@container-labs/test-kit";
+import { hostKeyFingerprint } from "../../components/platform/ssh/hostKey";
 import { answers, onMachine, prepareSshStack, SSH_LABS, SSH_STACK, type SshStack } from "./sshStack";
 import { eventually, http, recordTiming } from "./deployed";
 
@@ -73,6 +75,9 @@ it("ran the latency probe over SSH: the machine's file holds the 3 latencies of 
   expect(lines.slice(-3)).toEqual(latencies);
 });
 
+/** The user and the song cmpt756 stored, looked for again on a new machine. */
+let stored: { uid: string; musicId: string };
+
 it("keeps cmpt756's users and songs in DynamoDB Local on the machine, its tables made through SSH", async () => {
   const { usersApi: users, musicApi: music } = labs.cmpt756.urls;
   const { user_id: uid } = (await http(users, json("POST", { fname: "Ada", lname: "Lovelace", email: "ada@example.org" }))).json<{ user_id: string }>();
@@ -80,6 +85,7 @@ it("keeps cmpt756's users and songs in DynamoDB Local on the machine, its tables
   const created = await http(music, json("POST", { Artist: "The Beatles", SongTitle: "Yesterday" }, token));
   expect(created.status).toBe(200);
   const { music_id: id } = created.json<{ music_id: string }>();
+  stored = { uid, musicId: id };
   expect((await http(`${music}${id}`, json("GET", undefined, token))).json()).toMatchObject({ Items: [{ Artist: "The Beatles", SongTitle: "Yesterday" }] });
   // DynamoDB Local's port is on the machine's loopback only: not reachable at its address.
   const outside = await fetch(`http://${ssh.address}:18000/`, { signal: AbortSignal.timeout(3000) }).then(() => "answered", (error: Error) => error.name);
@@ -117,4 +123,62 @@ it("comes back after a reboot: the data disk, the firewall and Docker in order, 
   expect((await http(uploaded.url)).text).toBe("on the data volume\n");
   const before = await hashes();
   await eventually("mining after the reboot", async () => ((await hashes()) > before ? true : undefined), 90_000);
+});
+
+/**
+ * A new machine at the same address, as EC2 replaces an instance whose user
+ * data changed (the same Elastic IP, the same data volume) or as a user
+ * reinstalls theirs: the Docker provider reaches it as it reached the old
+ * one, and it has none of the labs' containers, networks or images. The
+ * machine's identity (here the host key, pinned again as the README says)
+ * makes one `up` bring every lab back, its data found on the data disk.
+ */
+describe("a new machine at the same address", () => {
+  let diskUuid: string;
+  let latenciesBefore: number;
+
+  it("with its new host key pinned as the README says, one up brings every lab back on it", async () => {
+    diskUuid = await ssh.machine.exec(["blkid", "-p", "-s", "UUID", "-o", "value", MACHINE_DISK]);
+    const { latencyFile } = labs.notifications.details as { latencyFile: string };
+    latenciesBefore = (await ssh.machine.exec(["cat", latencyFile])).split("\n").filter(Boolean).length;
+    const newKey = await ssh.replace();
+    // The README's steps: scan the key the machine presents, compare its fingerprint with the machine's own, pin that very line.
+    const scanned = execFileSync("ssh-keyscan", ["-t", "ed25519", ssh.address], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    expect(hostKeyFingerprint(scanned)).toBe(hostKeyFingerprint(newKey));
+    await labsOk(ssh.stack, ["pulumi", "config", "set", "sshHostKey", scanned, "--stack", SSH_STACK], { quiet: true });
+    const up = await labsOk(ssh.stack, ["up", "--stack", SSH_STACK]);
+    seconds["up on a new machine"] = up.seconds;
+    labs = await labsOutput(ssh.stack, SSH_STACK);
+    // Each lab's containers on the new machine's engine, and each lab answering at the same address.
+    const running = (await onMachine(ssh, "ps", "--format", '{{.Label "container-labs.lab"}}')).split("\n");
+    expect([...new Set(running)].filter((lab) => SSH_LABS.includes(lab)).sort()).toEqual([...SSH_LABS].sort());
+    await answers(`${new URL(labs.notifications.urls.notify).origin}/health`);
+    await answers(labs.webstack.urls.site);
+    await answers(`${labs.dockercoins.urls.webui}json`);
+  });
+
+  it("formatted nothing: the same filesystem on the data disk, Docker's volumes on it with their labels", async () => {
+    expect(await ssh.machine.exec(["cat", "/var/log/cloud-init-output.log"])).not.toContain("formatting it");
+    expect(await ssh.machine.exec(["blkid", "-p", "-s", "UUID", "-o", "value", MACHINE_DISK])).toBe(diskUuid);
+    // Docker's record of each volume (metadata.db beside them) came with the disk: labels included.
+    expect(await onMachine(ssh, "volume", "inspect", "--format", '{{index .Labels "container-labs.lab"}}', "webstack_media", "dynamodb-local-data")).toBe("webstack\nplatform");
+  });
+
+  it("finds the data made on the old machine: the webstack upload, cmpt756's user and song, the latencies with the new probe's after them", async () => {
+    expect((await http(uploaded.url)).text).toBe("on the data volume\n");
+    const { usersApi: users, musicApi: music } = labs.cmpt756.urls;
+    // A login succeeds only for a user DynamoDB Local still holds.
+    const login = await http(`${users}login`, json("PUT", { uid: stored.uid }));
+    expect(login.status).toBe(200);
+    expect((await http(`${music}${stored.musicId}`, json("GET", undefined, login.text))).json()).toMatchObject({ Items: [{ Artist: "The Beatles", SongTitle: "Yesterday" }] });
+    const { latencies, latencyFile } = labs.notifications.details as { latencies: number[]; latencyFile: string };
+    const lines = (await ssh.machine.exec(["cat", latencyFile])).split("\n").filter(Boolean).map(Number);
+    expect({ before: lines.length - latencies.length, latest: lines.slice(-latencies.length) }).toEqual({ before: latenciesBefore, latest: latencies });
+  });
+
+  it("mines DockerCoins again, and a following preview proposes no change", async () => {
+    const before = await hashes();
+    await eventually("mining on the new machine", async () => ((await hashes()) > before ? true : undefined), 90_000);
+    await labsOk(ssh.stack, ["pulumi", "preview", "--expect-no-changes", "--stack", SSH_STACK, "--non-interactive"]);
+  });
 });

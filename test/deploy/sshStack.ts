@@ -20,6 +20,7 @@ import { stringify } from "yaml";
 import {
   attachLoopDisk,
   cacheDir,
+  createFixedNetwork,
   detachLoopDisks,
   docker,
   labs,
@@ -43,6 +44,13 @@ export const SSH_STACK = "ci-ssh";
 export const SSH_LABS = ["notifications", "cmpt756", "webstack", "dockercoins"];
 const MACHINE = "cl-ci-ssh-machine";
 const REGISTRY = "cl-ci-ssh-registry";
+/**
+ * The engine's network of the machine and the registry. Its subnet is fixed,
+ * so that a new machine takes the old one's address (the Elastic IP's part),
+ * and outside Docker's own address pools, so that no network Docker makes on
+ * the machine overlaps it.
+ */
+const NETWORK = { name: "cl-ci-ssh-net", subnet: "10.251.0.0/24", machine: "10.251.0.10" };
 /** The namespace images are pushed under in the stand-in registry. */
 const NAMESPACE = "ci";
 /** What EC2 would call the data volume; the stand-in machine's disk is found under MACHINE_DISK whatever its ID. */
@@ -52,9 +60,10 @@ const STACK_FILE = join(REPO_ROOT, `Pulumi.${SSH_STACK}.yaml`);
 
 export interface SshStack {
   stack: CiStack;
+  /** The machine; a new one after `replace`. */
   machine: Machine;
   registry: Registry;
-  /** The machine's address on the engine's bridge: SSH, Docker's TLS port and the labs' ports. */
+  /** The machine's address on the engine's network: SSH, Docker's TLS port and the labs' ports. */
   address: string;
   /** The files of this run: keys, the registry's CA, the disk image. */
   dir: string;
@@ -62,6 +71,14 @@ export interface SshStack {
   seconds: Record<string, number>;
   /** Reboots the machine (the container restarted): systemd, the data disk, the firewall and Docker start again. */
   reboot(): Promise<void>;
+  /**
+   * Replaces the machine as EC2 replaces an instance: it is shut down and a
+   * new one boots from the same image and the same cloud-config at the same
+   * address, with the same data disk, a Docker root of its own and a new SSH
+   * host key. Resolves to that key's public line, as the new machine's
+   * console would show it.
+   */
+  replace(): Promise<string>;
   remove(): Promise<void>;
 }
 
@@ -96,6 +113,12 @@ async function pushStandins(stack: CiStack, registry: Registry, config: string):
   return refs;
 }
 
+/** An ED25519 key pair made with ssh-keygen in `dir`, as `<name>` and `<name>.pub`: the two OpenSSH encodings. */
+function sshKey(dir: string, name: string): { privateKeyOpenssh: string; publicKeyOpenssh: string } {
+  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", name, "-f", join(dir, name)]);
+  return { privateKeyOpenssh: readFileSync(join(dir, name), "utf8"), publicKeyOpenssh: readFileSync(join(dir, `${name}.pub`), "utf8").trim() };
+}
+
 /**
  * Boots the machine, starts the registry, pushes the stand-ins, writes the
  * stack file and sets its secrets. A fresh machine, disk and registry every
@@ -110,17 +133,19 @@ export async function prepareSshStack(): Promise<SshStack> {
   await removeMachine(engine, MACHINE);
   await detachLoopDisks(diskFile);
   await docker(engine, ["rm", "--force", "--volumes", REGISTRY, `${REGISTRY}-net`]).catch(() => undefined);
+  const removeNetwork = await createFixedNetwork(engine, NETWORK.name, NETWORK.subnet);
 
-  for (const key of ["host-key", "login-key"]) execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", key, "-f", join(dir, key)]);
-  const hostKey = { privateKeyOpenssh: readFileSync(join(dir, "host-key"), "utf8"), publicKeyOpenssh: readFileSync(join(dir, "host-key.pub"), "utf8").trim() };
+  const hostKey = sshKey(dir, "host-key");
+  const loginKey = sshKey(dir, "login-key");
 
-  const registry = await timed(seconds, "registry started", () => startRegistry(engine, { name: REGISTRY }));
+  const registry = await timed(seconds, "registry started", () => startRegistry(engine, { name: REGISTRY, network: NETWORK.name }));
   const disk = await attachLoopDisk(diskFile, DISK_MIB);
   const remove = async () => {
     await removeMachine(engine, MACHINE);
     await detachLoopDisks(diskFile);
     rmSync(diskFile, { force: true });
     await registry.stop();
+    await removeNetwork();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
@@ -129,17 +154,19 @@ export async function prepareSshStack(): Promise<SshStack> {
     const standins = await timed(seconds, "stand-ins pushed", () => pushStandins(stack, registry, dockerConfig));
 
     const image = await requireFixture(engine, "machine");
-    // The ec2 target's document, but for Docker's source: its apt repository is unreachable here (README).
-    const userData = cloudConfig({ dataVolumeId: VOLUME_ID, hostKey, dockerSource: "distribution" });
-    const metaData = stringify({ "instance-id": `i-${MACHINE}`, "local-hostname": MACHINE, "public-keys": [readFileSync(join(dir, "login-key.pub"), "utf8").trim()] });
-    const machine = await timed(seconds, "machine booted", async () => {
-      const started = await startMachine(engine, { image, name: MACHINE, seed: { userData, metaData }, disk, publish: {} });
+    /** A machine (an instance of its own) with this host key, booted at the address with the data disk. */
+    const boot = async (instanceId: string, key: typeof hostKey): Promise<Machine> => {
+      // The ec2 target's document, but for Docker's source: its apt repository is unreachable here (README).
+      const userData = cloudConfig({ dataVolumeId: VOLUME_ID, hostKey: key, dockerSource: "distribution" });
+      const metaData = stringify({ "instance-id": instanceId, "local-hostname": MACHINE, "public-keys": [loginKey.publicKeyOpenssh] });
+      const started = await startMachine(engine, { image, name: MACHINE, seed: { userData, metaData }, disk, publish: {}, address: { network: NETWORK.name, ip: NETWORK.machine } });
       await started.booted();
+      // A machine of a user's is up before `up` runs: cloud-init done (exit 2 is "done, with recoverable errors").
+      await started.exec(["sh", "-c", "cloud-init status --wait >/dev/null; s=$?; [ $s -eq 0 ] || [ $s -eq 2 ]"]);
       return started;
-    });
-    // A machine of a user's is up before `up` runs: cloud-init done (exit 2 is "done, with recoverable errors").
-    await machine.exec(["sh", "-c", "cloud-init status --wait >/dev/null; s=$?; [ $s -eq 0 ] || [ $s -eq 2 ]"]);
-    const address = await docker(engine, ["inspect", "--format", "{{.NetworkSettings.Networks.bridge.IPAddress}}", MACHINE]);
+    };
+    const machine = await timed(seconds, "machine booted", () => boot(`i-${MACHINE}`, hostKey));
+    const address = NETWORK.machine;
 
     const caFile = join(dir, "registry-ca.pem");
     writeFileSync(caFile, registry.caPem);
@@ -168,12 +195,12 @@ export async function prepareSshStack(): Promise<SshStack> {
     // `stack init` wrote the file with its encryption salt: keep that, add the settings.
     const salt = /encryptionsalt: (.*)/.exec(readFileSync(STACK_FILE, "utf8"))?.[1];
     writeFileSync(STACK_FILE, `# Written by the tests (test/deploy/sshStack.ts).\n${stringify({ ...(salt ? { encryptionsalt: salt } : {}), config })}`);
-    const secrets = { sshPrivateKey: readFileSync(join(dir, "login-key"), "utf8"), registryToken: registry.push.password, registryPullToken: registry.pull.password };
+    const secrets = { sshPrivateKey: loginKey.privateKeyOpenssh, registryToken: registry.push.password, registryPullToken: registry.pull.password };
     for (const [key, value] of Object.entries(secrets)) {
       // As the README tells a user: the value on standard input, so it is in no command line.
       await labsOk(stack, ["pulumi", "config", "set", "--secret", key, "--stack", SSH_STACK], { quiet: true, input: value });
     }
-    return {
+    const ssh: SshStack = {
       stack,
       machine,
       registry,
@@ -181,11 +208,19 @@ export async function prepareSshStack(): Promise<SshStack> {
       dir,
       seconds,
       reboot: async () => {
-        await machine.reboot();
-        await machine.booted();
+        await ssh.machine.reboot();
+        await ssh.machine.booted();
       },
+      replace: () => timed(seconds, "machine replaced", async () => {
+        // A clean shutdown unmounts the data disk, as EC2 stops an instance before the volume is detached; its root volume goes.
+        await ssh.machine.remove();
+        const newKey = sshKey(dir, "host-key-2");
+        ssh.machine = await boot(`i-${MACHINE}-2`, newKey);
+        return newKey.publicKeyOpenssh;
+      }),
       remove,
     };
+    return ssh;
   } catch (err) {
     await remove();
     throw err;

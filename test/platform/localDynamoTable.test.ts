@@ -6,7 +6,7 @@
  */
 import { createServer as createHttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
+import { DeleteTableCommand, DescribeTableCommand, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { startDynalite, type Dynamo } from "../../images/cmpt756/db/test/support/stack";
 import { forwardTcp, type TcpForwarder } from "@container-labs/test-kit";
 import { localDynamoTableProvider, untilAnswering, type LocalDynamoTableInputs } from "../../components/platform/localDynamoTable";
@@ -54,6 +54,21 @@ describe("a table in DynamoDB Local", () => {
     expect(Date.now() - began).toBeLessThan(5000);
   });
 
+  it("on a new machine that kept DynamoDB Local's volume, finds the table with its items; on one that did not, makes it again", async () => {
+    published.forwardTo(Number(new URL(dynamo.endpoint).port));
+    const { outs } = await localDynamoTableProvider.create!(table(endpoint));
+    await dynamo.client.send(new PutItemCommand({ TableName: "User-test", Item: { user_id: { S: "ada" } } }));
+
+    const kept = await localDynamoTableProvider.update!("User-test", outs, table(endpoint));
+    expect(kept.outs).toEqual(outs);
+    expect((await dynamo.client.send(new GetItemCommand({ TableName: "User-test", Key: { user_id: { S: "ada" } } }))).Item).toEqual({ user_id: { S: "ada" } });
+
+    await dynamo.client.send(new DeleteTableCommand({ TableName: "User-test" }));
+    const remade = await localDynamoTableProvider.update!("User-test", outs, table(endpoint));
+    const { Table } = await dynamo.client.send(new DescribeTableCommand({ TableName: "User-test" }));
+    expect({ status: Table?.TableStatus, keys: Table?.KeySchema, arn: remade.outs.arn }).toEqual({ status: "ACTIVE", keys: [{ AttributeName: "user_id", KeyType: "HASH" }], arn: Table?.TableArn });
+  });
+
   it("gives up after the wait with an error naming the endpoint, when nothing ever answers", async () => {
     await expect(untilAnswering(table(endpoint), 1000)).rejects.toThrow(`DynamoDB Local at ${endpoint} did not answer within 1 s`);
   });
@@ -71,5 +86,16 @@ describe("a table in DynamoDB Local", () => {
       refusing.closeAllConnections();
       await new Promise((resolve) => refusing.close(resolve));
     }
+  });
+});
+
+describe("a table of a remote host's DynamoDB Local", () => {
+  const ssh = { host: "192.0.2.20", port: 22, user: "student", hostKey: "ssh-ed25519 AAAAold" };
+  const onHost = (hostKey: string): LocalDynamoTableInputs => ({ ...table("http://localhost:18000"), ssh: { ...ssh, hostKey }, sshPrivateKey: "key" });
+  const state = (inputs: LocalDynamoTableInputs) => ({ ...inputs, arn: "arn:aws:dynamodb:ddblocal:000000000000:table/User-test" });
+
+  it("reached through a new machine's host key, is updated (its state then names the key destroy must meet), not replaced", async () => {
+    expect(await localDynamoTableProvider.diff!("User-test", state(onHost(ssh.hostKey)), onHost("ssh-ed25519 AAAAnew"))).toEqual({ changes: true, replaces: [], deleteBeforeReplace: true });
+    expect(await localDynamoTableProvider.diff!("User-test", state(onHost(ssh.hostKey)), onHost(ssh.hostKey))).toEqual({ changes: false, replaces: [], deleteBeforeReplace: true });
   });
 });

@@ -26,6 +26,8 @@ function recordedOptions(options: pulumi.CustomResourceOptions): RecordedOptions
 export interface Recorded {
   type: string;
   name: string;
+  /** The ID the mocks gave it. */
+  id: string;
   inputs: Record<string, any>;
   provider?: string;
   /** Top-level inputs that arrived as secrets. */
@@ -34,6 +36,8 @@ export interface Recorded {
   dependsOn: string[];
   /** Resource options that matter to users (plain values only: resources in options would make huge diffs). */
   options: RecordedOptions;
+  /** Its replacement trigger, resolved (not in a preview); undefined when it has none. */
+  replacementTrigger?: unknown;
 }
 
 let counter = 0;
@@ -184,6 +188,9 @@ function watchStackOutputs(): Promise<void> {
 /** Sets config and mocks for `stack`, runs `program`, and waits for every registration to finish. */
 export async function runStack<T>(stack: string, program: () => T, options: RunOptions = {}): Promise<StackRun<T>> {
   const resources: Recorded[] = [];
+  // Unknown in a preview: resolved only in an update.
+  const preview = options.preview ?? false;
+  const triggersResolved: Promise<void>[] = [];
   const optionsByName = new Map<string, pulumi.CustomResourceOptions>();
   const { values, secretKeys } = stackConfig(stack, options.set, options.secrets);
   pulumi.runtime.setAllConfig(values, secretKeys);
@@ -194,17 +201,22 @@ export async function runStack<T>(stack: string, program: () => T, options: RunO
         const inputs = unwrapSecrets(args.type.startsWith("pulumi:providers:") ? providerInputs(raw) : raw) as Record<string, any>;
         const secretInputs = Object.keys(raw).filter((key) => isSecretSentinel(raw[key]));
         const options = optionsByName.get(`${args.type}::${args.name}`) ?? {};
-        resources.push({
+        counter += 1;
+        const recorded: Recorded = {
           type: args.type,
           name: args.name,
+          id: `${args.name}-id-${counter}`,
           inputs,
           secretInputs,
           provider: args.provider,
           options: recordedOptions(options),
           dependsOn: dependencyNames(options),
-        });
-        counter += 1;
-        return { id: `${args.name}-id-${counter}`, state: { ...inputs, ...computedOutputs(args.type, args.name, inputs) } };
+        };
+        resources.push(recorded);
+        if (options.replacementTrigger !== undefined && !preview) {
+          triggersResolved.push(resolve(options.replacementTrigger).then((trigger) => { recorded.replacementTrigger = trigger; }));
+        }
+        return { id: recorded.id, state: { ...inputs, ...computedOutputs(args.type, args.name, inputs) } };
       },
       call(args) {
         return invoke(args.token, args.inputs as Record<string, any>);
@@ -212,7 +224,7 @@ export async function runStack<T>(stack: string, program: () => T, options: RunO
     },
     "container-labs",
     stack,
-    options.preview ?? false,
+    preview,
   );
   // The stack's outputs are registered late (once its URN is known); a run is
   // over only when they have reached this run's mocks, not the next run's.
@@ -241,6 +253,7 @@ export async function runStack<T>(stack: string, program: () => T, options: RunO
   });
   await stackOutputsRegistered;
   await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+  await Promise.all(triggersResolved);
   if (failure !== undefined) throw failure;
   const ofType = (type: string) => resources.filter((resource) => resource.type === type);
   return {

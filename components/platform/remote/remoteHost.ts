@@ -4,7 +4,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { DOCKER_TLS_PORT } from "../../../policy/lib/network";
 import { buildsOn } from "../builder";
-import { CONTAINER_UID, DOCKER_HOST_TYPE, type DockerHost, type HostCommandArgs, type ImageBuilder } from "../host";
+import { CONTAINER_UID, DOCKER_HOST_TYPE, onMachine, type DockerHost, type HostCommandArgs, type ImageBuilder } from "../host";
 import { Network } from "../network";
 import type { Registry } from "../registry";
 import { shellQuote } from "../shell";
@@ -23,7 +23,7 @@ export interface RemoteMachine {
   certificateNames: CertificateNames;
   /** Done once Docker is installed and hardened (EC2: cloud-init's readiness gate; ssh: the bootstrap). */
   ready: pulumi.Resource;
-  /** Changes when the machine is replaced (an instance ID): the TLS keys are installed again. */
+  /** Changes when the machine is a new one (an instance ID, a host key): the TLS keys are installed again, and all the stack made on it is made again (onMachine). */
   identity: pulumi.Input<string>;
   /** Who may reach the published lab ports, for the policy pack's label: the security group, the user's own firewall. */
   exposure: string;
@@ -62,6 +62,7 @@ export class RemoteHost extends pulumi.ComponentResource implements DockerHost {
   readonly instanceRole?: aws.iam.Role;
   readonly awsCredentialsNetwork?: Network;
   readonly ssh: SshConnectionArgs;
+  readonly machineIdentity: pulumi.Input<string>;
   /** Done once dockerd listens with TLS: everything on the host waits for it. */
   private readonly dockerReady: RemoteCommand;
 
@@ -69,6 +70,7 @@ export class RemoteHost extends pulumi.ComponentResource implements DockerHost {
     super(DOCKER_HOST_TYPE, name, {}, opts);
     const machine = args.machine(this);
     this.ssh = machine.connection;
+    this.machineIdentity = machine.identity;
     this.address = machine.address;
     this.exposure = machine.exposure;
     this.buildPlatform = args.buildPlatform;
@@ -100,7 +102,7 @@ export class RemoteHost extends pulumi.ComponentResource implements DockerHost {
       this.instanceRole = machine.instanceRole;
       this.awsCredentialsNetwork = new Network(
         `${name}-aws-credentials`,
-        { lab: "platform", networkName: AWS_CREDENTIALS_NETWORK.name, bridgeName: AWS_CREDENTIALS_NETWORK.bridge, defaultRoute: true, provider: this.docker },
+        { lab: "platform", networkName: AWS_CREDENTIALS_NETWORK.name, bridgeName: AWS_CREDENTIALS_NETWORK.bridge, defaultRoute: true, provider: this.docker, machineIdentity: this.machineIdentity },
         { parent: this },
       );
     }
@@ -111,7 +113,7 @@ export class RemoteHost extends pulumi.ComponentResource implements DockerHost {
     return new RemoteCommand(
       name,
       { connection: this.ssh, create: args.create, stdin: args.stdin, triggers: args.triggers },
-      { parent, dependsOn: [this.dockerReady, ...(args.dependsOn ?? [])] },
+      { parent, dependsOn: [this.dockerReady, ...(args.dependsOn ?? [])], ...onMachine(this.machineIdentity) },
     );
   }
 

@@ -26,7 +26,7 @@ export {
   type Standin,
 } from "./engine";
 export { ENGINE_CERTS_DIR, REGISTRY_PORT, registryRequest, startRegistry, type Registry, type RegistryAccount, type RegistryAnswer, type RegistryOptions } from "./registry";
-export { MACHINE_DISK, attachLoopDisk, detachLoopDisks, grantableCapabilities, removeMachine, startMachine, type Machine, type MachineOptions } from "./machine";
+export { MACHINE_DISK, attachLoopDisk, createFixedNetwork, detachLoopDisks, grantableCapabilities, removeMachine, startMachine, type Machine, type MachineOptions } from "./machine";
 export { SWARM_NODE_LABEL, SWARM_PORT, startSwarm, type Swarm, type SwarmNode, type SwarmOptions } from "./swarm";
 export { CI_STACK, ONE_LINE_EDIT, REPO_ROOT, ciDataDir, freshUp, labs, labsOk, labsOutput, localCaBundle, prepareCiStack, pulumiCi, removeLeftovers, toolchainEnv, up, withOneLineEdit, type CiStack, type CommandResult, type LabsOptions } from "./ciStack";
 export { METADATA_ADDRESS, METADATA_CLIENT_IMAGE, METADATA_CLIENT_TIMEOUT_SECONDS, makeMetadataClientImage, metadataFromContainer, metadataFromHost, startMetadataStandin, type MetadataAnswer } from "./metadata";

@@ -58,6 +58,25 @@ export async function detachLoopDisks(file: string): Promise<void> {
   }
 }
 
+/**
+ * A user-defined network of the engine on `subnet`, where machines take
+ * fixed addresses (MachineOptions.address); a network of that name that a
+ * stopped run left is replaced. Refused when this host routes part of the
+ * subnet already: traffic to the machines could go there instead. Resolves
+ * to its removal.
+ */
+export async function createFixedNetwork(engine: Engine, name: string, subnet: string): Promise<() => Promise<void>> {
+  await docker(engine, ["network", "rm", name]).catch(() => undefined);
+  // Routes that hold the subnet (but the default route) or part of it.
+  const routes = await Promise.all(["match", "root"].map((selector) => execFileAsync("ip", ["-4", "-o", "route", "show", selector, subnet])));
+  const routed = routes.flatMap(({ stdout }) => stdout.split("\n")).filter((line) => line && !line.startsWith("default"));
+  if (routed.length > 0) throw new Error(`${subnet}, the network ${name}'s subnet, is routed on this host already: ${routed.join("; ")}`);
+  await docker(engine, ["network", "create", "--driver", "bridge", "--subnet", subnet, name]);
+  return async () => {
+    await docker(engine, ["network", "rm", name]).catch(() => undefined);
+  };
+}
+
 export interface MachineOptions {
   image: string;
   /** The container's name; its root volume (Docker's data root) is `<name>-docker`. */
@@ -68,6 +87,13 @@ export interface MachineOptions {
   disk?: string;
   /** Machine port to a port on the host's 127.0.0.1. */
   publish: Record<number, number>;
+  /**
+   * A user-defined network of the engine, with a subnet of its own, and the
+   * machine's address on it: a new machine given the same one answers where
+   * the old one did, as a replaced instance does at its Elastic IP. Unset:
+   * whatever address the default bridge hands out.
+   */
+  address?: { network: string; ip: string };
 }
 
 export interface Machine {
@@ -117,6 +143,7 @@ export async function startMachine(engine: Engine, options: MachineOptions): Pro
     // systemd halts on SIGRTMIN+3 (the image's STOPSIGNAL); a clean shutdown unmounts the data disk.
     "--stop-timeout", "60",
   );
+  if (options.address) args.push("--network", options.address.network, "--ip", options.address.ip);
   if (options.disk) args.push("--device", `${options.disk}:${MACHINE_DISK}`);
   for (const [port, hostPort] of Object.entries(options.publish)) args.push("--publish", `127.0.0.1:${hostPort}:${port}`);
   args.push(options.image);

@@ -1,10 +1,11 @@
 /**
  * The stand-in registry (scripts/standins/registry): Debian's docker-registry
- * (distribution 2.8) on the private engine's default bridge, where the
- * stand-in machine reaches it, at `<bridge IP>:5000`. Each start makes its
- * own trust and logins: a CA and a server certificate for that IP (ECDSA
- * P-256, with openssl), and two htpasswd accounts with random passwords
- * (bcrypt, with `htpasswd -B` of apache2-utils), mounted into the container.
+ * (distribution 2.8) on a network of the private engine (its default bridge
+ * unless told), where the stand-in machine reaches it, at `<its IP>:5000`.
+ * Each start makes its own trust and logins: a CA and a server certificate
+ * for that IP (ECDSA P-256, with openssl), and two htpasswd accounts with
+ * random passwords (bcrypt, with `htpasswd -B` of apache2-utils), mounted
+ * into the container.
  *
  * The private engine trusts it as any dockerd trusts a registry with a
  * private CA: the CA is written to /etc/docker/certs.d/<address>/ca.crt for
@@ -49,10 +50,12 @@ export interface RegistryOptions {
   name: string;
   /** The image to run; the registry fixture (fixtures.json) by default. */
   image?: string;
+  /** The engine's network it takes its address on (where its clients are); the default bridge unless given. */
+  network?: string;
 }
 
 export interface Registry {
-  /** `<bridge IP>:5000`: the registry's host in every image reference, as the private engine and the stand-in machine reach it. */
+  /** `<IP>:5000`: the registry's host in every image reference, as the private engine and the stand-in machine reach it. */
   address: string;
   /** The CA that issued its certificate, PEM: what a client (a machine's dockerd) must trust. */
   caPem: string;
@@ -137,7 +140,7 @@ const account = (username: string): RegistryAccount => ({ username, password: ra
  * refuses a client without credentials (401) and answers each account (200).
  * Its IP is known only once a container runs, and its certificate must name
  * it: so a holder container (the same image, sleeping) takes an address on
- * the default bridge first, and the registry joins that holder's network
+ * that network first, and the registry joins that holder's network
  * namespace, started with a certificate for it.
  */
 export async function startRegistry(engine: Engine, options: RegistryOptions): Promise<Registry> {
@@ -153,9 +156,10 @@ export async function startRegistry(engine: Engine, options: RegistryOptions): P
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await docker(engine, ["run", "--detach", "--name", holder, "--network", "bridge", "--entrypoint", "sleep", image, "infinity"]);
-    const ip = await docker(engine, ["inspect", "--format", "{{.NetworkSettings.Networks.bridge.IPAddress}}", holder]);
-    if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip)) throw new Error(`${holder} has no address on the default bridge (inspect said "${ip}")`);
+    const network = options.network ?? "bridge";
+    await docker(engine, ["run", "--detach", "--name", holder, "--network", network, "--entrypoint", "sleep", image, "infinity"]);
+    const ip = await docker(engine, ["inspect", "--format", `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`, holder]);
+    if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip)) throw new Error(`${holder} has no address on the network ${network} (inspect said "${ip}")`);
     const address = `${ip}:${REGISTRY_PORT}`;
 
     for (const sub of ["certs", "auth"]) mkdirSync(join(dir, sub), { mode: 0o755 });
