@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
-import { CI_STACK, docker, labsOk, labsOutput, prepareCiStack, REPO_ROOT, type CiStack } from "@container-labs/test-kit";
+import { CI_STACK, docker, labsOk, labsOutput, NOT_JUDGED, prepareCiStack, REPO_ROOT, type CiStack, type PolicyPreview } from "@container-labs/test-kit";
 
 export type Labs = Awaited<ReturnType<typeof labsOutput>>;
 
@@ -62,6 +62,18 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
     if (Date.now() > deadline) throw new Error(`${what}: not seen within ${timeoutMs / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
+}
+
+/**
+ * The policy pack's verdict on a stack that is up: the CLI ran the pack,
+ * reported no violation and succeeded. Every value is known once a stack is
+ * up, so no rule may have been skipped as "not known during preview".
+ */
+export function expectNoViolation(preview: PolicyPreview): void {
+  expect(preview.pack).toBe("container-labs@v0.1.0");
+  expect(preview.violations).toEqual([]);
+  expect(preview.output).not.toMatch(NOT_JUDGED);
+  expect({ status: preview.status, tail: preview.output.slice(-3000) }).toEqual({ status: 0, tail: expect.any(String) });
 }
 
 /** The URN of the resource of `type` named `name` in the ci stack's state (for `up --replace`, `--target`). */
