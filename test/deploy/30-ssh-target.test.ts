@@ -14,7 +14,7 @@ import { labsOk, labsOutput, policyPreview, type PolicyPreview } from "@containe
 import { MACHINE_DISK } from "@container-labs/test-kit";
 import { hostKeyFingerprint } from "../../components/platform/ssh/hostKey";
 import { answers, onMachine, prepareSshStack, SSH_LABS, SSH_STACK, type SshStack } from "./sshStack";
-import { eventually, expectNoViolation, http, recordTiming } from "./deployed";
+import { eventually, expectNoViolation, http, kleeJob, recordTiming, runKleeJob, tcpLine, type KleeJob } from "./deployed";
 
 type Labs = Awaited<ReturnType<typeof labsOutput>>;
 
@@ -100,6 +100,29 @@ it("keeps cmpt756's users and songs in DynamoDB Local on the machine, its tables
   expect(outside).not.toBe("answered");
 });
 
+/** docker-basics' TCP server's answer to one line, at the machine's address. */
+const tcpAnswer = async (line: string) => {
+  const { hostname, port } = new URL(labs["docker-basics"].urls.tcpServer);
+  return tcpLine(hostname, Number(port), line);
+};
+
+it("answers a line on docker-basics' TCP server, published on the machine's port 3001", async () => {
+  expect(labs["docker-basics"].urls.tcpServer).toBe(`tcp://${ssh.address}:3001`);
+  const serverHost = await onMachine(ssh, "inspect", "--format", "{{.Config.Hostname}}", "docker-basics-tcp-server");
+  expect(await tcpAnswer("hi from the test")).toBe(`hello from ${serverHost}, you said: hi from the test`);
+});
+
+let kleeweb: { id: string; finished: KleeJob };
+
+it("runs a KLEE job submitted through kleeweb's site, in a job container that the machine's engine starts from the klee image it pulled by digest", async () => {
+  const site = labs.kleeweb.urls.site;
+  expect(site).toBe(`http://${ssh.address}:80/`);
+  const job = await runKleeJob(site, (...args) => onMachine(ssh, ...args));
+  expect(job.finished.status).toBe("succeeded");
+  expect(job.jobImages).toEqual([ssh.standins.klee]);
+  kleeweb = job;
+});
+
 let uploaded: { url: string; name: string };
 
 it("stores a webstack upload on the data disk, and serves it back", async () => {
@@ -129,6 +152,8 @@ it("comes back after a reboot: the data disk, the firewall and Docker in order, 
   await answers(labs.webstack.urls.site);
   await answers(`${labs.dockercoins.urls.webui}json`);
   expect((await http(uploaded.url)).text).toBe("on the data volume\n");
+  expect(await eventually("kleeweb's job read back", () => kleeJob(labs.kleeweb.urls.site, kleeweb.id), 120_000)).toEqual(kleeweb.finished);
+  expect(await eventually("docker-basics' TCP server", () => tcpAnswer("back"), 120_000)).toMatch(/you said: back$/);
   const before = await hashes();
   await eventually("mining after the reboot", async () => ((await hashes()) > before ? true : undefined), 90_000);
 });
