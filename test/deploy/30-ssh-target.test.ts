@@ -5,15 +5,16 @@
  * pinned host key, installs Docker's TLS keys, builds the images with this
  * machine's engine, pushes them to the stand-in registry with the push
  * account, and the machine pulls them by digest with the pull account. Then
- * the labs are used at the machine's address, the host survives a reboot,
- * and `npm run down` removes the stack.
+ * the policy pack judges the deployed stack through the CLI, the labs are used
+ * at the machine's address, the host survives a reboot, and `npm run down`
+ * removes the stack.
  */
 import { execFileSync } from "node:child_process";
-import { labsOk, labsOutput } from "@container-labs/test-kit";
+import { labsOk, labsOutput, policyPreview, type PolicyPreview } from "@container-labs/test-kit";
 import { MACHINE_DISK } from "@container-labs/test-kit";
 import { hostKeyFingerprint } from "../../components/platform/ssh/hostKey";
 import { answers, onMachine, prepareSshStack, SSH_LABS, SSH_STACK, type SshStack } from "./sshStack";
-import { eventually, http, recordTiming } from "./deployed";
+import { eventually, expectNoViolation, http, kleeJob, recordTiming, runKleeJob, tcpLine, type KleeJob } from "./deployed";
 
 type Labs = Awaited<ReturnType<typeof labsOutput>>;
 
@@ -50,13 +51,20 @@ const json = (method: string, body?: unknown, token?: string): RequestInit => ({
 /** The webui's hash counter, rising while the workers mine. */
 const hashes = async (): Promise<number> => (await http(`${labs.dockercoins.urls.webui}json`)).json<{ hashes: number }>().hashes;
 
+/** The preview after `up`, with the policy pack: one preview serves the two tests below (a preview of this stack takes minutes under load). */
+let preview: PolicyPreview;
+
 it("deploys every lab at the machine's address, and a second up proposes no change on the host", async () => {
   for (const lab of SSH_LABS) {
     for (const url of Object.values(labs[lab].urls)) expect(url).toContain(`//${ssh.address}:`);
   }
-  const started = Date.now();
-  await labsOk(ssh.stack, ["pulumi", "preview", "--expect-no-changes", "--stack", SSH_STACK, "--non-interactive"]);
-  seconds["no-op preview"] = (Date.now() - started) / 1000;
+  preview = await policyPreview(ssh.stack, SSH_STACK, { expectNoChanges: true });
+  seconds["no-op preview with the policy pack"] = preview.seconds;
+  expect(preview.output).toMatch(/\nResources:\n\s+\d+ unchanged\n/);
+});
+
+it("meets the policy pack, run by the CLI on the deployed stack: no violation, every rule judged", () => {
+  expectNoViolation(preview);
 });
 
 it("pulled every image from the registry by digest, with the pull account only: the push token is nowhere on the machine", async () => {
@@ -92,6 +100,29 @@ it("keeps cmpt756's users and songs in DynamoDB Local on the machine, its tables
   expect(outside).not.toBe("answered");
 });
 
+/** docker-basics' TCP server's answer to one line, at the machine's address. */
+const tcpAnswer = async (line: string) => {
+  const { hostname, port } = new URL(labs["docker-basics"].urls.tcpServer);
+  return tcpLine(hostname, Number(port), line);
+};
+
+it("answers a line on docker-basics' TCP server, published on the machine's port 3001", async () => {
+  expect(labs["docker-basics"].urls.tcpServer).toBe(`tcp://${ssh.address}:3001`);
+  const serverHost = await onMachine(ssh, "inspect", "--format", "{{.Config.Hostname}}", "docker-basics-tcp-server");
+  expect(await tcpAnswer("hi from the test")).toBe(`hello from ${serverHost}, you said: hi from the test`);
+});
+
+let kleeweb: { id: string; finished: KleeJob };
+
+it("runs a KLEE job submitted through kleeweb's site, in a job container that the machine's engine starts from the klee image it pulled by digest", async () => {
+  const site = labs.kleeweb.urls.site;
+  expect(site).toBe(`http://${ssh.address}:80/`);
+  const job = await runKleeJob(site, (...args) => onMachine(ssh, ...args));
+  expect(job.finished.status).toBe("succeeded");
+  expect(job.jobImages).toEqual([ssh.standins.klee]);
+  kleeweb = job;
+});
+
 let uploaded: { url: string; name: string };
 
 it("stores a webstack upload on the data disk, and serves it back", async () => {
@@ -121,6 +152,8 @@ it("comes back after a reboot: the data disk, the firewall and Docker in order, 
   await answers(labs.webstack.urls.site);
   await answers(`${labs.dockercoins.urls.webui}json`);
   expect((await http(uploaded.url)).text).toBe("on the data volume\n");
+  expect(await eventually("kleeweb's job read back", () => kleeJob(labs.kleeweb.urls.site, kleeweb.id), 120_000)).toEqual(kleeweb.finished);
+  expect(await eventually("docker-basics' TCP server", () => tcpAnswer("back"), 120_000)).toMatch(/you said: back$/);
   const before = await hashes();
   await eventually("mining after the reboot", async () => ((await hashes()) > before ? true : undefined), 90_000);
 });

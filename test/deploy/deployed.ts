@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
-import { CI_STACK, docker, labsOk, labsOutput, prepareCiStack, REPO_ROOT, type CiStack } from "@container-labs/test-kit";
+import { CI_STACK, docker, labsOk, labsOutput, NOT_JUDGED, prepareCiStack, REPO_ROOT, type CiStack, type PolicyPreview } from "@container-labs/test-kit";
 
 export type Labs = Awaited<ReturnType<typeof labsOutput>>;
 
@@ -53,6 +53,35 @@ export function tcpLine(host: string, port: number, line: string): Promise<strin
   });
 }
 
+/** kleeweb's view of one job. */
+export interface KleeJob {
+  status: string;
+  output: string;
+}
+
+/** kleeweb's view of job `id`, from its site. */
+export const kleeJob = async (site: string, id: string): Promise<KleeJob> => (await http(`${site}api/jobs/${id}`)).json<KleeJob>();
+
+/**
+ * Submits a KLEE job through kleeweb's site and waits until it ends. Resolves
+ * to its id, kleeweb's view of it, and the image of each container labelled
+ * with the job that the engine of `docker` (the one whose socket the workers
+ * hold) started meanwhile, from that engine's events.
+ */
+export async function runKleeJob(site: string, docker: (...args: string[]) => Promise<string>): Promise<{ id: string; finished: KleeJob; jobImages: string[] }> {
+  const submitted = await http(`${site}api/jobs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ source: "int main(void) { return 0; }" }) });
+  const since = Math.floor(Date.now() / 1000) - 1;
+  if (submitted.status !== 201) throw new Error(`POST ${site}api/jobs answered ${submitted.status}: ${submitted.text}`);
+  const { id } = submitted.json<{ id: string }>();
+  const finished = await eventually(`job ${id} finished`, async () => {
+    const view = await kleeJob(site, id);
+    return ["succeeded", "failed"].includes(view.status) ? view : undefined;
+  }, 180_000);
+  // The job container carries the job's label (kept by the worker until it is done).
+  const started = await docker("events", "--since", String(since), "--until", String(Math.ceil(Date.now() / 1000)), "--filter", `label=kleeweb.job=${id}`, "--filter", "event=start", "--format", "{{.Actor.Attributes.image}}");
+  return { id, finished, jobImages: started.split("\n").filter(Boolean) };
+}
+
 /** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs` naming `what`. */
 export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -62,6 +91,18 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
     if (Date.now() > deadline) throw new Error(`${what}: not seen within ${timeoutMs / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
+}
+
+/**
+ * The policy pack's verdict on a stack that is up: the CLI ran the pack,
+ * reported no violation and succeeded. Every value is known once a stack is
+ * up, so no rule may have been skipped as "not known during preview".
+ */
+export function expectNoViolation(preview: PolicyPreview): void {
+  expect(preview.pack).toBe("container-labs@v0.1.0");
+  expect(preview.violations).toEqual([]);
+  expect(preview.output).not.toMatch(NOT_JUDGED);
+  expect({ status: preview.status, tail: preview.output.slice(-3000) }).toEqual({ status: 0, tail: expect.any(String) });
 }
 
 /** The URN of the resource of `type` named `name` in the ci stack's state (for `up --replace`, `--target`). */

@@ -12,10 +12,11 @@
  * Pulumi.ci-ssh.yaml (git-ignored) is written here; the secrets (the login
  * key, the registry's tokens) are set through the CLI, as a user sets them.
  */
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { stringify } from "yaml";
 import {
   attachLoopDisk,
@@ -40,8 +41,8 @@ import {
 import { cloudConfig, LOGIN_USER } from "../../components/platform/ec2/cloudInit";
 
 export const SSH_STACK = "ci-ssh";
-/** The labs the ssh stack runs: those its checks use (kleeweb and docker-basics stay on the ci stack). */
-export const SSH_LABS = ["notifications", "cmpt756", "webstack", "dockercoins"];
+/** The labs the ssh stack runs: every lab, as a user's machine runs them. */
+export const SSH_LABS = ["docker-basics", "notifications", "cmpt756", "webstack", "dockercoins", "kleeweb"];
 const MACHINE = "cl-ci-ssh-machine";
 const REGISTRY = "cl-ci-ssh-registry";
 /**
@@ -67,6 +68,8 @@ export interface SshStack {
   address: string;
   /** The files of this run: keys, the registry's CA, the disk image. */
   dir: string;
+  /** The external images the machine runs, as the stack's externalImages name them (pinned by the registry's digests). */
+  standins: Record<string, string>;
   /** Seconds each step took, for the closing report. */
   seconds: Record<string, number>;
   /** Reboots the machine (the container restarted): systemd, the data disk, the firewall and Docker start again. */
@@ -89,28 +92,37 @@ const timed = async <T>(seconds: Record<string, number>, step: string, work: () 
   return result;
 };
 
-/**
- * The external images the machine runs as they are (the ssh labs'). The
- * others are build bases, which this machine's engine already holds and
- * builds FROM by their digest references; klee is kleeweb's.
- */
-const RUN_AS_IS = ["redis", "postgres", "dynamodb-local"] as const;
+const execFileAsync = promisify(execFile);
 
-/** The stand-ins with those the machine runs pushed to the registry with the push account: references pinned by digest. */
+/**
+ * The external images the machine runs as they are: the labs' servers and
+ * kleeweb's job image (klee), which its workers start through the machine's
+ * engine. The others are build bases, which this machine's engine already
+ * holds and builds FROM by their digest references.
+ */
+const RUN_AS_IS = ["redis", "postgres", "dynamodb-local", "klee"] as const;
+
+/**
+ * The stand-ins with those the machine runs pushed to the registry with the
+ * push account: references pinned by digest. They share their Debian layers:
+ * the first push uploads them, then the others go at once, each uploading
+ * only its own layers (the engine compresses them side by side; KLEE's, the
+ * largest, sets the pace).
+ */
 async function pushStandins(stack: CiStack, registry: Registry, config: string): Promise<Record<string, string>> {
   const env = { ...stack.engine.env, DOCKER_CONFIG: config };
   execFileSync("/usr/bin/docker", ["login", "--username", registry.push.username, "--password-stdin", registry.address], { env, input: registry.push.password });
-  const refs: Record<string, string> = { node: stack.standins.node, nginx: stack.standins.nginx };
-  for (const name of RUN_AS_IS) {
-    const ref = stack.standins[name];
+  const push = async (name: (typeof RUN_AS_IS)[number]): Promise<[string, string]> => {
     const target = `${registry.address}/standins/${name}:ci`;
-    execFileSync("/usr/bin/docker", ["tag", ref, target], { env });
-    const pushed = execFileSync("/usr/bin/docker", ["push", target], { env, encoding: "utf8" });
+    execFileSync("/usr/bin/docker", ["tag", stack.standins[name], target], { env });
+    const pushed = (await execFileAsync("/usr/bin/docker", ["push", target], { env, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 })).stdout;
     const digest = /digest: (sha256:[0-9a-f]{64})/.exec(pushed)?.[1];
     if (!digest) throw new Error(`docker push ${target} printed no digest:\n${pushed}`);
-    refs[name] = `${registry.address}/standins/${name}@${digest}`;
-  }
-  return refs;
+    return [name, `${registry.address}/standins/${name}@${digest}`];
+  };
+  const [first, ...others] = RUN_AS_IS;
+  const pushed = [await push(first), ...(await Promise.all(others.map(push)))];
+  return { node: stack.standins.node, nginx: stack.standins.nginx, ...Object.fromEntries(pushed) };
 }
 
 /** An ED25519 key pair made with ssh-keygen in `dir`, as `<name>` and `<name>.pub`: the two OpenSSH encodings. */
@@ -151,8 +163,6 @@ export async function prepareSshStack(): Promise<SshStack> {
   try {
     const dockerConfig = join(dir, "docker-config");
     mkdirSync(dockerConfig);
-    const standins = await timed(seconds, "stand-ins pushed", () => pushStandins(stack, registry, dockerConfig));
-
     const image = await requireFixture(engine, "machine");
     /** A machine (an instance of its own) with this host key, booted at the address with the data disk. */
     const boot = async (instanceId: string, key: typeof hostKey): Promise<Machine> => {
@@ -165,7 +175,15 @@ export async function prepareSshStack(): Promise<SshStack> {
       await started.exec(["sh", "-c", "cloud-init status --wait >/dev/null; s=$?; [ $s -eq 0 ] || [ $s -eq 2 ]"]);
       return started;
     };
-    const machine = await timed(seconds, "machine booted", () => boot(`i-${MACHINE}`, hostKey));
+    // The pushes and the first boot, at the same time: neither needs the other.
+    const [pushed, booted] = await Promise.allSettled([
+      timed(seconds, "stand-ins pushed", () => pushStandins(stack, registry, dockerConfig)),
+      timed(seconds, "machine booted", () => boot(`i-${MACHINE}`, hostKey)),
+    ]);
+    if (pushed.status === "rejected") throw pushed.reason;
+    if (booted.status === "rejected") throw booted.reason;
+    const standins = pushed.value;
+    const machine = booted.value;
     const address = NETWORK.machine;
 
     const caFile = join(dir, "registry-ca.pem");
@@ -206,6 +224,7 @@ export async function prepareSshStack(): Promise<SshStack> {
       registry,
       address,
       dir,
+      standins,
       seconds,
       reboot: async () => {
         await ssh.machine.reboot();

@@ -30,4 +30,4 @@ export { MACHINE_DISK, attachLoopDisk, createFixedNetwork, detachLoopDisks, gran
 export { SWARM_NODE_LABEL, SWARM_PORT, startSwarm, type Swarm, type SwarmNode, type SwarmOptions } from "./swarm";
 export { CI_STACK, ONE_LINE_EDIT, REPO_ROOT, ciDataDir, freshUp, labs, labsOk, labsOutput, localCaBundle, prepareCiStack, pulumiCi, removeLeftovers, toolchainEnv, up, withOneLineEdit, type CiStack, type CommandResult, type LabsOptions } from "./ciStack";
 export { METADATA_ADDRESS, METADATA_CLIENT_IMAGE, METADATA_CLIENT_TIMEOUT_SECONDS, makeMetadataClientImage, metadataFromContainer, metadataFromHost, startMetadataStandin, type MetadataAnswer } from "./metadata";
-export { POLICY_PACK_DIR, policyPreview, policyViolations, type PolicyPreview, type PolicyViolation } from "./policy";
+export { NOT_JUDGED, POLICY_PACK_DIR, policyPreview, policyViolations, type PolicyPreview, type PolicyViolation } from "./policy";

@@ -31,6 +31,13 @@ export interface PolicyPreview extends CommandResult {
   violations: PolicyViolation[];
 }
 
+/**
+ * What the CLI prints, as an advisory entry, for a rule it could not judge
+ * because a value was not known yet; on a stack that is up every value is
+ * known, so none may appear there.
+ */
+export const NOT_JUDGED = /can't run policy '.*' during preview/;
+
 /** The violations the CLI listed, mandatory and advisory, in its order. */
 export function policyViolations(output: string): PolicyViolation[] {
   const lines = output.split("\n");
@@ -50,12 +57,16 @@ export function policyViolations(output: string): PolicyViolation[] {
 /**
  * `npm run pulumi -- preview --policy-pack policy --stack <stack>`: with
  * `cwd`, of the Pulumi project in that folder (the pack then named by its
- * absolute path). Resolves whatever the CLI's exit status, with its report.
+ * absolute path); with `expectNoChanges`, the CLI also fails when the preview
+ * proposes a change (`--expect-no-changes`), so one preview of a deployed
+ * stack answers both questions. Resolves whatever the CLI's exit status, with
+ * its report.
  */
-export async function policyPreview(stack: CiStack, stackName: string, options: { cwd?: string } = {}): Promise<PolicyPreview> {
+export async function policyPreview(stack: CiStack, stackName: string, options: { cwd?: string; expectNoChanges?: boolean } = {}): Promise<PolicyPreview> {
   const where = options.cwd ? ["--cwd", options.cwd] : [];
   const pack = options.cwd ? POLICY_PACK_DIR : "policy";
-  const result = await labs(stack, ["pulumi", "preview", "--policy-pack", pack, "--stack", stackName, "--non-interactive", ...where], { quiet: true });
+  const noChanges = options.expectNoChanges ? ["--expect-no-changes"] : [];
+  const result = await labs(stack, ["pulumi", "preview", "--policy-pack", pack, "--stack", stackName, "--non-interactive", ...noChanges, ...where], { quiet: true });
   return {
     ...result,
     pack: /\s(\S+@v\S+) \(local: [^)]*\)/.exec(result.output)?.[1],
