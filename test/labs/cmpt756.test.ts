@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { startCmpt756, type Cmpt756Processes } from "../../images/cmpt756/db/test/support/stack";
+import { startCmpt756, type Cmpt756Processes } from "../../images/cmpt756/test/support/stack";
 import { resolve, runStack } from "../support/mocks";
 import { CONTAINER, container, env, GENERATED_SECRET, LOCAL_COMMAND, program, publishIp, type Run } from "./helpers";
 

@@ -7,7 +7,7 @@
 import { createServer as createHttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { DeleteTableCommand, DescribeTableCommand, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { startDynalite, type Dynamo } from "../../images/cmpt756/db/test/support/stack";
+import { startDynalite, type Dynamo } from "../../images/cmpt756/test/support/stack";
 import { forwardTcp, type TcpForwarder } from "@container-labs/test-kit";
 import { localDynamoTableProvider, untilAnswering, type LocalDynamoTableInputs } from "../../components/platform/localDynamoTable";
 

@@ -7,8 +7,8 @@ import { connect } from "node:net";
 import { join } from "node:path";
 import { run, type ServiceProcess } from "@container-labs/test-kit";
 import { parseCsv } from "../src/csv";
-import { call } from "./support/http";
-import { LOADER_TOKEN, createTables, loaderScript, startDb, startDynalite, type Dynamo } from "./support/stack";
+import { call } from "../../test/support/http";
+import { LOADER_TOKEN, createTables, loaderScript, startDb, startDynalite, type Dynamo } from "../../test/support/stack";
 
 let dynamo: Dynamo;
 let db: ServiceProcess;

@@ -7,9 +7,9 @@ import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { SignJWT, decodeJwt } from "jose";
 import { run, type ServiceProcess } from "@container-labs/test-kit";
-import { queryResult, responseMetadata } from "../../db/test/support/course";
-import { bodyless, call } from "../../db/test/support/http";
-import { JWT_SECRET, createTables, startDb, startDynalite, startFront, type Dynamo } from "../../db/test/support/stack";
+import { queryResult, responseMetadata } from "../../test/support/course";
+import { bodyless, call } from "../../test/support/http";
+import { JWT_SECRET, createTables, startDb, startDynalite, startFront, type Dynamo } from "../../test/support/stack";
 
 let dynamo: Dynamo;
 let db: ServiceProcess;

@@ -1,7 +1,7 @@
 /** rng as a process: random bytes, one request at a time after the lesson's 0.1 s. */
 import { get } from "node:http";
 import { run, type ServiceProcess } from "@container-labs/test-kit";
-import { readMetric, scriptOf, startLabService } from "../../worker/test/lab";
+import { readMetric, scriptOf, startLabService } from "../../test/lab";
 
 let lessonPaced: ServiceProcess;
 let fullSpeed: ServiceProcess;

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { startRedis, waitFor, type Dependency, type ServiceProcess } from "@container-labs/test-kit";
-import { closeTestRedis, connectTestRedis, startLabService, type RedisClient } from "../../worker/test/lab";
+import { closeTestRedis, connectTestRedis, startLabService, type RedisClient } from "../../test/lab";
 
 let redisServer: Dependency;
 let redis: RedisClient;

@@ -16,7 +16,7 @@ import {
   startLab,
   type Lab,
   type RedisClient,
-} from "./lab";
+} from "../../test/lab";
 
 jest.setTimeout(60000);
 

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { freePort, run, sleep, startPostgres, startService, waitFor, httpOk, type Postgres } from "@container-labs/test-kit";
-import { APP_SCRIPT, CLI_SCRIPT, makeVolumes, startApp, type Volumes } from "./webstack";
+import { APP_SCRIPT, CLI_SCRIPT, makeVolumes, startApp, type Volumes } from "../../test/webstack";
 
 let postgres: Postgres;
 let volumes: Volumes;
