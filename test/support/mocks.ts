@@ -270,6 +270,21 @@ export async function runStack<T>(stack: string, program: () => T, options: RunO
   };
 }
 
+const sharedRuns = new Map<unknown, Map<string, Promise<StackRun<unknown>>>>();
+
+/**
+ * runStack once per test file for a program, a stack and options: for the describes of a file that
+ * read the same run (each run of the whole program under mocks takes seconds). Only for runs the
+ * tests read and never change.
+ */
+export function sharedRun<T>(stack: string, program: () => T, options: RunOptions = {}): Promise<StackRun<T>> {
+  const runs = sharedRuns.get(program) ?? new Map<string, Promise<StackRun<unknown>>>();
+  sharedRuns.set(program, runs);
+  const key = JSON.stringify([stack, options]);
+  if (!runs.has(key)) runs.set(key, runStack(stack, program, options));
+  return runs.get(key) as Promise<StackRun<T>>;
+}
+
 /** Resolves an Output (or plain value) the way `pulumi up` would, for assertions. */
 export function resolve<T>(value: pulumi.Input<T>): Promise<T> {
   return new Promise((done) => pulumi.output(value).apply((resolved) => { done(resolved as T); return resolved; }));
