@@ -71,6 +71,7 @@ describe("the latency probe", () => {
     const [line] = lines();
     expect(line).toMatch(/^\d+\.\d+$/);
     expect(Number(line)).toBeGreaterThan(0);
+    // Milliseconds on loopback, so under 1 s keeps far over 3x; the example's timestamp would read as years.
     expect(Number(line)).toBeLessThan(1);
   });
 
@@ -116,6 +117,8 @@ describe("when the probe cannot record a latency it exits 1, says why, and write
     const started = Date.now();
     const { exit, logs } = await probe({ NOTIFICATIONS_URL: `http://127.0.0.1:${port}/api/notify`, PROBE_ATTEMPTS: "2" });
     expect(exit.code).toBe(1);
+    // It gives up rather than hangs: one 0.5 s pause between its two attempts, plus a Node start of
+    // about a second on a busy machine; 5 s keeps over 3x (the attempts are counted below).
     expect(Date.now() - started).toBeLessThan(5000);
     expect(logs.filter((l) => l.msg === "notifications-service not reachable yet")).toHaveLength(2);
     expect(String(logs.at(-1)?.msg)).toMatch(/no answer from .* after 2 attempts/);
