@@ -6,8 +6,8 @@
 import { Agent } from "node:http";
 import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import { freePort, run as runProcess, waitFor, type RunningProcess } from "@container-labs/test-kit";
-import { call } from "../images/cmpt756/db/test/support/http";
-import { createTables, dynamoClient, startDb, startFront } from "../images/cmpt756/db/test/support/stack";
+import { call } from "../images/cmpt756/test/support/http";
+import { createTables, dynamoClient, startDb, startFront } from "../images/cmpt756/test/support/stack";
 import { measureRound } from "./cpu";
 import { cpuColumns, load, percentile, printTable, type Row } from "./harness";
 

@@ -22,7 +22,7 @@ import {
   startTogether,
   workerEnvFor,
   type RedisClient,
-} from "../images/dockercoins/worker/test/lab";
+} from "../images/dockercoins/test/lab";
 
 const WORKER_COUNTS = [1, 2, 4, 8];
 const LESSON_DELAYS_MS = [100, 0];

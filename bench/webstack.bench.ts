@@ -7,7 +7,7 @@
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { cpuColumns, load, printTable, type Row } from "./harness";
-import { multipartFile } from "../images/webstack/app/test/webstack";
+import { multipartFile } from "../images/webstack/test/webstack";
 import { startStack } from "../images/webstack/nginx/test/stack";
 
 const CONNECTIONS = 64;

@@ -23,6 +23,8 @@ const fileLines = (): string[] => readFileSync(details.latencyFile, "utf8").spli
 
 it("ran the probe N times: the host file holds the N latencies of the stack output, in a row, each under 1 s", () => {
   expect(details.latencies).toHaveLength(PROBE_RUNS);
+  // Under 1 s is what the lab promises each run (milliseconds between containers, so far over 3x);
+  // a stale timestamp would read as years.
   for (const latency of details.latencies) {
     expect(latency).toBeGreaterThan(0);
     expect(latency).toBeLessThan(1);

@@ -188,7 +188,8 @@ beforeAll(async () => {
     if (!digest) throw new Error(`no digest in the push's output: ${pushed}`);
   });
   // The image builds while the machines boot.
-  const starting = timed("swarm start", () => startSwarm(engine, { name: NAME, nodes: 3, managers: 1, registry }));
+  // A 2 s heartbeat (Docker's is 5 s): a lost node is seen Down in about 6 s instead of 15, the same behaviour sooner.
+  const starting = timed("swarm start", () => startSwarm(engine, { name: NAME, nodes: 3, managers: 1, registry, heartbeatSeconds: 2 }));
   const [started, pushed] = await Promise.allSettled([starting, pushImage]);
   // Kept even when the push failed, for afterAll to remove.
   if (started.status === "fulfilled") swarm = started.value;

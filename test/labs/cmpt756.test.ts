@@ -2,8 +2,8 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { startCmpt756, type Cmpt756Processes } from "../../images/cmpt756/db/test/support/stack";
-import { resolve, runStack } from "../support/mocks";
+import { startCmpt756, type Cmpt756Processes } from "../../images/cmpt756/test/support/stack";
+import { resolve, runStack, sharedRun } from "../support/mocks";
 import { CONTAINER, container, env, GENERATED_SECRET, LOCAL_COMMAND, program, publishIp, type Run } from "./helpers";
 
 const TABLE = "aws:dynamodb/table:Table";
@@ -21,7 +21,7 @@ const LOCAL_TABLE = "pulumi-nodejs:dynamic/container-labs:LocalDynamoTable";
 describe("the cmpt756 lab on the dev stack (real DynamoDB, images on ghcr.io)", () => {
   let run: Run;
   beforeAll(async () => {
-    run = await runStack("dev", program, { secrets: { registryToken: "ghp_test" } });
+    run = await sharedRun("dev", program, { secrets: { registryToken: "ghp_test" } });
   });
 
   it("creates User-<stack> and Music-<stack> with their string hash keys, on demand, with PITR and encryption", () => {
@@ -80,7 +80,7 @@ describe("the cmpt756 lab on the dev stack (real DynamoDB, images on ghcr.io)", 
 describe.each(["local", "dev"])("the cmpt756 services on the %s stack", (stack) => {
   let run: Run;
   beforeAll(async () => {
-    run = await runStack(stack, program, { secrets: { registryToken: "ghp_test" } });
+    run = await sharedRun(stack, program, { secrets: { registryToken: "ghp_test" } });
   });
 
   it("puts s1, s2 and db on one network, db reached by name, s1 and s2 published, db on loopback only", () => {
@@ -128,7 +128,7 @@ describe.each(["local", "dev"])("the cmpt756 services on the %s stack", (stack) 
 describe("the cmpt756 lab on the local stack (DynamoDB Local)", () => {
   let run: Run;
   beforeAll(async () => {
-    run = await runStack("local", program);
+    run = await sharedRun("local", program);
   });
 
   it("runs a pinned DynamoDB Local with its data on a named volume, published on loopback only", () => {

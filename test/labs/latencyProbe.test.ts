@@ -67,7 +67,8 @@ describe("the latency probe's script on the Docker host", () => {
     expect(result.code).toBe(0);
     const latencies = parseLatencies(result.stdout);
     expect(latencies).toHaveLength(3);
-    // With the key, each run encrypts a fresh timestamp: these are real request latencies.
+    // With the key, each run encrypts a fresh timestamp: these are real request latencies, milliseconds
+    // on loopback, so under 1 s keeps far over 3x; a stale timestamp (the example's, 2023) reads as years.
     for (const latency of latencies) expect(latency).toBeGreaterThan(0), expect(latency).toBeLessThan(1);
     expect(parseLatencies(readFileSync(path.join(resultsDir, RESULTS_FILE), "utf8"))).toEqual(latencies);
     expect(result.stderr).toContain("latency probe: run 3 of 3");

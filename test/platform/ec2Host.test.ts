@@ -4,7 +4,7 @@ import { ec2File } from "../../components/platform/ec2/cloudInit";
 import { AWS_CREDENTIALS_NETWORK } from "../../components/platform/remote/awsCredentials";
 import { EC2_USER_DATA_LIMIT_BYTES, gzipUserData, userDataDocument } from "../../components/platform/ec2/userData";
 import { deployLabs } from "../../program";
-import { resolve, runStack, type Recorded, type StackRun } from "../support/mocks";
+import { resolve, runStack, sharedRun, type Recorded, type StackRun } from "../support/mocks";
 
 const program = () => deployLabs(loadConfig());
 const INSTANCE = "aws:ec2/instance:Instance";
@@ -37,7 +37,7 @@ const named = (run: StackRun<unknown>, type: string, name: string): Recorded => 
 describe("the dev stack's Docker host on EC2", () => {
   let run: StackRun<ReturnType<typeof program>>;
   beforeAll(async () => {
-    run = await runStack("dev", program, { secrets: { registryToken: "ghp_test" } });
+    run = await sharedRun("dev", program, { secrets: { registryToken: "ghp_test" } });
   });
 
   it("runs Ubuntu 24.04 from Canonical's AMI lookup, for the instance type's CPU", () => {
@@ -235,7 +235,7 @@ describe("the dev stack's Docker host on EC2", () => {
 describe("the dev stack's instance credentials: only cmpt756's datastore may obtain them", () => {
   let run: StackRun<ReturnType<typeof program>>;
   beforeAll(async () => {
-    run = await runStack("dev", program, { secrets: { registryToken: "ghp_test" } });
+    run = await sharedRun("dev", program, { secrets: { registryToken: "ghp_test" } });
   });
   const networksOf = (container: Recorded) => container.inputs.networksAdvanced as Array<{ name: string; gwPriority?: number }>;
 
@@ -276,7 +276,7 @@ describe("the dev stack's instance credentials: only cmpt756's datastore may obt
   });
 
   it("has no such network on the local stack, where no container gets AWS credentials from the host", async () => {
-    const local = await runStack("local", program);
+    const local = await sharedRun("local", program);
     expect(local.ofType(NETWORK).map((network) => network.inputs.name)).not.toContain(AWS_CREDENTIALS_NETWORK.name);
     for (const container of local.ofType(CONTAINER)) expect(networksOf(container).every((network) => network.gwPriority === undefined)).toBe(true);
   });
@@ -285,7 +285,7 @@ describe("the dev stack's instance credentials: only cmpt756's datastore may obt
 describe("the dev stack's lab data: on a volume that survives the instance", () => {
   let run: StackRun<ReturnType<typeof program>>;
   beforeAll(async () => {
-    run = await runStack("dev", program, { secrets: { registryToken: "ghp_test" } });
+    run = await sharedRun("dev", program, { secrets: { registryToken: "ghp_test" } });
   });
 
   it("is an encrypted gp3 EBS volume, retained when the stack is destroyed, in the first zone (by name) that offers the instance type", () => {
@@ -332,7 +332,7 @@ describe("the dev stack's lab data: on a volume that survives the instance", () 
 
 describe("the local stack's Docker host", () => {
   it("is this machine's engine: no instance, no key, no push, images loaded locally", async () => {
-    const run = await runStack("local", program);
+    const run = await sharedRun("local", program);
     const cloud = run.resources.filter((r) => /^aws:(ec2|iam)\//.test(r.type) || r.type.startsWith("tls:") || r.type === "pulumi-nodejs:dynamic/container-labs:RemoteCommand");
     expect(cloud.map((r) => r.name)).toEqual([]);
     const [provider] = run.ofType("pulumi:providers:docker");

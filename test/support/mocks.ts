@@ -185,8 +185,33 @@ function watchStackOutputs(): Promise<void> {
   });
 }
 
+/**
+ * The SDK takes a whole stack trace for every resource it registers (its source position) and every
+ * promise it tracks (for leak reports). Under jest each trace is mapped through source maps, which
+ * took half of a run's time; the mocks never read them, so runs format traces as V8 does, plainly.
+ * An error a program throws keeps its message; its stack shows compiled positions.
+ */
+let plainRuns = 0;
+let mappedStackTraces: typeof Error.prepareStackTrace;
+
+async function withPlainStackTraces<T>(work: () => Promise<T>): Promise<T> {
+  if (plainRuns++ === 0) {
+    mappedStackTraces = Error.prepareStackTrace;
+    Error.prepareStackTrace = (error, frames) => [String(error), ...frames.map((frame) => `    at ${frame}`)].join("\n");
+  }
+  try {
+    return await work();
+  } finally {
+    if (--plainRuns === 0) Error.prepareStackTrace = mappedStackTraces;
+  }
+}
+
 /** Sets config and mocks for `stack`, runs `program`, and waits for every registration to finish. */
-export async function runStack<T>(stack: string, program: () => T, options: RunOptions = {}): Promise<StackRun<T>> {
+export function runStack<T>(stack: string, program: () => T, options: RunOptions = {}): Promise<StackRun<T>> {
+  return withPlainStackTraces(() => runProgram(stack, program, options));
+}
+
+async function runProgram<T>(stack: string, program: () => T, options: RunOptions): Promise<StackRun<T>> {
   const resources: Recorded[] = [];
   // Unknown in a preview: resolved only in an update.
   const preview = options.preview ?? false;
@@ -268,6 +293,21 @@ export async function runStack<T>(stack: string, program: () => T, options: RunO
       return matches[0];
     },
   };
+}
+
+const sharedRuns = new Map<unknown, Map<string, Promise<StackRun<unknown>>>>();
+
+/**
+ * runStack once per test file for a program, a stack and options: for the describes of a file that
+ * read the same run (each run of the whole program under mocks takes seconds). Only for runs the
+ * tests read and never change.
+ */
+export function sharedRun<T>(stack: string, program: () => T, options: RunOptions = {}): Promise<StackRun<T>> {
+  const runs = sharedRuns.get(program) ?? new Map<string, Promise<StackRun<unknown>>>();
+  sharedRuns.set(program, runs);
+  const key = JSON.stringify([stack, options]);
+  if (!runs.has(key)) runs.set(key, runStack(stack, program, options));
+  return runs.get(key) as Promise<StackRun<T>>;
 }
 
 /** Resolves an Output (or plain value) the way `pulumi up` would, for assertions. */

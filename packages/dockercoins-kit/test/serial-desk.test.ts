@@ -1,6 +1,17 @@
 import { Registry } from "prom-client";
 import { AbandonedError, SerialDesk, type Place } from "../src/serial-desk";
 
+/**
+ * Every pause the desk takes (the lesson's delay), in milliseconds, in order; each is still really
+ * waited. Counting the pauses, not timing them, tells two delays from three on any machine.
+ */
+const pauses: number[] = [];
+jest.mock("node:timers/promises", () => {
+  const actual = jest.requireActual<typeof import("node:timers/promises")>("node:timers/promises");
+  return { ...actual, setTimeout: (ms: number, ...rest: unknown[]) => (pauses.push(ms), actual.setTimeout(ms, ...rest)) };
+});
+beforeEach(() => pauses.splice(0));
+
 function desk(delayMs: number, capacity = 100): { desk: SerialDesk; registry: Registry } {
   const registry = new Registry();
   return { desk: new SerialDesk({ delayMs, capacity, registry, name: "test" }), registry };
@@ -22,11 +33,10 @@ const metric = async (registry: Registry, name: string): Promise<number> =>
 test("pieces of work run one after another, in arrival order, each after the delay", async () => {
   const { desk: serial } = desk(50);
   const events: string[] = [];
-  const started = performance.now();
   const results = await Promise.all(
     [1, 2, 3].map((n) =>
       serveOnce(serial, async () => {
-        events.push(`start ${n}`);
+        events.push(`after ${pauses.length} pauses of ${pauses.join(", ")} ms`, `start ${n}`);
         await new Promise((resolve) => setTimeout(resolve, 5));
         events.push(`end ${n}`);
         return n * 10;
@@ -34,8 +44,11 @@ test("pieces of work run one after another, in arrival order, each after the del
     ),
   );
   expect(results).toEqual([10, 20, 30]);
-  expect(events).toEqual(["start 1", "end 1", "start 2", "end 2", "start 3", "end 3"]);
-  expect(performance.now() - started).toBeGreaterThanOrEqual(150);
+  expect(events).toEqual([
+    "after 1 pauses of 50 ms", "start 1", "end 1",
+    "after 2 pauses of 50, 50 ms", "start 2", "end 2",
+    "after 3 pauses of 50, 50, 50 ms", "start 3", "end 3",
+  ]);
 });
 
 test("a failing piece of work fails alone and does not block the queue", async () => {
@@ -88,13 +101,12 @@ describe("the line is bounded", () => {
     const neverRun = jest.fn(() => "never");
     const goneTurn = gone.serve(neverRun);
     gone.leave();
-    const started = performance.now();
     const behind = serveOnce(serial, () => "behind");
     await expect(goneTurn).rejects.toBeInstanceOf(AbandonedError);
     expect(await Promise.all([ahead, behind])).toEqual(["ahead", "behind"]);
     expect(neverRun).not.toHaveBeenCalled();
-    // Two delays (ahead's and behind's, 600 ms), not three (900 ms).
-    expect(performance.now() - started).toBeLessThan(750);
+    // Two delays (ahead's and behind's), not three.
+    expect(pauses).toEqual([300, 300]);
     expect(await metric(registry, "test_served_total")).toBe(2);
   });
 

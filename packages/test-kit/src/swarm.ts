@@ -39,6 +39,12 @@ export interface SwarmOptions {
    * credential to the nodes that pull.
    */
   registry?: { address: string; caPem: string; pull?: RegistryAccount };
+  /**
+   * How often each node reports to the managers (`swarm init --dispatcher-heartbeat`), in seconds: a
+   * node is marked Down after about three missed, and a new leader waits about as long on the nodes
+   * it has not heard from. Docker's default, 5, when not given.
+   */
+  heartbeatSeconds?: number;
   /** The machine image; the machine fixture (fixtures.json) by default. */
   image?: string;
   /** Where progress lines go; stderr by default. */
@@ -174,7 +180,8 @@ export async function startSwarm(engine: Engine, options: SwarmOptions): Promise
 
     const swarmSince = Date.now();
     const [first, ...others] = nodes;
-    await first.exec(["docker", "swarm", "init", "--advertise-addr", first.address, "--listen-addr", `${first.address}:${SWARM_PORT}`]);
+    const heartbeat = options.heartbeatSeconds === undefined ? [] : ["--dispatcher-heartbeat", `${options.heartbeatSeconds}s`];
+    await first.exec(["docker", "swarm", "init", "--advertise-addr", first.address, "--listen-addr", `${first.address}:${SWARM_PORT}`, ...heartbeat]);
     const tokens = {
       manager: await first.exec(["docker", "swarm", "join-token", "--quiet", "manager"]),
       worker: await first.exec(["docker", "swarm", "join-token", "--quiet", "worker"]),

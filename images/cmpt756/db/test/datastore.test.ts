@@ -3,9 +3,9 @@
  * bodies and status codes, with its bugs fixed (bad input is a 4xx naming the problem).
  */
 import type { ServiceProcess } from "@container-labs/test-kit";
-import { courseCheckResp, queryResult, responseMetadata } from "./support/course";
-import { basic, bodyless, call } from "./support/http";
-import { LOADER_TOKEN, createTables, startDb, startDynalite, type Dynamo } from "./support/stack";
+import { courseCheckResp, queryResult, responseMetadata } from "../../test/support/course";
+import { basic, bodyless, call } from "../../test/support/http";
+import { LOADER_TOKEN, createTables, startDb, startDynalite, type Dynamo } from "../../test/support/stack";
 
 let dynamo: Dynamo;
 let db: ServiceProcess;

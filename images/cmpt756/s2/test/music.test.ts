@@ -4,9 +4,9 @@
  */
 import { SignJWT } from "jose";
 import type { ServiceProcess } from "@container-labs/test-kit";
-import { queryResult, responseMetadata } from "../../db/test/support/course";
-import { bodyless, call } from "../../db/test/support/http";
-import { JWT_SECRET, startCmpt756, type Cmpt756Processes } from "../../db/test/support/stack";
+import { queryResult, responseMetadata } from "../../test/support/course";
+import { bodyless, call } from "../../test/support/http";
+import { JWT_SECRET, startCmpt756, type Cmpt756Processes } from "../../test/support/stack";
 
 let lab: Cmpt756Processes;
 let s1: ServiceProcess;

@@ -6,7 +6,7 @@ import { connect } from "node:net";
 import { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ServiceProcess } from "@container-labs/test-kit";
-import { readMetric, startLabService } from "../../worker/test/lab";
+import { readMetric, startLabService } from "../../test/lab";
 
 const MIB = 1024 * 1024;
 

@@ -8,7 +8,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { sleep, startRedis, waitFor, type Dependency, type ServiceProcess } from "@container-labs/test-kit";
-import { startLab, startLabService, type Lab } from "../../worker/test/lab";
+import { startLab, startLabService, type Lab } from "../../test/lab";
 
 jest.setTimeout(60000);
 

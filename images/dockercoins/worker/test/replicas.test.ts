@@ -6,7 +6,7 @@
  * them by opening a new connection, after a new lookup, for every call.
  */
 import { startRedis, waitFor, type Dependency, type ServiceProcess } from "@container-labs/test-kit";
-import { startLabService } from "./lab";
+import { startLabService } from "../../test/lab";
 import { startReplicas, TestHosts, type Replicas } from "./replicas";
 
 jest.setTimeout(60000);

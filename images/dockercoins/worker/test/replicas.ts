@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { forwardTcp, freePort, type ServiceProcess, type TcpForwarder } from "@container-labs/test-kit";
-import { readMetric, startLabService } from "./lab";
+import { readMetric, startLabService } from "../../test/lab";
 
 const PRELOAD = join(__dirname, "support", "hosts-preload.js");
 

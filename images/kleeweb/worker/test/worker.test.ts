@@ -130,8 +130,10 @@ describe("kleeweb workers with the local-process runner", () => {
     const view = await finished(id);
     expect(view).toMatchObject({ status: "timed_out", exit_code: null, attempts: 1 });
     const ranForMs = Date.parse(view.finished_at as string) - Date.parse(view.started_at as string);
+    // The time is the behaviour: killed at the timeout (4 s), not left to run its 20 s. Not before it
+    // (the database's timestamps may round by a few ms), and within 3x of it.
     expect(ranForMs).toBeGreaterThanOrEqual(JOB_TIMEOUT_SECONDS * 1000 - 100);
-    expect(ranForMs).toBeLessThan(JOB_TIMEOUT_SECONDS * 1000 + 2000);
+    expect(ranForMs).toBeLessThan(3 * JOB_TIMEOUT_SECONDS * 1000);
   });
 
   it("never gives one job to two workers: 30 jobs, each run exactly once, shared by both", async () => {

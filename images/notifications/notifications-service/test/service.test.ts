@@ -74,6 +74,7 @@ describe("POST /api/notify accepts", () => {
       expect(reply.status).toBe(200);
       const latency = Number(reply.text);
       expect(latency).toBeGreaterThan(0);
+      // Milliseconds on loopback, so under 1 s keeps far over 3x; a stale timestamp would read as years.
       expect(latency).toBeLessThan(1);
     }
   });
@@ -365,6 +366,8 @@ describe("starting and stopping", () => {
     const started = Date.now();
     const exit = await other.stop("SIGTERM");
     expect(exit).toEqual({ code: 0, signal: null });
+    // "At once": closing an idle server takes milliseconds; 2 s keeps far over 3x and stays well inside
+    // the 10 s `docker stop` grants before it kills.
     expect(Date.now() - started).toBeLessThan(2000);
     expect(other.logLines().map((l) => l.msg)).toContain("stopped cleanly");
   });

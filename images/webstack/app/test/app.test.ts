@@ -3,7 +3,7 @@ import { Agent } from "node:http";
 import { dirname, join } from "node:path";
 import { requestAsWritten, startPostgres, waitFor, type Postgres, type ServiceProcess } from "@container-labs/test-kit";
 import { FRAMING_ALLOWANCE_BYTES } from "../src/whole-request";
-import { BROWSER_ACCEPT, makeVolumes, postUpload, startApp, upload, type Volumes } from "./webstack";
+import { BROWSER_ACCEPT, makeVolumes, postUpload, startApp, upload, type Volumes } from "../../test/webstack";
 
 const MAX_UPLOAD_BYTES = 64 * 1024;
 

@@ -3,7 +3,7 @@ import { request } from "node:http";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { run, startPostgres, waitFor, type Postgres, type ServiceProcess } from "@container-labs/test-kit";
-import { APP_SCRIPT, makeVolumes, multipartFile, startApp, upload, type Volumes } from "./webstack";
+import { APP_SCRIPT, makeVolumes, multipartFile, startApp, upload, type Volumes } from "../../test/webstack";
 
 let postgres: Postgres;
 let volumes: Volumes;

@@ -6,7 +6,7 @@
 import { readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startPostgres, type Postgres, type ServiceProcess } from "@container-labs/test-kit";
-import { BROWSER_ACCEPT, makeVolumes, postUpload, startApp, upload, type Volumes } from "./webstack";
+import { BROWSER_ACCEPT, makeVolumes, postUpload, startApp, upload, type Volumes } from "../../test/webstack";
 
 const QUOTA_BYTES = 10 * 1024;
 const FILE_BYTES = 1024;

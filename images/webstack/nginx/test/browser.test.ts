@@ -4,7 +4,7 @@
  * files opened as a visitor would open them.
  */
 import { chromium, type Browser, type Page } from "playwright-core";
-import { upload } from "../../app/test/webstack";
+import { upload } from "../../test/webstack";
 import { startStack, type Stack } from "./stack";
 
 jest.setTimeout(60000);

@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { join } from "node:path";
 import { requestAsWritten, type Dependency } from "@container-labs/test-kit";
 import { ACTIVE_EXTENSIONS } from "../../app/src/media-headers";
-import { makeVolumes, upload, type Volumes } from "../../app/test/webstack";
+import { makeVolumes, upload, type Volumes } from "../../test/webstack";
 import { startProjectNginx, startStack, type Stack } from "./stack";
 
 const MAX_UPLOAD_BYTES = 64 * 1024;

@@ -7,7 +7,7 @@
 import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, startNginx, startPostgres, type Dependency, type Postgres, type ServiceProcess } from "@container-labs/test-kit";
-import { makeVolumes, startApp, type Volumes } from "../../app/test/webstack";
+import { makeVolumes, startApp, type Volumes } from "../../test/webstack";
 import { dockerfileEnv, renderForTest } from "./render";
 
 export interface NginxOptions {

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { Agent, createServer, type Server } from "node:http";
 import type { Socket } from "node:net";
 import { requestAsWritten, sleep, type Dependency } from "@container-labs/test-kit";
-import { makeVolumes, multipartFile, type Multipart, type Volumes } from "../../app/test/webstack";
+import { makeVolumes, multipartFile, type Multipart, type Volumes } from "../../test/webstack";
 import { startProjectNginx, startStack, type Stack } from "./stack";
 
 jest.setTimeout(120000);

@@ -1,7 +1,8 @@
 /**
  * The dockercoins lab as processes on 127.0.0.1: built rng, hasher and
- * workers against a real redis-server. Shared by the lab's tests (worker,
- * webui) and its benchmark.
+ * workers against a real redis-server. Shared by the tests of the lab's
+ * images (rng, hasher, worker, webui) and its benchmark, so it lives beside
+ * them rather than in one of them.
  */
 import { join } from "node:path";
 import { createClient } from "redis";
@@ -11,7 +12,7 @@ import { sleep, startService, type ServiceProcess } from "@container-labs/test-k
 export type ServiceName = "rng" | "hasher" | "worker" | "webui";
 
 export function scriptOf(service: ServiceName): string {
-  return join(__dirname, "..", "..", service, "dist", "main.js");
+  return join(__dirname, "..", service, "dist", "main.js");
 }
 
 /** How long a service may take to answer its health route: node starts slowly on a busy 2-core machine. */

@@ -9,7 +9,7 @@ import { CreateTableCommand, DynamoDBClient, type DynamoDBClientConfig } from "@
 import { startService, type ServiceProcess } from "@container-labs/test-kit";
 import dynalite from "dynalite";
 
-const LAB = join(__dirname, "..", "..", "..");
+const LAB = join(__dirname, "..", "..");
 export const JWT_SECRET = "test-secret-that-is-at-least-32-characters-long";
 export const LOADER_TOKEN = "loader-password-for-tests";
 

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { startService, type Postgres, type ServiceProcess } from "@container-labs/test-kit";
 
-export const APP_DIR = resolve(__dirname, "..");
+export const APP_DIR = resolve(__dirname, "..", "app");
 export const APP_SCRIPT = join(APP_DIR, "dist", "main.js");
 export const CLI_SCRIPT = join(APP_DIR, "dist", "cli.js");
 
