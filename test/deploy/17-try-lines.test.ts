@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { ciDataDir, CI_STACK, REPO_ROOT } from "@container-labs/test-kit";
 import { EXAMPLE_TIMESTAMP } from "../../packages/notification-cipher/src/example";
 import { readmeCommandLines } from "../support/commandLines";
-import { deployed, eventually, http, runPrinted, type Deployed, type Printed } from "./deployed";
+import { deployed, eventually, http, kleeJob, runPrinted, type Deployed, type Printed } from "./deployed";
 
 const README = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
 
@@ -201,7 +201,7 @@ describe("kleeweb", () => {
     expect(printed.httpStatuses).toEqual([201]);
     const { id } = JSON.parse(printed.stdout) as { id: string };
     const finished = await eventually(`job ${id} finished`, async () => {
-      const { status } = (await http(`${stack.labs.kleeweb.urls.site}api/jobs/${id}`)).json<{ status: string }>();
+      const { status } = await kleeJob(stack.labs.kleeweb.urls.site, id);
       return ["succeeded", "failed"].includes(status) ? status : undefined;
     }, 180_000);
     expect(finished).toBe("succeeded");
