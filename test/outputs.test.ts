@@ -15,8 +15,8 @@ describe.each([
       expect([lab, Object.keys(summary.urls).length > 0]).toEqual([lab, true]);
       for (const url of Object.values(summary.urls)) expect(new URL(url).hostname).toBe(host);
       expect(summary.tryIt.length).toBeGreaterThan(0);
-      // Each line points at this lab on this stack: its host, its containers or network, or its files.
-      const thisLab = new RegExp(`${host.replace(/\./g, "\\.")}|\\bdocker \\w+ .*\\b${lab}\\b|/${lab}/`);
+      // Each line points at this lab on this stack: its host, its containers or network, its files, or its config keys.
+      const thisLab = new RegExp(`${host.replace(/\./g, "\\.")}|\\bdocker \\w+ .*\\b${lab}\\b|/${lab}/|config set ${lab}`);
       for (const line of summary.tryIt) expect([lab, line]).toEqual([lab, expect.stringMatching(thisLab)]);
     }
     expect(labs.dockercoins.urls.webui).toBe(`http://${host}:8000/`);

@@ -46,6 +46,7 @@ describe("the README's commands", () => {
     expect(commandLineProblems("npm run pulumi -- config set kleewebJobImage x", scripts)).toEqual([expect.stringContaining('no config key "kleewebJobImage"')]);
     expect(commandLineProblems("npm run deploy", scripts)).toEqual([expect.stringContaining('no script "deploy"')]);
     expect(commandLineProblems("curl -d @example-nowhere.json http://localhost:3000/", scripts)).toEqual([expect.stringContaining("example-nowhere.json does not exist")]);
+    expect(commandLineProblems("curl -s -F file=@photo.jpg http://localhost:1337/upload", scripts)).toEqual([expect.stringContaining("photo.jpg does not exist")]);
     expect(commandLineProblems("npm run pulumi -- config set --path 'portRemap[0]' 8000=18000", scripts)).toEqual([]);
     expect(commandLineProblems("npm run pulumi -- config set --secret registryToken x", scripts)).toEqual([]);
     expect(commandLineProblems("pulumi up", scripts)).toEqual([]);

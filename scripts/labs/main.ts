@@ -25,6 +25,9 @@ const USAGE = [
   "       npm run pulumi -- <pulumi command and options>",
 ].join("\n");
 
+/** The stack of `npm run up|down|labs` without --stack, and of `npm run pulumi` before any is selected. */
+const DEFAULT_STACK = "local";
+
 interface Invocation {
   command: "up" | "down" | "labs" | "pulumi";
   stack: string;
@@ -38,7 +41,7 @@ function parse(argv: string[]): Invocation {
   const [command, ...args] = argv;
   if (command === "pulumi") return { command, stack: "", purge: false, rest: args };
   if (command !== "up" && command !== "down" && command !== "labs") throw new UserError(USAGE);
-  let stack = "local";
+  let stack = DEFAULT_STACK;
   let purge = false;
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -130,6 +133,19 @@ async function down({ stack, purge, rest }: Invocation, env: NodeJS.ProcessEnv):
   return 0;
 }
 
+/**
+ * Before any `up`, no stack is selected: a Pulumi command that names none
+ * then works on `local`, created if missing, as `npm run up` would choose it
+ * (the README's `npm run pulumi -- config set ...` lines come before the first
+ * `up`). `stack` commands choose their stack themselves.
+ */
+function selectLocalWhenNoneIs(args: string[], env: NodeJS.ProcessEnv): void {
+  if (args[0] === "stack" || args.some((arg) => arg === "--stack" || arg === "-s" || arg.startsWith("--stack="))) return;
+  pulumiVersion(env);
+  const stacks = JSON.parse(capturePulumi(["stack", "ls", "--json"], env)) as Array<{ current?: boolean }>;
+  if (!stacks.some((entry) => entry.current)) selectStack(DEFAULT_STACK, true, env);
+}
+
 async function main(): Promise<number> {
   const invocation = parse(process.argv.slice(2));
   const env = pulumiEnvironment();
@@ -141,6 +157,7 @@ async function main(): Promise<number> {
     case "labs":
       return labs(invocation, env);
     case "pulumi":
+      selectLocalWhenNoneIs(invocation.rest, env);
       return runPulumi(invocation.rest, env);
   }
 }

@@ -10,11 +10,7 @@ export const STATE_DIR = path.join(ROOT, ".pulumi-state");
 /** The passphrase of the stacks' secrets, generated once and kept beside the state. */
 export const PASSPHRASE_FILE = path.join(STATE_DIR, "passphrase");
 
-/** `npm run <verb>` for a stack, as a user types it: the default stack needs no flag. */
-export function npmRun(verb: "up" | "down" | "labs", stack: string, ...flags: string[]): string {
-  const args = [...(stack === "local" ? [] : ["--stack", stack]), ...flags];
-  return `npm run ${verb}${args.length > 0 ? ` -- ${args.join(" ")}` : ""}`;
-}
+export { npmRun } from "../../components/labs/npmCommands";
 
 /** Thrown for a problem the user can fix; main prints its message alone, no stack trace. */
 export class UserError extends Error {}

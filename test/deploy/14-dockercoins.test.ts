@@ -8,7 +8,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { CI_STACK, labsOk, REPO_ROOT, sleep, up } from "@container-labs/test-kit";
-import { deployed, eventually, http, type Deployed } from "./deployed";
+import { deployed, eventually, http, runPrinted, type Deployed } from "./deployed";
 
 /** The lesson's pace: each call of the worker's loop sleeps 100 ms, then calls rng and hasher (100 ms each). */
 const HASHES_PER_SECOND_PER_WORKER = 1000 / 300;
@@ -60,9 +60,10 @@ it("mines with one worker, never faster than the lesson's delays allow (3.33 has
   expect(rate).toBeLessThan(HASHES_PER_SECOND_PER_WORKER * 3);
 });
 
-it("mines faster with four workers than one worker ever can: `npm run pulumi -- config set dockercoinsWorkers 4` and `up`", async () => {
-  await labsOk(stack.stack, ["pulumi", "config", "set", "dockercoinsWorkers", "4", "--stack", CI_STACK]);
-  await up(stack.stack);
+it("mines faster with four workers than one worker ever can, after the labs output's scale line (config set, then up) run as printed", async () => {
+  const scale = stack.labs.dockercoins.tryIt.find((line) => line.includes("dockercoinsWorkers 4"))!;
+  const printed = await runPrinted(stack.stack, scale, { timeoutMs: 600_000 });
+  expect({ exitCode: printed.exitCode, tail: printed.exitCode === 0 ? "" : (printed.stdout + printed.stderr).slice(-4000) }).toEqual({ exitCode: 0, tail: "" });
   expect((await stack.docker("ps", "--format", "{{.Names}}", "--filter", "name=^dockercoins-worker")).split("\n").sort()).toEqual(["dockercoins-worker-1", "dockercoins-worker-2", "dockercoins-worker-3", "dockercoins-worker-4"]);
   [rngBefore, hasherBefore] = [await servedByReplica("rng"), await servedByReplica("hasher")];
   await sleep(5000); // the new workers' first calls

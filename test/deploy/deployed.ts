@@ -3,8 +3,10 @@
  * its `labs` output, the engine it runs on, and small clients for what a
  * student uses: HTTP through the published ports, `docker` by container name.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CI_STACK, docker, labsOk, labsOutput, NOT_JUDGED, prepareCiStack, REPO_ROOT, type CiStack, type PolicyPreview } from "@container-labs/test-kit";
 
@@ -133,4 +135,79 @@ export function recordTiming(name: string, seconds: number): void {
     // first timing of this run
   }
   writeFileSync(TIMINGS, JSON.stringify({ ...timings, [name]: seconds }, null, 2));
+}
+
+/** What a line run as printed did: its exit status, its output, and the HTTP status of each curl in it, in order. */
+export interface Printed {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  httpStatuses: number[];
+}
+
+const HTTP_STATUS_MARK = "container-labs-http-status";
+
+/**
+ * A curl configuration that adds one line to stderr after every transfer,
+ * its status: the real curl runs the line as printed, and the status is seen
+ * even where the line keeps curl's answer in a variable.
+ */
+let curlHome: string | undefined;
+function curlHomeReportingStatus(): string {
+  if (curlHome === undefined) {
+    curlHome = mkdtempSync(join(tmpdir(), "container-labs-curl-"));
+    writeFileSync(join(curlHome, ".curlrc"), `write-out = "%{stderr}${HTTP_STATUS_MARK} %{http_code}\\n"\n`);
+  }
+  return curlHome;
+}
+
+export interface RunPrintedOptions {
+  /** Stop the line (and what it started) once its output matches: for a line that follows a log. */
+  until?: RegExp;
+  /** A line that has neither ended nor matched by then fails. */
+  timeoutMs?: number;
+}
+
+/**
+ * Runs a line as a user pastes it: through sh, in the checkout's root, with
+ * this machine's curl, nc and docker, the stack's engine as DOCKER_HOST.
+ */
+export function runPrinted(stack: CiStack, line: string, options: RunPrintedOptions = {}): Promise<Printed> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  return new Promise((resolvePromise, reject) => {
+    // Its own process group, so a line that follows a log is stopped with everything it started.
+    const child = spawn("sh", ["-c", line], { cwd: REPO_ROOT, env: { ...stack.env, CURL_HOME: curlHomeReportingStatus() }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    let stopped = false;
+    const stop = () => {
+      stopped = true;
+      try {
+        process.kill(-child.pid!, "SIGTERM");
+      } catch {
+        // already ended
+      }
+    };
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`${options.until ? `no ${options.until} in the output of` : "did not end"} within ${timeoutMs / 1000} s: ${line}\n${stdout}${stderr}`));
+    }, timeoutMs);
+    const seen = () => {
+      if (options.until?.test(stdout + stderr) && !stopped) stop();
+    };
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      seen();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      seen();
+    });
+    child.on("error", reject);
+    child.on("close", (exitCode) => {
+      clearTimeout(timer);
+      const marks = [...stderr.matchAll(new RegExp(`^${HTTP_STATUS_MARK} (\\d{3})$`, "gm"))];
+      resolvePromise({ exitCode, stdout, stderr: stderr.replace(new RegExp(`^${HTTP_STATUS_MARK} \\d{3}\n`, "gm"), ""), httpStatuses: marks.map((mark) => Number(mark[1])) });
+    });
+  });
 }

@@ -8,12 +8,12 @@
  * destroyed through Pulumi, then the engine's leftovers and the files; and
  * that --purge refuses a remote target before destroying anything.
  */
-import { spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startFakeEngine, TWO_STACKS, type FakeEngine } from "../support/fakeEngine";
-import { ROOT, stackConfig } from "../support/stackConfig";
+import { runLabs, type LabsRun } from "../support/fakePulumi";
+import { stackConfig } from "../support/stackConfig";
 
 /** The stand-in pulumi: the commands main.ts runs, on a state file; `destroy` removes volumes from the engine. */
 const FAKE_PULUMI = `#!/usr/bin/env node
@@ -61,41 +61,15 @@ function cliConfig(stack: string, set: Record<string, unknown>, secrets: Record<
   return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, { value, secret: secretKeys.includes(key) }]));
 }
 
-interface Run {
-  status: number;
-  output: string;
-  calls: string[][];
-}
-
 let engine: FakeEngine | undefined;
 afterEach(async () => {
   await engine?.close();
   engine = undefined;
 });
 
-/** Runs scripts/labs/main.ts with the stand-in pulumi first on PATH. */
-async function down(stack: string, world: Record<string, unknown>, ...flags: string[]): Promise<Run> {
-  const dir = mkdtempSync(join(tmpdir(), "fake-pulumi-"));
-  mkdirSync(join(dir, "bin"));
-  writeFileSync(join(dir, "bin", "pulumi"), FAKE_PULUMI);
-  chmodSync(join(dir, "bin", "pulumi"), 0o755);
-  writeFileSync(join(dir, "world.json"), JSON.stringify({ stack, ...world }));
-  const env = {
-    ...process.env,
-    PATH: `${join(dir, "bin")}:${process.env.PATH}`,
-    FAKE_PULUMI_WORLD: join(dir, "world.json"),
-    FAKE_PULUMI_LOG: join(dir, "calls.log"),
-    // The checkout's own state and passphrase stay untouched.
-    PULUMI_BACKEND_URL: `file://${dir}/state`,
-    PULUMI_CONFIG_PASSPHRASE: "test",
-  };
-  const child = spawn(join(ROOT, "node_modules", ".bin", "ts-node"), ["--transpile-only", "--project", "tsconfig.json", "scripts/labs/main.ts", "down", "--stack", stack, ...flags], { cwd: ROOT, env });
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const status = await new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? 1)));
-  const log = existsSync(join(dir, "calls.log")) ? readFileSync(join(dir, "calls.log"), "utf8") : "";
-  return { status, output, calls: log.split("\n").filter(Boolean).map((line) => JSON.parse(line) as string[]) };
+/** Runs `npm run down -- --stack <stack> [flags]` with the stand-in pulumi. */
+function down(stack: string, world: Record<string, unknown>, ...flags: string[]): Promise<LabsRun> {
+  return runLabs(["down", "--stack", stack, ...flags], FAKE_PULUMI, { stack, ...world });
 }
 
 /** The state of a local-target stack named `stack` with everything up: a protected, a retained and a scratch volume (enough to show each path). */

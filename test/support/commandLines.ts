@@ -39,7 +39,7 @@ export function readmeCommandLines(markdown: string): CommandLine[] {
       return;
     }
     for (const span of text.matchAll(/`([^`]+)`/g)) {
-      if (/^(pulumi|npm|curl|nc|docker|scripts\/)\b/.test(span[1])) lines.push({ where, line: span[1].replace(/\\\|/g, "|") });
+      if (/^(pulumi|npm|curl|nc|echo|cat|docker|scripts\/)\b/.test(span[1])) lines.push({ where, line: span[1].replace(/\\\|/g, "|") });
     }
   });
   return lines;
@@ -74,7 +74,7 @@ export function commandLineProblems(line: string, scripts: Record<string, string
       if (name && !PROVIDER_NAMESPACES.some((ns) => name.startsWith(ns)) && !declared.has(name)) problems.push(`"${command}": the program reads no config key "${name}"`);
     }
     for (const word of words) {
-      const file = /^@([\w./-]+)$/.exec(word)?.[1] ?? (/^(scripts|images|components|policy|test|bench)\/[\w./-]+$/.test(word) ? word : undefined);
+      const file = /^(?:\w+=)?@([\w./-]+)$/.exec(word)?.[1] ?? (/^(scripts|images|components|policy|test|bench)\/[\w./-]+$/.test(word) ? word : undefined);
       if (file && !existsSync(path.join(ROOT, file))) problems.push(`"${command}": ${file} does not exist in the checkout (run from its root)`);
     }
   }

@@ -3,6 +3,7 @@ import { SERVER_USERS } from "../../platform/images";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import type { LabModule, LabSummary } from "../lab";
+import { npmPulumi, npmRun } from "../npmCommands";
 import { IMAGES, NODE_SERVERS } from "./images";
 import { readDockercoinsSettings, type DockercoinsSettings } from "./settings";
 
@@ -94,7 +95,8 @@ export const dockercoins: LabModule<DockercoinsSettings, ImageName> = {
     return {
       urls: { webui: lab.webuiUrl, rng: platform.url(PORTS.rng), hasher: platform.url(PORTS.hasher) },
       tryIt: [
-        lab.webuiUrl.apply((url) => `open ${url} and watch the speed; then: npm run pulumi -- config set dockercoinsWorkers 4 && npm run up`),
+        lab.webuiUrl.apply((url) => `curl -s ${url}json; echo   # the hashes mined so far; open ${url} in a browser to watch the speed`),
+        pulumi.output(`${npmPulumi(pulumi.getStack(), "config", "set", "dockercoinsWorkers", "4")} && ${npmRun("up", pulumi.getStack())}   # 4 workers: the speed climbs to rng's ceiling, about 10 hashes/s`),
         platform.url(PORTS.rng, "/32").apply((url) => `curl -s ${url} | od -An -tx1 | head -2`),
       ],
     };

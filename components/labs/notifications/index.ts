@@ -6,7 +6,7 @@ import type { LabModule, LabSummary } from "../lab";
 import { Postgres } from "../postgres";
 import { IMAGES, NODE_SERVERS } from "./images";
 import { LatencyProbe } from "./latencyProbe";
-import { readNotificationsSettings, type NotificationsSettings } from "./settings";
+import { COURSE_NOTIFICATIONS_KEY, readNotificationsSettings, type NotificationsSettings } from "./settings";
 // The source itself, not the built package: the Pulumi program runs from source, before any workspace is built.
 import { EXAMPLE_BODY } from "../../../packages/notification-cipher/src/example";
 
@@ -22,6 +22,15 @@ const NOTIFY_URL = `http://${SERVICE_NAME}:${SERVICE_PORT}/api/notify`;
 /** curl posting the assignment's request to `url`, its body inline so the line works from any directory. */
 export function tryNotifyLine(url: string): string {
   return `curl -s -X POST ${url} -H 'Content-Type: application/json' -d '${JSON.stringify(EXAMPLE_BODY)}'`;
+}
+
+/**
+ * The key a by-hand probe run needs, as its line assigns it: the course's
+ * published key is printed as it is; a key of the user's own stays theirs to
+ * fill in (a stack output is no place for a secret).
+ */
+function probeKeyAssignment(settings: NotificationsSettings): string {
+  return settings.secretKeyIsCourses ? `SECRET_KEY=${COURSE_NOTIFICATIONS_KEY}` : "SECRET_KEY=<your notificationsSecretKey>";
 }
 
 export interface NotificationsArgs {
@@ -107,7 +116,7 @@ export const notifications: LabModule<NotificationsSettings, ImageName> = {
       urls: { notify: lab.url, metrics: platform.url(SERVICE_PORT, "/api/metrics"), apiDocs: platform.url(SERVICE_PORT, "/") },
       tryIt: [
         lab.url.apply((url) => `${tryNotifyLine(url)}   # the assignment's request: with the course's key (the default), answers its age in seconds`),
-        lab.runProbeByHand.apply((command) => `SECRET_KEY=<the key> ${command}   # one more probe run: appends a line to the latency file`),
+        lab.runProbeByHand.apply((command) => `${probeKeyAssignment(settings)} ${command}   # one more probe run: appends a line to the latency file`),
       ],
       details: { latencies: lab.latencies, latencyFile: pulumi.output(lab.latencyFile) },
     };

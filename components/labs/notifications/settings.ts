@@ -9,6 +9,8 @@ export const COURSE_NOTIFICATIONS_KEY = EXAMPLE_SECRET_KEY;
 export interface NotificationsSettings {
   /** The service's --secret-key (KEY_BYTES, 32 bytes). */
   secretKey: pulumi.Output<string>;
+  /** Whether that key is the course's published one (no notificationsSecretKey set), which a printed line may show. */
+  secretKeyIsCourses: boolean;
   /** How many times the probe runs per deployment. */
   probeRuns: number;
   /** The student group the probe speaks for with a signed token (the course's ?token=); none: no token. */
@@ -30,6 +32,7 @@ export function readNotificationsSettings(reader: ConfigReader): NotificationsSe
   });
   return {
     secretKey: secretKey ?? pulumi.secret(COURSE_NOTIFICATIONS_KEY),
+    secretKeyIsCourses: secretKey === undefined,
     probeRuns: reader.integer("notificationsProbeRuns", 1, 100),
     group: readGroup(reader),
     database: reader.boolean("notificationsDatabase"),

@@ -102,8 +102,8 @@ export const webstack: LabModule<WebstackSettings, ImageName> = {
     return {
       urls: { site: lab.url, upload: lab.url.apply((url) => `${url}upload`) },
       tryIt: [
-        lab.url.apply((url) => `curl -s ${url}`),
-        lab.url.apply((url) => `curl -s -F file=@photo.jpg ${url}upload`),
+        lab.url.apply((url) => `curl -s ${url}; echo   # the app, through nginx: {"hello":"world"}, as the course's`),
+        lab.url.apply((url) => `curl -s -F file=@README.md ${url}upload; echo   # from the checkout: uploads its README, answers the URL it is served at`),
       ],
     };
   },
