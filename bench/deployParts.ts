@@ -7,7 +7,7 @@
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { ONE_LINE_EDIT, type CiStack } from "@container-labs/test-kit";
+import { labsOk, ONE_LINE_EDIT, type CiStack } from "@container-labs/test-kit";
 
 const execFileAsync = promisify(execFile);
 
@@ -33,9 +33,10 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
+/** The stack's resources as its state records them (`npm run pulumi -- stack export`: the checkout's backend). */
 export async function stateResources(stack: CiStack, name: string): Promise<StateResource[]> {
-  const exported = JSON.parse(await run(stack, "pulumi", ["stack", "export", "--stack", name])) as { deployment: { resources: StateResource[] } };
-  return exported.deployment.resources;
+  const { output } = await labsOk(stack, ["pulumi", "stack", "export", "--stack", name], { quiet: true });
+  return (JSON.parse(output.slice(output.indexOf("{"))) as { deployment: { resources: StateResource[] } }).deployment.resources;
 }
 
 /**
