@@ -140,11 +140,11 @@ async function down({ stack, purge, rest }: Invocation, env: NodeJS.ProcessEnv):
  * (the README's `npm run pulumi -- config set ...` lines come before the first
  * `up`). `stack` commands choose their stack themselves.
  */
-function selectLocalWhenNoneIs(args: string[], env: NodeJS.ProcessEnv): void {
+async function selectLocalWhenNoneIs(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   if (args[0] === "stack" || args.some((arg) => arg === "--stack" || arg === "-s" || arg.startsWith("--stack="))) return;
-  pulumiVersion(env);
-  const stacks = JSON.parse(capturePulumi(["stack", "ls", "--json"], env)) as Array<{ current?: boolean }>;
-  if (!stacks.some((entry) => entry.current)) selectStack(DEFAULT_STACK, true, env);
+  await pulumiVersion(env);
+  const stacks = JSON.parse(await capturePulumi(["stack", "ls", "--json"], env)) as Array<{ current?: boolean }>;
+  if (!stacks.some((entry) => entry.current)) await selectStack(DEFAULT_STACK, true, env);
 }
 
 async function main(): Promise<number> {
@@ -158,7 +158,7 @@ async function main(): Promise<number> {
     case "labs":
       return labs(invocation, env);
     case "pulumi":
-      selectLocalWhenNoneIs(invocation.rest, env);
+      await selectLocalWhenNoneIs(invocation.rest, env);
       return runPulumi(invocation.rest, env);
   }
 }
