@@ -44,13 +44,15 @@ export class Postgres extends pulumi.ComponentResource {
       service: "db",
       image: image.imageId,
       user: SERVER_USERS.postgres,
-      // Its Unix socket, which pg_isready and the entrypoint's setup server use.
+      // Its Unix socket, which the password command's psql and the entrypoint's setup server use.
       scratch: { dirs: [SOCKET_DIR] },
       env: { POSTGRES_USER: args.database, POSTGRES_DB: args.database },
       secretEnv: { POSTGRES_PASSWORD: password.result },
       networks: [args.network],
       mounts: [{ source: data, target: DATA_PATH }],
-      healthcheck: { test: ["CMD-SHELL", `pg_isready -U ${args.database} -d ${args.database}`], intervalSeconds: 5, retries: 10 },
+      // Over TCP: the entrypoint's setup server answers on the socket alone (listen_addresses=''), then stops;
+      // a socket check would call it healthy, and the password command would meet it shutting down.
+      healthcheck: { test: ["CMD-SHELL", `pg_isready -h 127.0.0.1 -p ${PORT} -U ${args.database} -d ${args.database}`], intervalSeconds: 5, retries: 10 },
       waitHealthy: true,
       restart: args.restart,
       engine: platform.engine,

@@ -1,5 +1,6 @@
-import * as aws from "@pulumi/aws";
+import type * as Aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { aws } from "./awsSdk";
 import type { DockerHost } from "./host";
 import type { Image } from "./image";
 import type { ExternalImage } from "./images";
@@ -111,7 +112,7 @@ export function dynamoDbLocal(name: string, platform: DynamoLocalPlatform, netwo
  * encryption, reached with the instance role's credentials, which only
  * containers on `credentialsNetwork` may obtain.
  */
-export function dynamoDbService(role: aws.iam.Role, credentialsNetwork: Network): DynamoBackend {
+export function dynamoDbService(role: Aws.iam.Role, credentialsNetwork: Network): DynamoBackend {
   return {
     clientNetworks: [credentialsNetwork],
     table(tableName, spec, billing, parent) {

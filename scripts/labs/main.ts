@@ -54,10 +54,11 @@ function parse(argv: string[]): Invocation {
 }
 
 async function up({ stack, rest }: Invocation, env: NodeJS.ProcessEnv): Promise<number> {
-  console.log(`container-labs: ${pulumiVersion(env)}, state in ${path.relative(ROOT, env.PULUMI_BACKEND_URL?.replace(/^file:\/\//, "") ?? "") || env.PULUMI_BACKEND_URL}`);
-  selectStack(stack, true, env);
-  const state = stackResources(stack, env);
-  const config = await preflight(stack, env, state);
+  // Independent pulumi calls run at once: each costs the CLI's start.
+  const [version] = await Promise.all([pulumiVersion(env), selectStack(stack, true, env)]);
+  console.log(`container-labs: ${version}, state in ${path.relative(ROOT, env.PULUMI_BACKEND_URL?.replace(/^file:\/\//, "") ?? "") || env.PULUMI_BACKEND_URL}`);
+  const [state, config] = await Promise.all([stackResources(stack, env), stackConfig(stack, env)]);
+  await preflight(stack, config, env, state);
   if (config.local) {
     const stopped = await stoppedByHand(config.dockerHost, stateContainers(state));
     if (stopped.length > 0) {
@@ -68,36 +69,36 @@ async function up({ stack, rest }: Invocation, env: NodeJS.ProcessEnv): Promise<
   }
   const status = await runPulumi(["up", "--yes", "--stack", stack, ...rest], env);
   if (status !== 0) return status;
-  console.log(`\n${labsOf(stack, env)}`);
+  console.log(`\n${await labsOf(stack, env)}`);
   console.log(`\nSecrets passphrase: ${path.relative(ROOT, env.PULUMI_CONFIG_PASSPHRASE_FILE ?? PASSPHRASE_FILE)}. Remove it all with: ${npmRun("down", stack)}`);
   return 0;
 }
 
 /** The stack's `labs` output as a table and every line to try. */
-function labsOf(stack: string, env: NodeJS.ProcessEnv): string {
-  const labs = JSON.parse(capturePulumi(["stack", "output", "labs", "--json", "--stack", stack], env)) as LabsOutput | null;
+async function labsOf(stack: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const labs = JSON.parse(await capturePulumi(["stack", "output", "labs", "--json", "--stack", stack], env)) as LabsOutput | null;
   if (!labs || Object.keys(labs).length === 0) return `The stack "${stack}" has no labs deployed: ${npmRun("up", stack)}`;
   return formatLabs(labs);
 }
 
 /** Whether the stack still runs containers: after `npm run down` its state keeps the last outputs, but nothing they point to. */
-function hasContainers(stack: string, env: NodeJS.ProcessEnv): boolean {
-  return stateContainers(stackResources(stack, env)).length > 0;
+async function hasContainers(stack: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  return stateContainers(await stackResources(stack, env)).length > 0;
 }
 
-function labs({ stack }: Invocation, env: NodeJS.ProcessEnv): number {
-  pulumiVersion(env);
-  selectStack(stack, false, env);
-  console.log(hasContainers(stack, env) ? labsOf(stack, env) : `The stack "${stack}" is down: nothing runs. Bring it up with: ${npmRun("up", stack)}`);
+async function labs({ stack }: Invocation, env: NodeJS.ProcessEnv): Promise<number> {
+  await pulumiVersion(env);
+  await selectStack(stack, false, env);
+  console.log((await hasContainers(stack, env)) ? await labsOf(stack, env) : `The stack "${stack}" is down: nothing runs. Bring it up with: ${npmRun("up", stack)}`);
   return 0;
 }
 
 async function down({ stack, purge, rest }: Invocation, env: NodeJS.ProcessEnv): Promise<number> {
-  pulumiVersion(env);
-  selectStack(stack, false, env);
+  await pulumiVersion(env);
+  await selectStack(stack, false, env);
   // --purge works on this machine's engine: refused before anything is destroyed when the stack is elsewhere.
   if (purge) {
-    const config = stackConfig(stack, env);
+    const config = await stackConfig(stack, env);
     if (!config.local) {
       throw new UserError(`--purge removes what down leaves on this machine's engine, which only the local target uses; the stack "${stack}" is on the ${config.target} target. Run ${npmRun("down", stack)}; it says what stays there.`);
     }
@@ -105,8 +106,8 @@ async function down({ stack, purge, rest }: Invocation, env: NodeJS.ProcessEnv):
   // Protected resources (kleeweb's postgres_data, by default) stay, as the README says; retained volumes leave the state but stay in Docker.
   const status = await runPulumi(["destroy", "--yes", "--exclude-protected", "--stack", stack, ...rest], env);
   if (status !== 0) return status;
-  const config = stackConfig(stack, env);
-  const stillProtected = protectedVolumes(stackResources(stack, env));
+  const config = await stackConfig(stack, env);
+  const stillProtected = protectedVolumes(await stackResources(stack, env));
   if (!config.local) {
     console.log(`\n${describeRemoteLeftovers(config.target, stack, stillProtected)}`);
     return 0;
@@ -139,11 +140,11 @@ async function down({ stack, purge, rest }: Invocation, env: NodeJS.ProcessEnv):
  * (the README's `npm run pulumi -- config set ...` lines come before the first
  * `up`). `stack` commands choose their stack themselves.
  */
-function selectLocalWhenNoneIs(args: string[], env: NodeJS.ProcessEnv): void {
+async function selectLocalWhenNoneIs(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   if (args[0] === "stack" || args.some((arg) => arg === "--stack" || arg === "-s" || arg.startsWith("--stack="))) return;
-  pulumiVersion(env);
-  const stacks = JSON.parse(capturePulumi(["stack", "ls", "--json"], env)) as Array<{ current?: boolean }>;
-  if (!stacks.some((entry) => entry.current)) selectStack(DEFAULT_STACK, true, env);
+  await pulumiVersion(env);
+  const stacks = JSON.parse(await capturePulumi(["stack", "ls", "--json"], env)) as Array<{ current?: boolean }>;
+  if (!stacks.some((entry) => entry.current)) await selectStack(DEFAULT_STACK, true, env);
 }
 
 async function main(): Promise<number> {
@@ -157,7 +158,7 @@ async function main(): Promise<number> {
     case "labs":
       return labs(invocation, env);
     case "pulumi":
-      selectLocalWhenNoneIs(invocation.rest, env);
+      await selectLocalWhenNoneIs(invocation.rest, env);
       return runPulumi(invocation.rest, env);
   }
 }

@@ -5,7 +5,7 @@
  * preflight), no other stack's labs on that engine (otherStacks.ts), and
  * every host port the enabled labs publish.
  */
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import * as net from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT, readConfig, type LabsConfig } from "../../config";
@@ -17,8 +17,8 @@ import { capturePulumi, UserError } from "./pulumi";
 import type { StateResource } from "./stackState";
 
 /** The stack's configuration as the program will see it (the CLI applies Pulumi.yaml's defaults), validated. */
-export function stackConfig(stack: string, env: NodeJS.ProcessEnv): LabsConfig {
-  const listed = JSON.parse(capturePulumi(["config", "--json", "--show-secrets", "--stack", stack], env)) as Record<string, { value?: string; objectValue?: unknown; secret?: boolean }>;
+export async function stackConfig(stack: string, env: NodeJS.ProcessEnv): Promise<LabsConfig> {
+  const listed = JSON.parse(await capturePulumi(["config", "--json", "--show-secrets", "--stack", stack], env)) as Record<string, { value?: string; objectValue?: unknown; secret?: boolean }>;
   const values: Record<string, string> = {};
   const secrets: string[] = [];
   for (const [key, entry] of Object.entries(listed)) {
@@ -67,21 +67,25 @@ export async function portProblems(config: LabsConfig, stack: string, ours: Set<
 }
 
 /** Every target builds through the machine's `docker buildx` (components/platform/builder.ts says why). */
-function checkBuildx(env: NodeJS.ProcessEnv): void {
-  const result = spawnSync("docker", ["buildx", "version"], { env, encoding: "utf8" });
-  if (result.error || result.status !== 0) {
-    throw new UserError(
-      "`docker buildx version` fails: the labs' images are built with Docker's buildx plugin, which Docker Desktop has and Docker Engine's docker-buildx-plugin package adds (https://docs.docker.com/build/install-buildx/)",
-    );
-  }
+function checkBuildx(env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile("docker", ["buildx", "version"], { env }, (error) => {
+      if (!error) resolve();
+      else reject(new UserError(
+        "`docker buildx version` fails: the labs' images are built with Docker's buildx plugin, which Docker Desktop has and Docker Engine's docker-buildx-plugin package adds (https://docs.docker.com/build/install-buildx/)",
+      ));
+    });
+  });
 }
 
-/** Every check, in the order a user would fix them; throws a UserError listing what is wrong. `state`: the stack's resources. */
-export async function preflight(stack: string, env: NodeJS.ProcessEnv, state: StateResource[]): Promise<LabsConfig> {
-  const config = stackConfig(stack, env);
+/**
+ * Every check but the configuration's own (stackConfig), in the order a user
+ * would fix them; throws a UserError listing what is wrong. `state`: the stack's resources.
+ */
+export async function preflight(stack: string, config: LabsConfig, env: NodeJS.ProcessEnv, state: StateResource[]): Promise<void> {
   // Every target builds its images with this machine's engine.
-  checkBuildx(env);
-  if (!config.local) return config;
+  await checkBuildx(env);
+  if (!config.local) return;
   try {
     await checkEngine({ endpoint: config.dockerHost, fixedSubnets: fixedSubnets(config) }, PROJECT);
   } catch (err) {
@@ -91,5 +95,4 @@ export async function preflight(stack: string, env: NodeJS.ProcessEnv, state: St
   const ours = await checkOtherStacks(config.dockerHost, stack, state);
   const ports = await portProblems(config, stack, new Set(ours.flatMap((container) => container.ports)));
   if (ports.length > 0) throw new UserError(`host ports the labs publish are taken:\n  - ${ports.join("\n  - ")}`);
-  return config;
 }

@@ -1,5 +1,5 @@
 /** Running the Pulumi CLI for `npm run up` / `npm run down`, with the checkout's own backend and passphrase. */
-import { spawn, spawnSync } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
@@ -46,32 +46,36 @@ export function runPulumi(args: string[], env: NodeJS.ProcessEnv): Promise<numbe
   });
 }
 
-/** Runs pulumi and returns its standard output; a failure carries its standard error. */
-export function capturePulumi(args: string[], env: NodeJS.ProcessEnv): string {
-  const result = spawnSync("pulumi", args, { cwd: ROOT, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-  if (result.error) throw result.error;
-  if (result.status !== 0) throw new UserError(`pulumi ${args.join(" ")} failed:\n${result.stderr.trim()}`);
-  return result.stdout;
+const NO_PULUMI = "no Pulumi CLI on PATH: install it (https://www.pulumi.com/docs/iac/download-install/, e.g. `curl -fsSL https://get.pulumi.com | sh`), then run this again";
+
+/** Runs pulumi and resolves with its standard output; a failure carries its standard error. */
+export function capturePulumi(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile("pulumi", args, { cwd: ROOT, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      // A numeric code is pulumi's exit status; a string one is Node's (ENOENT: no pulumi on PATH).
+      if (!error) resolve(stdout);
+      else if (typeof error.code === "number") reject(new UserError(`pulumi ${args.join(" ")} failed:\n${stderr.trim()}`));
+      else reject(error.code === "ENOENT" ? new UserError(NO_PULUMI) : error);
+    });
+  });
 }
 
 /** The version of the Pulumi CLI on PATH, or a UserError saying how to get one. */
-export function pulumiVersion(env: NodeJS.ProcessEnv): string {
-  const result = spawnSync("pulumi", ["version"], { env, encoding: "utf8" });
-  if (result.error || result.status !== 0) {
-    throw new UserError(
-      "no Pulumi CLI on PATH: install it (https://www.pulumi.com/docs/iac/download-install/, e.g. `curl -fsSL https://get.pulumi.com | sh`), then run this again",
-    );
+export async function pulumiVersion(env: NodeJS.ProcessEnv): Promise<string> {
+  try {
+    return (await capturePulumi(["version"], env)).trim();
+  } catch {
+    throw new UserError(NO_PULUMI);
   }
-  return result.stdout.trim();
 }
 
 /** Selects the stack, creating it in the checkout's backend the first time. */
-export function selectStack(stack: string, create: boolean, env: NodeJS.ProcessEnv): void {
-  const known = (JSON.parse(capturePulumi(["stack", "ls", "--json"], env)) as Array<{ name: string }>).some((entry) => entry.name === stack);
+export async function selectStack(stack: string, create: boolean, env: NodeJS.ProcessEnv): Promise<void> {
+  const known = (JSON.parse(await capturePulumi(["stack", "ls", "--json"], env)) as Array<{ name: string }>).some((entry) => entry.name === stack);
   if (!known && !create) throw new UserError(`no stack "${stack}" in this checkout's state (${path.relative(ROOT, STATE_DIR)}): nothing to do`);
   if (!known) {
     console.log(`container-labs: creating the stack "${stack}" in ${path.relative(ROOT, STATE_DIR)}`);
-    capturePulumi(["stack", "init", stack], env);
+    await capturePulumi(["stack", "init", stack], env);
   }
-  capturePulumi(["stack", "select", stack], env);
+  await capturePulumi(["stack", "select", stack], env);
 }

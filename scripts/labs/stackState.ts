@@ -21,8 +21,8 @@ const CONTAINER = "docker:index/container:Container";
 const NETWORK = "docker:index/network:Network";
 const VOLUME = "docker:index/volume:Volume";
 
-export function stackResources(stack: string, env: NodeJS.ProcessEnv): StateResource[] {
-  const state = JSON.parse(capturePulumi(["stack", "export", "--stack", stack], env)) as { deployment?: { resources?: StateResource[] } };
+export async function stackResources(stack: string, env: NodeJS.ProcessEnv): Promise<StateResource[]> {
+  const state = JSON.parse(await capturePulumi(["stack", "export", "--stack", stack], env)) as { deployment?: { resources?: StateResource[] } };
   return state.deployment?.resources ?? [];
 }
 

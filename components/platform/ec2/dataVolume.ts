@@ -1,5 +1,6 @@
-import * as aws from "@pulumi/aws";
+import type * as Aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { aws } from "../awsSdk";
 
 /** Size of the data volume, GiB: Docker's named volumes (databases, uploads) and the labs' files. */
 export const DATA_VOLUME_GB = 20;
@@ -26,7 +27,7 @@ function zoneOffering(instanceType: string, parent: pulumi.Resource): pulumi.Out
  * and mounts it. `pulumi destroy` leaves it too (retained): lab data is
  * removed on purpose, not by accident.
  */
-export function createDataVolume(name: string, args: { instanceType: string; sizeGb: number }, parent: pulumi.Resource): aws.ebs.Volume {
+export function createDataVolume(name: string, args: { instanceType: string; sizeGb: number }, parent: pulumi.Resource): Aws.ebs.Volume {
   return new aws.ebs.Volume(
     `${name}-data`,
     {
@@ -51,7 +52,7 @@ export function createDataVolume(name: string, args: { instanceType: string; siz
  * instance), and the old instance is stopped before the volume is detached,
  * so its databases shut down cleanly before the new instance mounts them.
  */
-export function attachDataVolume(name: string, volume: aws.ebs.Volume, instance: aws.ec2.Instance, parent: pulumi.Resource): aws.ec2.VolumeAttachment {
+export function attachDataVolume(name: string, volume: Aws.ebs.Volume, instance: Aws.ec2.Instance, parent: pulumi.Resource): Aws.ec2.VolumeAttachment {
   return new aws.ec2.VolumeAttachment(
     `${name}-data-attachment`,
     { deviceName: DATA_VOLUME_DEVICE, volumeId: volume.id, instanceId: instance.id, stopInstanceBeforeDetaching: true },

@@ -1,5 +1,6 @@
-import * as aws from "@pulumi/aws";
+import type * as Aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { aws } from "../awsSdk";
 import * as tls from "@pulumi/tls";
 import { DOCKER_TLS_PORT, SSH_PORT } from "../../../policy/lib/network";
 import { METADATA_HOP_LIMIT } from "../remote/awsCredentials";
@@ -38,7 +39,7 @@ export interface Ec2MachineArgs {
   registryCa?: RegistryCa;
 }
 
-function ingress(port: number, cidrs: string[], description: string): aws.types.input.ec2.SecurityGroupIngress {
+function ingress(port: number, cidrs: string[], description: string): Aws.types.input.ec2.SecurityGroupIngress {
   return { protocol: "tcp", fromPort: port, toPort: port, cidrBlocks: cidrs, description };
 }
 

@@ -161,10 +161,10 @@ export const ONE_LINE_EDIT = {
   service: "dockercoins-rng",
 };
 
-/** Runs `work` with the one-line edit in place, and puts the file back whatever happens. */
-export async function withOneLineEdit<T>(work: () => Promise<T>): Promise<T> {
+/** Runs `work` with the one-line edit (or another `line`) in place, and puts the file back whatever happens. */
+export async function withOneLineEdit<T>(work: () => Promise<T>, line: string = ONE_LINE_EDIT.line): Promise<T> {
   const original = readFileSync(ONE_LINE_EDIT.file, "utf8");
-  appendFileSync(ONE_LINE_EDIT.file, `${ONE_LINE_EDIT.line}\n`);
+  appendFileSync(ONE_LINE_EDIT.file, `${line}\n`);
   try {
     return await work();
   } finally {
