@@ -1,4 +1,4 @@
-import type { createClient } from "redis";
+import { createClient } from "redis";
 import type { Logger } from "@container-labs/service-kit";
 
 export type Redis = ReturnType<typeof createClient>;
@@ -13,9 +13,6 @@ const RECONNECT_CAP_MS = 2000;
  * Connecting is started, not awaited: the service runs before redis does.
  */
 export function connectRedis(url: string, logger: Logger): Redis {
-  // Required here, not at the top: rng and hasher load this package and never
-  // talk to redis, and node-redis's ~500 modules were half of their idle memory.
-  const { createClient } = require("redis") as typeof import("redis");
   const client = createClient({
     url,
     disableOfflineQueue: true,
