@@ -84,6 +84,9 @@ export function dynamoDbLocal(name: string, platform: DynamoLocalPlatform, netwo
     networks: [network],
     mounts,
     ports: [{ container: LOCAL_PORT, host: DYNAMODB_LOCAL_HOST_PORT, hostIp: "127.0.0.1" }],
+    // Not measured here: the tests' stand-in is dynalite on Node, not the real
+    // image's JVM (it idles at 20 MiB), so what the real one needs is unknown on
+    // this machine; the JVM's default heap is a quarter of the limit, 192 MiB at 768.
     limits: { memoryMb: 768 },
     writableRoot: "DynamoDB Local (Java) writes its own temporary files",
     engine,

@@ -53,6 +53,20 @@ export interface Limits {
   pids: number;
 }
 
+/**
+ * memoryMb, from measurement: the cgroup peaks of the ci stack's containers
+ * (page cache included) read while the deployment tests ran on it, and the
+ * lab benchmarks. The highest was 94 MiB (webstack-app with 2 workers; Node
+ * services 42-61 MiB, PostgreSQL 80, nginx, redis and docker-basics under
+ * 15), and the heaviest load measured, hasher under a flood of 1 MiB bodies,
+ * reached 131 MiB as a process (README, dockercoins): 256 MiB is 2.7 times the
+ * first and 1.9 times the second. `npm run bench memory` prints each
+ * container's peak beside its limit. A limit reserves nothing, so a lower one
+ * would not shrink the stack; it would only stop a student's service sooner.
+ * Node also sizes its V8 heap from it (a 259 MB heap limit at 256 MiB, against
+ * 4 GB as a process here), which is why a Node service holds less in a
+ * container than as a process on a large machine.
+ */
 export const DEFAULT_LIMITS: Limits = { memoryMb: 256, cpuShares: 512, pids: 256 };
 
 export interface ServiceArgs {

@@ -41,8 +41,8 @@ describe.each(["local", "dev"])("the webstack lab on the %s stack", (stack) => {
     expect(Number(env(run, "webstack-nginx").CLIENT_MAX_BODY_SIZE)).toBeGreaterThan(10485760);
   });
 
-  it("runs the dev profile by default: debug logs, schema recreated and seeded", () => {
-    expect(env(run, "webstack-app")).toMatchObject({ APP_PROFILE: "development", LOG_LEVEL: "debug", WEB_CONCURRENCY: "2" });
+  it("runs the dev profile and one worker by default: debug logs, schema recreated and seeded", () => {
+    expect(env(run, "webstack-app")).toMatchObject({ APP_PROFILE: "development", LOG_LEVEL: "debug", WEB_CONCURRENCY: "1" });
   });
 
   it("exports the site URL and the upload form's", async () => {

@@ -6,7 +6,6 @@ import { redactUrl } from "./database";
 import { collectStatic, ensureWritableDir } from "./directories";
 import { BUNDLED_STATIC_DIR, readSettings, type Settings } from "./settings";
 import { superviseWorkers } from "./supervisor";
-import { runWorker } from "./worker";
 
 const SERVICE = "webstack-app";
 
@@ -49,6 +48,9 @@ async function main(): Promise<void> {
   if (cluster.isPrimary) {
     await runPrimary(settings, base.child({ role: "primary" }));
   } else {
+    // Required in the workers only: the primary never serves, and the server's
+    // modules (fastify and its plugins) were a third of its idle memory.
+    const { runWorker } = require("./worker") as typeof import("./worker");
     await runWorker(settings, base.child({ role: "worker", pid: process.pid }));
   }
 }
