@@ -60,7 +60,7 @@ export interface DockerHost extends pulumi.Resource {
    * Which machine the remote host is: an EC2 instance's ID, the host key a
    * user's machine presents. A new one means a new machine at the same
    * address, which has none of what the stack made on the old one (see
-   * onMachine); undefined locally.
+   * onMachine.ts); undefined locally.
    */
   readonly machineIdentity?: pulumi.Input<string>;
   /** Runs a shell command on the Docker host, again whenever a trigger changes; `stdout` is what it printed. */
@@ -72,24 +72,6 @@ export interface DockerHost extends pulumi.Resource {
    * Returns its absolute path and the command that made it, for dependsOn.
    */
   directory(name: string, relative: string, image: pulumi.Input<string>, parent: pulumi.Resource): { path: string; ready: pulumi.Resource };
-}
-
-/**
- * The resource options of what the stack makes on the host's machine itself
- * (its containers, networks and pulled images, the commands run there): made
- * again when the machine is new. A replaced EC2 instance, or a user's machine
- * reinstalled, answers at the same address with the same keys, so the Docker
- * provider alone would believe they all still exist. Named volumes are not
- * among them: their data and Docker's record of them (metadata.db) are under
- * /var/lib/docker/volumes, which the data disk holds on EC2. No option at
- * all locally (no identity): nothing of a local stack changes.
- *
- * A replacement trigger rather than an input (a label, say): a resource whose
- * state holds no trigger yet takes one without being replaced, so the stacks
- * made before it replace nothing when they first record it.
- */
-export function onMachine(machineIdentity: pulumi.Input<string> | undefined): Pick<pulumi.CustomResourceOptions, "replacementTrigger"> {
-  return machineIdentity === undefined ? {} : { replacementTrigger: machineIdentity };
 }
 
 /** Where a command runs: the host, its SSH port and user, and the one host key accepted. */

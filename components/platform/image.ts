@@ -2,7 +2,8 @@ import * as path from "node:path";
 import * as docker from "@pulumi/docker";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
-import { onMachine, type DockerHost } from "./host";
+import type { DockerHost } from "./host";
+import { onMachine } from "./onMachine";
 import type { Registry } from "./registry";
 
 /** The repository root: build contexts and Dockerfiles are found from here, whatever the cwd. */

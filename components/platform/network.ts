@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { onMachine } from "./host";
+import { onMachine } from "./onMachine";
 import { ownerLabels } from "./labels";
 
 export interface NetworkArgs {

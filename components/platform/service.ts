@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { onMachine, type HostCommandArgs } from "./host";
+import type { HostCommandArgs } from "./host";
+import { onMachine } from "./onMachine";
 import { isLoopbackAddress } from "../../policy/lib/addresses";
 import { ownerLabels } from "./labels";
 import type { Network } from "./network";
