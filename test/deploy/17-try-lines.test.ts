@@ -106,13 +106,19 @@ describe("notifications", () => {
     expectAgeOfExample(printed.stdout);
   });
 
-  it("appends one more latency line when the probe is run by hand", async () => {
+  it("appends one more latency line when the probe is run by hand, counted in the course's metric under the empty group", async () => {
     const file = (stack.labs.notifications.details as { latencyFile: string }).latencyFile;
     const lines = () => readFileSync(file, "utf8").split("\n").filter(Boolean);
     const before = lines().length;
     await ran(printedLine("notifications", "one more probe run"));
     expect(lines()).toHaveLength(before + 1);
+    // The lab's promise: under 1 s a run (milliseconds between containers, far over 3x).
     expect(Number(lines().at(-1))).toBeLessThan(1);
+    // Counted in the course's metric under the empty group: the by-hand probe sends no token.
+    const metrics = await http(stack.labs.notifications.urls.metrics);
+    const ok = metrics.text.match(/^notifications_service_response_count_total\{group="",response_type="Ok"\} (\d+)$/m);
+    expect(Number(ok?.[1])).toBeGreaterThanOrEqual(1);
+    expect(metrics.text.trimEnd().endsWith("# EOF")).toBe(true);
   });
 
   it("serves Swagger UI at the README's address, whose Try it out (the request Swagger UI sends) answers 200", async () => {
