@@ -63,6 +63,12 @@ export interface DockerHost extends pulumi.Resource {
    * onMachine.ts); undefined locally.
    */
   readonly machineIdentity?: pulumi.Input<string>;
+  /**
+   * Set when the host is a swarm of machines (a remote target given several):
+   * labs then run as swarm services on overlay networks instead of containers
+   * on bridges. Undefined on a single machine.
+   */
+  readonly swarm?: SwarmShape;
   /** Runs a shell command on the Docker host, again whenever a trigger changes; `stdout` is what it printed. */
   command(name: string, args: HostCommandArgs, parent: pulumi.Resource): pulumi.Resource & { stdout: pulumi.Output<string> };
   /**
@@ -97,4 +103,25 @@ export type SshConnectionArgs = { [K in keyof SshConnection]: pulumi.Input<SshCo
 export interface ImageBuilder {
   readonly provider: dockerBuild.Provider;
   readonly options: Pick<dockerBuild.ImageArgs, "exec" | "builder">;
+}
+
+/**
+ * What a swarm of hosts gives the platform. The `docker` provider of the
+ * DockerHost talks to a manager; services are spread by the swarm itself.
+ */
+export interface SwarmShape {
+  /**
+   * How a service's tasks are reached: "vip" (a virtual IP and the ingress
+   * routing mesh, Docker's default, which needs IPVS in the kernel) or "dnsrr"
+   * (DNS round robin, with ports published in host mode on the node that runs
+   * the task) where the kernel has no IPVS.
+   */
+  readonly endpointMode: "vip" | "dnsrr";
+  /**
+   * The node label and value that pin stateful services (databases, their
+   * volumes) to one node: a placement constraint `node.labels.<label> == <value>`.
+   */
+  readonly statefulNode: { label: string; value: string };
+  /** Done once every node has joined and carries its labels: services wait for it. */
+  readonly ready: pulumi.Resource;
 }
