@@ -3,7 +3,9 @@
  * they are), each pinned by version and digest so a deployment is the same
  * every time. The `externalImages` setting maps any of them to another
  * reference: a mirror behind a classroom's NAT, a site's internal registry,
- * or the tests' stand-ins.
+ * or the tests' stand-ins, made one for each by these names
+ * (packages/test-kit/src/standins.ts, which Node runs directly for
+ * scripts/standins/build.sh: so this file imports nothing).
  */
 export const EXTERNAL_IMAGES = {
   /**
