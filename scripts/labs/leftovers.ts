@@ -141,7 +141,7 @@ export function describeRemoteLeftovers(target: string, stack: string, protected
     lines.push("  the data volume (EBS, retained) with the named volumes and the labs' files: delete it in the console (EC2 > Volumes, tag container-labs:holds) once you no longer need them");
   } else {
     lines.push(
-      "  on the machine: the data volumes (there: docker volume ls --filter label=container-labs.managed-by=pulumi, then docker volume rm), the labs' files in /var/lib/container-labs, and what the bootstrap installed",
+      `  on the machine: the data volumes (there: docker volume ls --filter label=${MANAGED_BY_FILTER}, then docker volume rm), the labs' files in /var/lib/container-labs, and what the bootstrap installed`,
     );
   }
   lines.push(`  in the registry: the images pushed there, tagged :${stack} (delete them with the registry's own tools, e.g. a ghcr.io package's settings)`);
