@@ -83,14 +83,18 @@ function readImageOverrides(reader: ConfigReader): Partial<Record<BuiltImage, st
   return overrides;
 }
 
-/** The mirror: each entry must stay pinned, by registry digest, or (local engine only) by image ID. */
+/**
+ * The mirror: each entry must stay pinned, by registry digest, or by image ID
+ * where the labs run on this machine's engine (a target that pushes no images).
+ */
 function readExternalImages(reader: ConfigReader, target: Target): Partial<Record<ExternalImage, string>> {
   const format = `entries "<image>=<reference>" with <image> one of ${EXTERNAL_IMAGE_NAMES.join(", ")}`;
-  const pinned = target === "local" ? "a reference pinned by digest (name@sha256:<64 hex>) or an image ID of the local engine (sha256:<64 hex>)" : "a reference pinned by digest (name@sha256:<64 hex>)";
+  const onThisEngine = !TARGETS[target].pushesImages;
+  const pinned = onThisEngine ? "a reference pinned by digest (name@sha256:<64 hex>) or an image ID of the local engine (sha256:<64 hex>)" : "a reference pinned by digest (name@sha256:<64 hex>)";
   const mirror: Partial<Record<ExternalImage, string>> = {};
   for (const { entry, name, value } of reader.pairs("externalImages", format)) {
     if (!(EXTERNAL_IMAGE_NAMES as readonly string[]).includes(name)) reader.problem("externalImages", entry, format);
-    else if (!(DIGEST_REF.test(value) || (target === "local" && IMAGE_ID.test(value)))) reader.problem("externalImages", entry, pinned);
+    else if (!(DIGEST_REF.test(value) || (onThisEngine && IMAGE_ID.test(value)))) reader.problem("externalImages", entry, pinned);
     else mirror[name as ExternalImage] = value;
   }
   return mirror;

@@ -15,6 +15,8 @@ import { engineList, engineRequest } from "../../components/platform/enginePrefl
 import { MANAGED_BY_FILTER } from "../../components/platform/labels";
 import { LOCAL_NAMESPACE } from "../../components/platform/registry";
 import { stackVolumeName, stackVolumeNames } from "../../components/platform/stackNames";
+import type { TargetModule } from "../../components/platform/target";
+import { TARGETS, type Target } from "../../components/platform/targets";
 import { npmRun } from "./pulumi";
 
 export interface Leftovers {
@@ -137,13 +139,9 @@ export function describeRemoteLeftovers(target: string, stack: string, protected
   if (protectedVolumes.length > 0) {
     lines.push(`  protected, still in the stack: ${protectedVolumes.join(", ")} (remove: ${liftProtection(protectedVolumes, stack, target)})`);
   }
-  if (target === "ec2") {
-    lines.push("  the data volume (EBS, retained) with the named volumes and the labs' files: delete it in the console (EC2 > Volumes, tag container-labs:holds) once you no longer need them");
-  } else {
-    lines.push(
-      `  on the machine: the data volumes (there: docker volume ls --filter label=${MANAGED_BY_FILTER}, then docker volume rm), the labs' files in /var/lib/container-labs, and what the bootstrap installed`,
-    );
-  }
+  // Each target says what stays on its machine.
+  const { leftOnMachine } = TARGETS[target as Target] as TargetModule<unknown>;
+  if (leftOnMachine) lines.push(`  ${leftOnMachine}`);
   lines.push(`  in the registry: the images pushed there, tagged :${stack} (delete them with the registry's own tools, e.g. a ghcr.io package's settings)`);
   return lines.join("\n");
 }
