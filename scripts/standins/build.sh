@@ -43,7 +43,7 @@ fi
 
 # The recipes in build order, each with the image it builds FROM (its BASE build argument) and
 # what it replaces (packages/test-kit/src/standins.ts): the Debian base, a stand-in for each
-# external image the program uses (components/platform/images.ts), which go to refs.json, and the
+# external image the program uses (policy/lib/externalImages.ts), which go to refs.json, and the
 # test fixtures, which go to fixtures.json: what the tests run in place of something the program
 # never runs itself (a cloud instance, ghcr.io).
 ORDER=() STANDINS=() FIXTURES=()

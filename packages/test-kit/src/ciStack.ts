@@ -13,7 +13,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
-import { MANAGED_BY_FILTER } from "../../../components/platform/labels";
+import { MANAGED_BY_FILTER } from "../../../policy/lib/labels";
 import { cacheDir } from "./cache";
 import { docker, requireEngine, requireStandins, type Engine } from "./engine";
 

@@ -8,7 +8,7 @@
  * Run by Node directly (bin/standins.ts, for build.sh): its imports name their
  * .ts files and are files that import nothing else.
  */
-import { EXTERNAL_IMAGES, type ExternalImage } from "../../../components/platform/images.ts";
+import { EXTERNAL_IMAGES, type ExternalImage } from "../../../policy/lib/externalImages.ts";
 
 /** A stand-in the program references (through the ci stack's externalImages, from refs.json). */
 export type Standin = ExternalImage;

@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { EXTERNAL_IMAGES } from "../../../components/platform/images";
+import { EXTERNAL_IMAGES } from "../../../policy/lib/externalImages";
 
 const CLI = join(__dirname, "..", "bin", "standins.ts");
 const STANDINS_DIR = join(__dirname, "..", "..", "..", "scripts", "standins");
