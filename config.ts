@@ -19,7 +19,7 @@ import { BUILT_IMAGES, LAB_NAMES, LABS, type BuiltImage, type LabName, type LabS
 import { EXTERNAL_IMAGE_NAMES, type ExternalImage } from "./components/platform/images";
 import { readDockerHost, unixSocketPath } from "./components/platform/local";
 import type { BuildSettings } from "./components/platform/platform";
-import { DEFAULT_REGISTRY_SERVER, type RegistrySettings } from "./components/platform/registry";
+import type { RegistrySettings } from "./components/platform/registry";
 import { TARGET_NAMES, TARGETS, type Placement, type Target } from "./components/platform/targets";
 
 export { ConfigurationError } from "./components/config/reader";
@@ -83,14 +83,18 @@ function readImageOverrides(reader: ConfigReader): Partial<Record<BuiltImage, st
   return overrides;
 }
 
-/** The mirror: each entry must stay pinned, by registry digest, or (local engine only) by image ID. */
+/**
+ * The mirror: each entry must stay pinned, by registry digest, or by image ID
+ * where the labs run on this machine's engine (a target that pushes no images).
+ */
 function readExternalImages(reader: ConfigReader, target: Target): Partial<Record<ExternalImage, string>> {
   const format = `entries "<image>=<reference>" with <image> one of ${EXTERNAL_IMAGE_NAMES.join(", ")}`;
-  const pinned = target === "local" ? "a reference pinned by digest (name@sha256:<64 hex>) or an image ID of the local engine (sha256:<64 hex>)" : "a reference pinned by digest (name@sha256:<64 hex>)";
+  const onThisEngine = !TARGETS[target].pushesImages;
+  const pinned = onThisEngine ? "a reference pinned by digest (name@sha256:<64 hex>) or an image ID of the local engine (sha256:<64 hex>)" : "a reference pinned by digest (name@sha256:<64 hex>)";
   const mirror: Partial<Record<ExternalImage, string>> = {};
   for (const { entry, name, value } of reader.pairs("externalImages", format)) {
     if (!(EXTERNAL_IMAGE_NAMES as readonly string[]).includes(name)) reader.problem("externalImages", entry, format);
-    else if (!(DIGEST_REF.test(value) || (target === "local" && IMAGE_ID.test(value)))) reader.problem("externalImages", entry, pinned);
+    else if (!(DIGEST_REF.test(value) || (onThisEngine && IMAGE_ID.test(value)))) reader.problem("externalImages", entry, pinned);
     else mirror[name as ExternalImage] = value;
   }
   return mirror;
@@ -132,10 +136,10 @@ function buildsImages(labs: LabName[], overrides: Partial<Record<BuiltImage, str
   return labs.some((lab) => (Object.keys(LABS[lab].images) as BuiltImage[]).some((image) => overrides[image] === undefined));
 }
 
-/** The registry a remote target pushes to and pulls from: any OCI registry, ghcr.io unless registryServer names another. */
+/** The registry a remote target pushes to and pulls from: any OCI registry, registryServer (Pulumi.yaml: ghcr.io). */
 function readRegistry(reader: ConfigReader): RegistrySettings {
   const why = "when the target is remote and images are built: they are pushed to the registry";
-  const server = reader.optionalString("registryServer") ?? DEFAULT_REGISTRY_SERVER;
+  const server = reader.string("registryServer");
   reader.check(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/i.test(server), "registryServer", server, "a registry's host[:port], e.g. ghcr.io or registry.example.edu:5000");
   const namespace = reader.optionalString("registryNamespace") ?? "";
   reader.check(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/i.test(namespace), "registryNamespace", namespace, `the path images go under (on ghcr.io your GitHub user or organisation), required ${why}`);

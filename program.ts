@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { LabName, LabsConfig } from "./config";
-import { IMAGE_BUILDS, LABS, type LabSettings } from "./components/labs";
+import { IMAGE_BUILDS, LAB_VOLUMES, LABS, type LabSettings } from "./components/labs";
 import type { HostPort, LabModule, LabSummary } from "./components/labs/lab";
 import type { FixedSubnet } from "./components/platform/enginePreflight";
 import { Platform } from "./components/platform/platform";
@@ -47,6 +47,7 @@ export function deployLabs(config: LabsConfig): StackOutputs {
   const platform = new Platform(host, registry, {
     stack: config.stack,
     images: IMAGE_BUILDS,
+    volumes: LAB_VOLUMES,
     target: config.target,
     build: config.build,
     portRemap: config.portRemap,

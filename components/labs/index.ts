@@ -2,7 +2,7 @@ import { cmpt756 } from "./cmpt756";
 import { dockerBasics } from "./dockerBasics";
 import { dockercoins } from "./dockercoins";
 import { kleeweb } from "./kleeweb";
-import type { LabImages, LabModule } from "./lab";
+import type { LabImages, LabModule, LabVolumes } from "./lab";
 import { notifications } from "./notifications";
 import { webstack } from "./webstack";
 
@@ -34,6 +34,13 @@ export const IMAGE_BUILDS: LabImages<BuiltImage> = Object.assign({}, ...LAB_NAME
 /** One of the labs' images, as `<lab>/<service>`: the keys `imageOverrides` accepts. */
 export type BuiltImage = { [K in LabName]: keyof (typeof LABS)[K]["images"] }[LabName];
 export const BUILT_IMAGES = Object.keys(IMAGE_BUILDS) as BuiltImage[];
+
+/**
+ * Every named volume of the labs, by the course's name, with what each lab
+ * says of it: the labs' own lists (each module's volumes), assembled, which
+ * the program (Platform.volume) and `npm run down` read.
+ */
+export const LAB_VOLUMES: LabVolumes = Object.assign({}, ...LAB_NAMES.map((lab) => LABS[lab].volumes));
 
 /** Each Node server's contract (port, health route) as its image states it, by image. */
 export const NODE_SERVERS = Object.fromEntries(

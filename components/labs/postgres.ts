@@ -4,17 +4,17 @@ import { SERVER_USERS } from "../platform/images";
 import type { Network } from "../platform/network";
 import type { Platform } from "../platform/platform";
 import { Service } from "../platform/service";
-import type { CourseVolume } from "../platform/stackNames";
 import type { Keep } from "../platform/volume";
 
-export interface PostgresArgs {
-  platform: Platform;
+export interface PostgresArgs<VolumeName extends string> {
+  /** The lab's platform, which makes the lab's own volumes. */
+  platform: Platform<string, VolumeName>;
   lab: string;
   network: Network;
   /** Database and user name. */
   database: string;
   /** The data volume (the course's name; Platform.volume gives it the stack's where needed) and what destroy does with it. */
-  volume: CourseVolume;
+  volume: VolumeName;
   keep: Keep;
   restart?: "unless-stopped" | "always";
 }
@@ -28,12 +28,12 @@ const SOCKET_DIR = "/var/run/postgresql";
  * on a named volume, its password generated and kept secret. `url` is the
  * connection string the lab's app gets, itself a secret.
  */
-export class Postgres extends pulumi.ComponentResource {
+export class Postgres<VolumeName extends string = string> extends pulumi.ComponentResource {
   readonly url: pulumi.Output<string>;
   /** What a client waits for: the database's container, answering with the stack's password. */
   readonly ready: pulumi.Resource[];
 
-  constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: PostgresArgs<VolumeName>, opts?: pulumi.ComponentResourceOptions) {
     super("container-labs:labs:Postgres", name, {}, opts);
     const { platform } = args;
     const password = new GeneratedSecret(`${name}-password`, { length: 32 }, { parent: this });

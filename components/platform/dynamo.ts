@@ -8,7 +8,7 @@ import { LocalDynamoTable } from "./localDynamoTable";
 import type { Network } from "./network";
 import type { SshEndpoint } from "./remote/remoteCommand";
 import { Service, type Engine } from "./service";
-import type { CourseVolume } from "./stackNames";
+import type { PlatformVolume } from "./stackNames";
 import type { Keep, Volume } from "./volume";
 import { volumeOwnerCommand } from "./volumeOwner";
 
@@ -55,7 +55,7 @@ export interface DynamoLocalPlatform {
   readonly host: Pick<DockerHost, "ssh">;
   readonly awsRegion: string;
   pull(name: string, image: ExternalImage, parent: pulumi.Resource): Image;
-  volume(name: string, args: { lab: string; volume: CourseVolume; keep: Keep }, parent: pulumi.Resource): Volume;
+  volume(name: string, args: { lab: string; volume: PlatformVolume; keep: Keep }, parent: pulumi.Resource): Volume;
 }
 
 /**

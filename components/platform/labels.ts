@@ -2,14 +2,9 @@
  * Labels every container, network and volume carries, so `docker ps --filter
  * label=...` finds a lab's parts; their keys are the policy pack's LABELS.
  */
-import { LABELS } from "../../policy/lib/labels";
+import { LABELS, MANAGER } from "../../policy/lib/labels";
 
-export { JOB_WORKER_ROLE } from "../../policy/lib/labels";
-
-const MANAGER = "pulumi";
-
-/** The label filter (`docker ps --filter label=<this>`) that finds everything the program made. */
-export const MANAGED_BY_FILTER = `${LABELS.managedBy}=${MANAGER}`;
+export { JOB_WORKER_ROLE, MANAGED_BY_FILTER } from "../../policy/lib/labels";
 
 export interface Owner {
   lab: string;

@@ -6,7 +6,7 @@ import { EXTERNAL_IMAGES, type ExternalImage } from "./images";
 import { Network, type NetworkArgs } from "./network";
 import type { Registry } from "./registry";
 import type { Engine } from "./service";
-import { stackVolumeName, type CourseVolume } from "./stackNames";
+import { PLATFORM_VOLUMES, stackVolumeName, type PlatformVolume } from "./stackNames";
 import { Volume, type Keep } from "./volume";
 
 /** How the labs' images are made: config's externalImages, imageOverrides and buildCaBundle. */
@@ -19,11 +19,13 @@ export interface BuildSettings {
   caBundle?: string;
 }
 
-export interface PlatformSettings<ImageName extends string = string> {
+export interface PlatformSettings<ImageName extends string = string, VolumeName extends string = never> {
   /** Tag for built images, label of containers, prefix of volumes that share an engine (stackNames.ts): the stack's name. */
   stack: string;
   /** How each of the labs' images is built, by `<lab>/<service>`: the labs' own lists, assembled (components/labs). */
   images: Readonly<Record<ImageName, BuildSource>>;
+  /** The labs' named volumes, by the course's name: the labs' own lists, assembled (components/labs). */
+  volumes: Readonly<Record<VolumeName, object>>;
   /** The target: on the local target, stacks may share an engine. */
   target: string;
   build: BuildSettings;
@@ -35,7 +37,7 @@ export interface PlatformSettings<ImageName extends string = string> {
  * What a lab is given to deploy itself: the Docker host, its engine, images
  * made present there, networks, and URLs. Labs never ask which target this is.
  */
-export class Platform<ImageName extends string = string> {
+export class Platform<ImageName extends string = string, VolumeName extends string = never> {
   readonly engine: Engine;
   /** The AWS region services are told to use (DynamoDB Local accepts any). */
   readonly awsRegion: string;
@@ -47,7 +49,7 @@ export class Platform<ImageName extends string = string> {
   private readonly fixedSubnetNetworks: Network[] = [];
   private workspace?: WorkspaceImage;
 
-  constructor(readonly host: DockerHost, readonly registry: Registry, private readonly settings: PlatformSettings<ImageName>) {
+  constructor(readonly host: DockerHost, readonly registry: Registry, private readonly settings: PlatformSettings<ImageName, VolumeName>) {
     this.engine = {
       docker: host.docker,
       stack: settings.stack,
@@ -120,11 +122,15 @@ export class Platform<ImageName extends string = string> {
   }
 
   /**
-   * A named volume: the course's name, or the stack's where stacks share the
-   * engine (stackNames.ts). Kept when the host's machine is new, unlike the
-   * rest of what the engine holds (onMachine): its data is on the data disk.
+   * A named volume, one a lab declares or the platform's own: the course's
+   * name, or the stack's where stacks share the engine (stackNames.ts). Kept
+   * when the host's machine is new, unlike the rest of what the engine holds
+   * (onMachine): its data is on the data disk.
    */
-  volume(name: string, args: { lab: string; volume: CourseVolume; keep: Keep }, parent: pulumi.Resource): Volume {
+  volume(name: string, args: { lab: string; volume: VolumeName | PlatformVolume; keep: Keep }, parent: pulumi.Resource): Volume {
+    const declared = args.volume in this.settings.volumes || (PLATFORM_VOLUMES as readonly string[]).includes(args.volume);
+    // `npm run down` finds what a stack left by the declared names only.
+    if (!declared) throw new Error(`no lab declares the volume ${args.volume} (each lab's are in its module's volumes)`);
     const volumeName = stackVolumeName(args.volume, this.settings.stack, this.settings.target);
     return new Volume(name, { lab: args.lab, volumeName, keep: args.keep, provider: this.host.docker }, { parent });
   }

@@ -2,8 +2,6 @@ import * as pulumi from "@pulumi/pulumi";
 
 /** Where lab images live in the local engine: container-labs/<lab>-<service>. */
 export const LOCAL_NAMESPACE = "container-labs";
-/** The registry a remote target pushes to unless registryServer names another. */
-export const DEFAULT_REGISTRY_SERVER = "ghcr.io";
 
 export interface RegistryAccount {
   username: string;

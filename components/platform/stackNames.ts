@@ -16,18 +16,13 @@
 /** The stack a new user runs, whose names are the course's own. */
 export const DEFAULT_STACK = "local";
 
-/** Every volume the labs and the platform make, by the course's name (none contains a '.'). */
-export const COURSE_VOLUMES = [
-  "t2v",
-  "notifications_postgres_data",
-  "webstack_postgres_data",
-  "webstack_static",
-  "webstack_media",
-  "postgres_data",
-  "dynamodb-local-data",
-] as const;
-
-export type CourseVolume = (typeof COURSE_VOLUMES)[number];
+/**
+ * The platform's own volumes, by the course's name: DynamoDB Local's data
+ * (dynamo.ts). Each lab declares its own (its module's `volumes`); no course
+ * name contains a '.'.
+ */
+export const PLATFORM_VOLUMES = ["dynamodb-local-data"] as const;
+export type PlatformVolume = (typeof PLATFORM_VOLUMES)[number];
 
 /**
  * The Docker name of a course volume on a stack: `<stack>.<course name>` on
@@ -36,11 +31,11 @@ export type CourseVolume = (typeof COURSE_VOLUMES)[number];
  * ever another stack's (`webstack_postgres_data` is local's; a stack named
  * `webstack` gets `webstack.postgres_data`).
  */
-export function stackVolumeName(course: CourseVolume, stack: string, target: string): string {
+export function stackVolumeName(course: string, stack: string, target: string): string {
   return target === "local" && stack !== DEFAULT_STACK ? `${stack}.${course}` : course;
 }
 
-/** The Docker names of every volume a stack may have made (all labs, enabled or not). */
-export function stackVolumeNames(stack: string, target: string): string[] {
-  return COURSE_VOLUMES.map((course) => stackVolumeName(course, stack, target));
+/** The Docker names of every volume a stack may have made: the labs' given (all labs, enabled or not), and the platform's. */
+export function stackVolumeNames(labVolumes: readonly string[], stack: string, target: string): string[] {
+  return [...labVolumes, ...PLATFORM_VOLUMES].map((course) => stackVolumeName(course, stack, target));
 }

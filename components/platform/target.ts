@@ -20,6 +20,11 @@ export interface TargetModule<Settings> {
   readSettings(reader: ConfigReader, stack: string): Settings;
   /** Whether built images go through a registry (the host is another machine) or are loaded into this machine's engine. */
   readonly pushesImages: boolean;
+  /**
+   * What `npm run down` leaves on a target whose host is another machine, and
+   * how to remove it there (`--purge` reaches this machine's engine only).
+   */
+  readonly leftOnMachine?: string;
   /** The host, named `name`, its resources children of it. */
   createHost(name: string, settings: Settings, inputs: HostInputs): DockerHost;
 }

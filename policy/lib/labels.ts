@@ -38,6 +38,12 @@ export const LABELS = {
   noPidsLimit: "container-labs.no-pids-limit",
 } as const;
 
+/** The value of LABELS.managedBy on everything the program makes. */
+export const MANAGER = "pulumi";
+
+/** The label filter (`docker ps --filter label=<this>`) that finds everything the program made. */
+export const MANAGED_BY_FILTER = `${LABELS.managedBy}=${MANAGER}`;
+
 export const JOB_WORKER_ROLE = "job-worker";
 
 /** A Docker label's value from the provider's `[{label, value}]` list. */

@@ -3,16 +3,20 @@
  * built, the labs' files) and the exact commands that remove each, so a user
  * never has to guess what still takes space; `npm run down -- --purge`
  * removes all of it, after printing exactly what it removes. Only the stack's
- * own: its volumes by their names (components/platform/stackNames.ts), its
+ * own: its volumes by their names (the labs declare theirs, each in its
+ * module: components/labs; components/platform/stackNames.ts), its
  * images by their tag (`:<stack>`), its data directory. Only on this
  * machine's engine, which only the local target uses; a remote target's
  * leftovers are on its machine and in its registry (describeRemoteLeftovers).
  */
 import { existsSync, rmSync } from "node:fs";
+import { LAB_VOLUMES } from "../../components/labs";
 import { engineList, engineRequest } from "../../components/platform/enginePreflight";
 import { MANAGED_BY_FILTER } from "../../components/platform/labels";
 import { LOCAL_NAMESPACE } from "../../components/platform/registry";
-import { stackVolumeNames } from "../../components/platform/stackNames";
+import { stackVolumeName, stackVolumeNames } from "../../components/platform/stackNames";
+import type { TargetModule } from "../../components/platform/target";
+import { TARGETS, type Target } from "../../components/platform/targets";
 import { npmRun } from "./pulumi";
 
 export interface Leftovers {
@@ -33,7 +37,7 @@ export async function findLeftovers(endpoint: string, stack: string, protectedVo
   const volumes = await engineList<{ Volumes: Array<{ Name: string }> | null }>(endpoint, "/volumes", { label: [MANAGED_BY_FILTER] });
   // Docker answers each matching image with all its tags: the same image may also be another stack's.
   const imageList = (await engineList<Array<{ RepoTags: string[] | null; Size: number }>>(endpoint, "/images/json", { reference: [`${LOCAL_NAMESPACE}/*:${stack}`] })) ?? [];
-  const stackVolumes = new Set(stackVolumeNames(stack, "local"));
+  const stackVolumes = new Set(stackVolumeNames(Object.keys(LAB_VOLUMES), stack, "local"));
   const volumeNames = (volumes?.Volumes ?? []).map((volume) => volume.Name);
   return {
     protectedVolumes: [...protectedVolumes].sort(byName),
@@ -43,6 +47,17 @@ export async function findLeftovers(endpoint: string, stack: string, protectedVo
       .sort((a, b) => byName(a.tag, b.tag)),
     dataDir: existsSync(dataDir) ? dataDir : undefined,
   };
+}
+
+/**
+ * The commands that lift the protection of a stack's protected volumes: each
+ * setting that protects one off (its lab declares which), then up and down.
+ */
+function liftProtection(protectedVolumes: string[], stack: string, target: string): string {
+  const keys = Object.entries(LAB_VOLUMES).flatMap(([course, { protectedBy }]) =>
+    protectedBy && protectedVolumes.includes(stackVolumeName(course, stack, target)) ? [protectedBy] : []);
+  const settingsOff = [...new Set(keys)].map((key) => `npm run pulumi -- config set ${key} false --stack ${stack}`);
+  return [...settingsOff, npmRun("up", stack), npmRun("down", stack)].join(" && ");
 }
 
 const isEmpty = (leftovers: Leftovers): boolean =>
@@ -61,7 +76,7 @@ export function describeLeftovers(leftovers: Leftovers, stack: string): string {
   if (leftovers.protectedVolumes.length > 0) {
     lines.push(
       `Protected, still in the stack (Pulumi also counts the components above them as protected): ${leftovers.protectedVolumes.join(", ")}`,
-      `  remove: npm run pulumi -- config set kleewebProtectDatabase false --stack ${stack} && ${npmRun("up", stack)} && ${npmRun("down", stack)}, then the volume as below`,
+      `  remove: ${liftProtection(leftovers.protectedVolumes, stack, "local")}, then the volume as below`,
     );
   }
   if (leftovers.retainedVolumes.length > 0) {
@@ -122,15 +137,11 @@ export async function purgeEngine(endpoint: string, leftovers: Leftovers): Promi
 export function describeRemoteLeftovers(target: string, stack: string, protectedVolumes: string[]): string {
   const lines = [`Left on purpose, on the ${target} target (--purge removes only what the local target leaves on this machine's engine):`];
   if (protectedVolumes.length > 0) {
-    lines.push(`  protected, still in the stack: ${protectedVolumes.join(", ")} (remove: npm run pulumi -- config set kleewebProtectDatabase false --stack ${stack} && ${npmRun("up", stack)} && ${npmRun("down", stack)})`);
+    lines.push(`  protected, still in the stack: ${protectedVolumes.join(", ")} (remove: ${liftProtection(protectedVolumes, stack, target)})`);
   }
-  if (target === "ec2") {
-    lines.push("  the data volume (EBS, retained) with the named volumes and the labs' files: delete it in the console (EC2 > Volumes, tag container-labs:holds) once you no longer need them");
-  } else {
-    lines.push(
-      "  on the machine: the data volumes (there: docker volume ls --filter label=container-labs.managed-by=pulumi, then docker volume rm), the labs' files in /var/lib/container-labs, and what the bootstrap installed",
-    );
-  }
+  // Each target says what stays on its machine.
+  const { leftOnMachine } = TARGETS[target as Target] as TargetModule<unknown>;
+  if (leftOnMachine) lines.push(`  ${leftOnMachine}`);
   lines.push(`  in the registry: the images pushed there, tagged :${stack} (delete them with the registry's own tools, e.g. a ghcr.io package's settings)`);
   return lines.join("\n");
 }

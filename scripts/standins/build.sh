@@ -41,23 +41,23 @@ if [ -z "${DOCKER_HOST:-}" ]; then
   export DOCKER_HOST
 fi
 
-# The stand-ins the program uses, and the image each one replaces (components/platform/images.ts).
-STANDINS=(node nginx redis postgres dynamodb-local klee)
-# Test fixtures: what the tests run in place of something the program never runs itself (a cloud instance, ghcr.io).
-FIXTURES=(machine registry)
-declare -A REPLACES=(
-  [debian]="the Debian base of the other stand-ins"
-  [machine]="an Ubuntu instance of the ec2 target (a machine booted by cloud-init)"
-  [registry]="the OCI registry of the ssh and ec2 targets (ghcr.io), as registry:2 with TLS and htpasswd"
-  [node]="node:24.21.0-bookworm-slim, at Node $NODE_VERSION"
-  [nginx]="nginx:1.27-alpine"
-  [redis]="redis:7.4.1-alpine"
-  [postgres]="postgres:16.4-alpine"
-  [dynamodb-local]="amazon/dynamodb-local:2.5.4"
-  [klee]="klee/klee:3.0"
-)
-# What each recipe builds FROM (its BASE build argument): the debian stand-in unless said here.
-declare -A BUILT_ON=([debian]=debootstrap [dynamodb-local]=node)
+# The recipes in build order, each with the image it builds FROM (its BASE build argument) and
+# what it replaces (packages/test-kit/src/standins.ts): the Debian base, a stand-in for each
+# external image the program uses (policy/lib/externalImages.ts), which go to refs.json, and the
+# test fixtures, which go to fixtures.json: what the tests run in place of something the program
+# never runs itself (a cloud instance, ghcr.io).
+ORDER=() STANDINS=() FIXTURES=()
+declare -A REPLACES BUILT_ON
+recipes="$(kit standins "$NODE_VERSION")"
+while IFS=$'\t' read -r name role built_on replaces; do
+  ORDER+=("$name")
+  BUILT_ON[$name]="$built_on"
+  REPLACES[$name]="$replaces"
+  case "$role" in
+    standin) STANDINS+=("$name") ;;
+    fixture) FIXTURES+=("$name") ;;
+  esac
+done <<<"$recipes"
 # Versions a recipe takes as build arguments (the node recipe's npm-packages says ${NODE_VERSION} too); part of its hash.
 declare -A VERSION_ARGS=([node]="NODE_VERSION=$NODE_VERSION")
 
@@ -184,7 +184,7 @@ publish() {
 
 build_standin() {
   local name="$1" recipe="$HERE/$1"
-  local from_ref="${BASES[${BUILT_ON[$name]:-debian}]}"
+  local from_ref="${BASES[${BUILT_ON[$name]}]}"
   local hash tag version_args=()
   [ -n "${VERSION_ARGS[$name]:-}" ] && version_args=("${VERSION_ARGS[$name]}")
   hash="$(hash_of "$recipe" -- "$from_ref" "${version_args[@]}")"
@@ -238,7 +238,7 @@ write_json() {
 # shellcheck disable=SC2034 # REFS is read through write_json's nameref
 declare -A REFS BASES
 import_debootstrap
-for name in debian "${STANDINS[@]}" "${FIXTURES[@]}"; do
+for name in "${ORDER[@]}"; do
   build_standin "$name"
 done
 write_json "$STORE/refs.json" REFS "${STANDINS[@]}"

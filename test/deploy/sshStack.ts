@@ -38,11 +38,12 @@ import {
   type Machine,
   type Registry,
 } from "@container-labs/test-kit";
+import { LAB_NAMES } from "../../components/labs";
 import { cloudConfig, LOGIN_USER } from "../../components/platform/ec2/cloudInit";
 
 export const SSH_STACK = "ci-ssh";
 /** The labs the ssh stack runs: every lab, as a user's machine runs them. */
-export const SSH_LABS = ["docker-basics", "notifications", "cmpt756", "webstack", "dockercoins", "kleeweb"];
+export const SSH_LABS: string[] = [...LAB_NAMES];
 const MACHINE = "cl-ci-ssh-machine";
 const REGISTRY = "cl-ci-ssh-registry";
 /**

@@ -8,11 +8,14 @@
  * type them, and carry the stack in a label instead, so `npm run up` can
  * refuse a second stack on a busy engine (test/scripts/otherStacks.test.ts).
  */
-import { COURSE_VOLUMES } from "../../components/platform/stackNames";
+import { LAB_VOLUMES } from "../../components/labs";
+import { PLATFORM_VOLUMES } from "../../components/platform/stackNames";
 import { CONTAINER, LOCAL_COMMAND, container, program, type Run } from "../labs/helpers";
 import { runStack } from "../support/mocks";
 
 const VOLUME = "docker:index/volume:Volume";
+/** Every volume the labs and the platform declare, by the course's name. */
+const COURSE_VOLUMES = [...Object.keys(LAB_VOLUMES), ...PLATFORM_VOLUMES];
 const NETWORK = "docker:index/network:Network";
 
 const names = (run: Run, type: string): string[] => run.ofType(type).map((resource) => resource.inputs.name as string).sort();

@@ -1,11 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
-import type { LabModule, LabSummary } from "../lab";
+import type { LabModule, LabSummary, LabVolumes } from "../lab";
 import { IMAGES } from "./images";
 
 /** One of this lab's images, by `<lab>/<service>`: all Platform.image builds for it. */
 type ImageName = keyof typeof IMAGES;
+
+/** demo-2's named volume, the course's name. */
+const VOLUMES = { t2v: {} } as const satisfies LabVolumes;
+type VolumeName = keyof typeof VOLUMES;
 
 const LAB = "docker-basics";
 /** demo-3's published port and the server's own port, as the tutorial has them. */
@@ -15,7 +19,7 @@ const TCP_SERVER_PORT = 1234;
 const DATA_PATH = "/usr/src/data";
 
 export interface DockerBasicsArgs {
-  platform: Platform<ImageName>;
+  platform: Platform<ImageName, VolumeName>;
 }
 
 /**
@@ -114,11 +118,12 @@ export class DockerBasics extends pulumi.ComponentResource {
 export const tcpTryLine = (host: string, port: string | number): string => `echo hi | nc -w 1 ${host} ${port}`;
 
 /** The demos have no settings of their own. */
-export const dockerBasics: LabModule<Record<string, never>, ImageName> = {
+export const dockerBasics: LabModule<Record<string, never>, ImageName, VolumeName> = {
   readSettings: () => ({}),
   images: IMAGES,
+  volumes: VOLUMES,
   hostPorts: () => [{ port: TCP_HOST_PORT, what: "docker-basics tcp-server" }],
-  deploy(platform: Platform<ImageName>): LabSummary {
+  deploy(platform: Platform<ImageName, VolumeName>): LabSummary {
     const lab = new DockerBasics(LAB, { platform });
     return {
       urls: { tcpServer: lab.tcpUrl },

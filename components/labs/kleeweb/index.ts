@@ -3,13 +3,17 @@ import { NGINX_SCRATCH, SERVER_USERS } from "../../platform/images";
 import { JOB_WORKER_ROLE } from "../../platform/labels";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
-import type { LabModule, LabSummary } from "../lab";
+import type { LabModule, LabSummary, LabVolumes } from "../lab";
 import { Postgres } from "../postgres";
 import { IMAGES, NODE_SERVERS } from "./images";
-import { readKleewebSettings, type KleewebSettings } from "./settings";
+import { PROTECT_DATABASE_KEY, readKleewebSettings, type KleewebSettings } from "./settings";
 
 /** One of this lab's images, by `<lab>/<service>`: all Platform.image builds for it. */
 type ImageName = keyof typeof IMAGES;
+
+/** The database's volume, the course's name; protected from destroy unless its setting says otherwise. */
+const VOLUMES = { postgres_data: { protectedBy: PROTECT_DATABASE_KEY } } as const satisfies LabVolumes;
+type VolumeName = keyof typeof VOLUMES;
 
 const LAB = "kleeweb";
 export const SITE_PORT = 80;
@@ -20,7 +24,7 @@ const REDIS_URL = "redis://redis:6379";
 const NETWORK_NAME = "kleeweb_network";
 
 export interface KleewebArgs {
-  platform: Platform<ImageName>;
+  platform: Platform<ImageName, VolumeName>;
   settings: KleewebSettings;
 }
 
@@ -122,13 +126,14 @@ export class Kleeweb extends pulumi.ComponentResource {
   }
 }
 
-export const kleeweb: LabModule<KleewebSettings, ImageName> = {
+export const kleeweb: LabModule<KleewebSettings, ImageName, VolumeName> = {
   readSettings: readKleewebSettings,
   images: IMAGES,
+  volumes: VOLUMES,
   fixedSubnet: (settings) => ({ key: "kleewebSubnet", subnet: settings.subnet, network: NETWORK_NAME }),
   needsEngineSocket: "its workers start job containers through the engine's socket",
   hostPorts: () => [{ port: SITE_PORT, what: "kleeweb nginx" }],
-  deploy(platform: Platform<ImageName>, settings: KleewebSettings): LabSummary {
+  deploy(platform: Platform<ImageName, VolumeName>, settings: KleewebSettings): LabSummary {
     const lab = new Kleeweb(LAB, { platform, settings });
     return {
       urls: { site: lab.url },

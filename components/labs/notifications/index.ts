@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { GeneratedKeyPair } from "../../platform/generatedCredentials";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
-import type { LabModule, LabSummary } from "../lab";
+import type { LabModule, LabSummary, LabVolumes } from "../lab";
 import { Postgres } from "../postgres";
 import { IMAGES, NODE_SERVERS } from "./images";
 import { LatencyProbe } from "./latencyProbe";
@@ -12,6 +12,10 @@ import { EXAMPLE_BODY } from "../../../packages/notification-cipher/src/example"
 
 /** One of this lab's images, by `<lab>/<service>`: all Platform.image builds for it. */
 type ImageName = keyof typeof IMAGES;
+
+/** The grading database's volume (made only with notificationsDatabase), the course's name. */
+const VOLUMES = { notifications_postgres_data: {} } as const satisfies LabVolumes;
+type VolumeName = keyof typeof VOLUMES;
 
 const LAB = "notifications";
 /** The course's container name: the probe, and students' scripts, reach the service by it. */
@@ -34,7 +38,7 @@ function probeKeyAssignment(settings: NotificationsSettings): string {
 }
 
 export interface NotificationsArgs {
-  platform: Platform<ImageName>;
+  platform: Platform<ImageName, VolumeName>;
   settings: NotificationsSettings;
 }
 
@@ -106,11 +110,12 @@ export class Notifications extends pulumi.ComponentResource {
   }
 }
 
-export const notifications: LabModule<NotificationsSettings, ImageName> = {
+export const notifications: LabModule<NotificationsSettings, ImageName, VolumeName> = {
   readSettings: readNotificationsSettings,
   images: IMAGES,
+  volumes: VOLUMES,
   hostPorts: () => [{ port: SERVICE_PORT, what: "notifications-service" }],
-  deploy(platform: Platform<ImageName>, settings: NotificationsSettings): LabSummary {
+  deploy(platform: Platform<ImageName, VolumeName>, settings: NotificationsSettings): LabSummary {
     const lab = new Notifications(LAB, { platform, settings });
     return {
       urls: { notify: lab.url, metrics: platform.url(SERVICE_PORT, "/api/metrics"), apiDocs: platform.url(SERVICE_PORT, "/") },

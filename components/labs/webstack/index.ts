@@ -2,13 +2,17 @@ import * as pulumi from "@pulumi/pulumi";
 import { NGINX_SCRATCH } from "../../platform/images";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
-import type { LabModule, LabSummary } from "../lab";
+import type { LabModule, LabSummary, LabVolumes } from "../lab";
 import { Postgres } from "../postgres";
 import { IMAGES, NODE_SERVERS, WEBSTACK_APP_DIRS } from "./images";
 import { readWebstackSettings, type WebstackSettings } from "./settings";
 
 /** One of this lab's images, by `<lab>/<service>`: all Platform.image builds for it. */
 type ImageName = keyof typeof IMAGES;
+
+/** The database's, the static files' and the uploads' volumes, the course's names. */
+const VOLUMES = { webstack_postgres_data: {}, webstack_static: {}, webstack_media: {} } as const satisfies LabVolumes;
+type VolumeName = keyof typeof VOLUMES;
 
 const LAB = "webstack";
 export const SITE_PORT = 1337;
@@ -24,7 +28,7 @@ const PROFILES = {
 } as const;
 
 export interface WebstackArgs {
-  platform: Platform<ImageName>;
+  platform: Platform<ImageName, VolumeName>;
   settings: WebstackSettings;
 }
 
@@ -93,11 +97,12 @@ export class Webstack extends pulumi.ComponentResource {
   }
 }
 
-export const webstack: LabModule<WebstackSettings, ImageName> = {
+export const webstack: LabModule<WebstackSettings, ImageName, VolumeName> = {
   readSettings: readWebstackSettings,
   images: IMAGES,
+  volumes: VOLUMES,
   hostPorts: () => [{ port: SITE_PORT, what: "webstack nginx" }],
-  deploy(platform: Platform<ImageName>, settings: WebstackSettings): LabSummary {
+  deploy(platform: Platform<ImageName, VolumeName>, settings: WebstackSettings): LabSummary {
     const lab = new Webstack(LAB, { platform, settings });
     return {
       urls: { site: lab.url, upload: lab.url.apply((url) => `${url}upload`) },

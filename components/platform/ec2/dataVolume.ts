@@ -27,6 +27,9 @@ function zoneOffering(instanceType: string, parent: pulumi.Resource): pulumi.Out
  * and mounts it. `pulumi destroy` leaves it too (retained): lab data is
  * removed on purpose, not by accident.
  */
+/** The tag that marks the data volume, which outlives the stack (retained on delete). */
+export const DATA_VOLUME_TAG = "container-labs:holds";
+
 export function createDataVolume(name: string, args: { instanceType: string; sizeGb: number }, parent: pulumi.Resource): Aws.ebs.Volume {
   return new aws.ebs.Volume(
     `${name}-data`,
@@ -35,7 +38,7 @@ export function createDataVolume(name: string, args: { instanceType: string; siz
       size: args.sizeGb,
       type: "gp3",
       encrypted: true,
-      tags: { Name: `${name}-data`, "container-labs:managed-by": "pulumi", "container-labs:holds": "lab data" },
+      tags: { Name: `${name}-data`, "container-labs:managed-by": "pulumi", [DATA_VOLUME_TAG]: "lab data" },
     },
     {
       parent,

@@ -2,6 +2,7 @@ import type { ConfigReader } from "../../config/reader";
 import { adminSourceProblem } from "../../../policy/lib/network";
 import { RemoteHost } from "../remote/remoteHost";
 import type { TargetModule } from "../target";
+import { DATA_VOLUME_TAG } from "./dataVolume";
 import { cpuArchitecture, ec2Machine, type Ec2Settings } from "./ec2Host";
 
 export type { Ec2Settings } from "./ec2Host";
@@ -35,6 +36,7 @@ export const ec2: TargetModule<Ec2Settings> = {
     };
   },
   pushesImages: true,
+  leftOnMachine: `the data volume (EBS, retained) with the named volumes and the labs' files: delete it in the console (EC2 > Volumes, tag ${DATA_VOLUME_TAG}) once you no longer need them`,
   createHost: (name, settings, { buildEngine, registry, labPorts }) =>
     new RemoteHost(name, {
       buildEngine,

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isIpv4 } from "../../config/cidr";
 import { RemoteHost } from "../remote/remoteHost";
-import { DOCKER_SOURCES } from "../remote/hostFiles";
+import { MANAGED_BY_FILTER } from "../labels";
+import { DOCKER_SOURCES, HOST_DATA_DIR } from "../remote/hostFiles";
 import type { TargetModule } from "../target";
 import { hostKeyFingerprint, howToPinHostKey, pinnedHostKey } from "./hostKey";
 import { sshMachine, type SshSettings } from "./sshMachine";
@@ -41,6 +42,7 @@ export const ssh: TargetModule<SshSettings> = {
     };
   },
   pushesImages: true,
+  leftOnMachine: `on the machine: the data volumes (there: docker volume ls --filter label=${MANAGED_BY_FILTER}, then docker volume rm), the labs' files in ${HOST_DATA_DIR}, and what the bootstrap installed`,
   createHost(name, settings, { buildEngine, registry }) {
     pulumi.log.info(`ssh target: only ${settings.host} presenting the host key ${hostKeyFingerprint(settings.hostKey)} is trusted`);
     return new RemoteHost(name, { buildEngine, registry, machine: (parent) => sshMachine(name, { settings, registryCa: registry.ca }, parent) });

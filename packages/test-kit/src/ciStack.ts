@@ -13,6 +13,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
+import { MANAGED_BY_FILTER } from "../../../policy/lib/labels";
 import { cacheDir } from "./cache";
 import { docker, requireEngine, requireStandins, type Engine } from "./engine";
 
@@ -139,7 +140,7 @@ export async function labsOutput(stack: CiStack, name = CI_STACK): Promise<Recor
 
 /** Removes what an earlier run left on the engine (the project's containers, networks and volumes) and the data directory. */
 export async function removeLeftovers(stack: CiStack): Promise<void> {
-  const ours = async (list: string[]) => (await docker(stack.engine, [...list, "--quiet", "--filter", "label=container-labs.managed-by=pulumi"])).split("\n").filter(Boolean);
+  const ours = async (list: string[]) => (await docker(stack.engine, [...list, "--quiet", "--filter", `label=${MANAGED_BY_FILTER}`])).split("\n").filter(Boolean);
   const containers = await ours(["ps", "--all"]);
   if (containers.length > 0) await docker(stack.engine, ["rm", "--force", ...containers]);
   const networks = await ours(["network", "ls"]);

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { cacheDir } from "./cache";
 import { dockerHostOf, engineLayout } from "./privateEngine";
+import { STANDINS, type Fixture, type Standin } from "./standins";
 
 const execFileAsync = promisify(execFile);
 
@@ -19,9 +20,6 @@ const DOCKER = "/usr/bin/docker";
 
 /** The one command that starts the engine and builds the stand-ins. */
 export const PREPARE_ENGINE_COMMAND = "scripts/test-engine.sh start && scripts/standins/build.sh";
-
-export const STANDINS = ["node", "nginx", "redis", "postgres", "dynamodb-local", "klee"] as const;
-export type Standin = (typeof STANDINS)[number];
 
 export interface Engine {
   /** unix:///.../docker.sock */
@@ -76,9 +74,6 @@ export async function requireStandins(engine: Engine, env: NodeJS.ProcessEnv = p
   }
   return refs as Record<Standin, string>;
 }
-
-export const FIXTURES = ["machine", "registry"] as const;
-export type Fixture = (typeof FIXTURES)[number];
 
 /** A test fixture image (fixtures.json: images the tests run and the program never references), present in the engine. */
 export async function requireFixture(engine: Engine, name: Fixture, env: NodeJS.ProcessEnv = process.env): Promise<string> {

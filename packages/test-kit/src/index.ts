@@ -7,15 +7,12 @@ export { startRedis, startPostgres, startNginx, type Dependency, type Postgres }
 export { replayDockerBuild, replayNodeImage, dockerignore, dockerignoreMatcher, globToRegExp, type DockerBuildOptions, type NodeImageOptions, type ReplayedImage } from "./image";
 export {
   PREPARE_ENGINE_COMMAND,
-  STANDINS,
   EngineMissing,
   buildImage,
   startContainer,
   type Container,
   type ContainerOptions,
-  FIXTURES,
   requireFixture,
-  type Fixture,
   docker,
   inspectImage,
   requireEngine,
@@ -23,8 +20,8 @@ export {
   type BuildOptions,
   type Engine,
   type ImageConfig,
-  type Standin,
 } from "./engine";
+export { FIXTURES, STANDINS, type Fixture, type Standin } from "./standins";
 export { ENGINE_CERTS_DIR, REGISTRY_PORT, registryRequest, startRegistry, type Registry, type RegistryAccount, type RegistryAnswer, type RegistryOptions } from "./registry";
 export { MACHINE_DISK, attachLoopDisk, createFixedNetwork, detachLoopDisks, grantableCapabilities, removeMachine, startMachine, type Machine, type MachineOptions } from "./machine";
 export { SWARM_NODE_LABEL, SWARM_PORT, startSwarm, type Swarm, type SwarmNode, type SwarmOptions } from "./swarm";
