@@ -12,8 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startFakeEngine, TWO_STACKS, type FakeEngine } from "../support/fakeEngine";
-import { runLabs, type LabsRun } from "../support/fakePulumi";
-import { stackConfig } from "../support/stackConfig";
+import { cliConfig, runLabs, type LabsRun } from "../support/fakePulumi";
 
 /** The stand-in pulumi: the commands main.ts runs, on a state file; `destroy` removes volumes from the engine. */
 const FAKE_PULUMI = `#!/usr/bin/env node
@@ -54,12 +53,6 @@ const removeVolume = (name) => new Promise((resolve, reject) => {
 `;
 
 const MANAGED = { "container-labs.managed-by": "pulumi" };
-
-/** The stack's config as `pulumi config --json` lists it (Pulumi.yaml's defaults applied), from the test's own stack reader. */
-function cliConfig(stack: string, set: Record<string, unknown>, secrets: Record<string, string> = {}): Record<string, { value: string; secret: boolean }> {
-  const { values, secretKeys } = stackConfig(stack, set, secrets);
-  return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, { value, secret: secretKeys.includes(key) }]));
-}
 
 let engine: FakeEngine | undefined;
 afterEach(async () => {
