@@ -19,7 +19,7 @@ import { protectedVolumes, stackResources, stateContainers } from "./stackState"
 import { stoppedByHand } from "./stoppedByHand";
 import { assignmentsRequestSealedWith, valueOf } from "./notification";
 import { preflight, stackConfig } from "./preflight";
-import { capturePulumi, npmRun, PASSPHRASE_FILE, pulumiEnvironment, pulumiVersion, ROOT, runPulumi, selectStack, UserError } from "./pulumi";
+import { capturePulumi, npmRun, PASSPHRASE_FILE, pulumiEnvironment, pulumiVersion, ROOT, runPulumi, selectStack, STACK_RM_HINT, UserError } from "./pulumi";
 
 const USAGE = [
   "usage: npm run up [-- [--stack <name>] [pulumi up options]]",
@@ -115,7 +115,7 @@ async function down({ stack, purge, rest }: Invocation, env: NodeJS.ProcessEnv):
     }
   }
   // Protected resources (kleeweb's postgres_data, by default) stay, as the README says; retained volumes leave the state but stay in Docker.
-  const status = await runPulumi(["destroy", "--yes", "--exclude-protected", "--stack", stack, ...rest], env);
+  const status = await runPulumi(["destroy", "--yes", "--exclude-protected", "--stack", stack, ...rest], env, STACK_RM_HINT);
   if (status !== 0) return status;
   const config = await stackConfig(stack, env);
   const stillProtected = protectedVolumes(await stackResources(stack, env));
@@ -133,7 +133,7 @@ async function down({ stack, purge, rest }: Invocation, env: NodeJS.ProcessEnv):
     // Through Pulumi: the protected volumes and the components above them leave the state as they leave the engine.
     const unprotected = await runPulumi(["state", "unprotect", "--all", "--yes", "--stack", stack], env);
     if (unprotected !== 0) return unprotected;
-    const destroyed = await runPulumi(["destroy", "--yes", "--stack", stack, ...rest], env);
+    const destroyed = await runPulumi(["destroy", "--yes", "--stack", stack, ...rest], env, STACK_RM_HINT);
     if (destroyed !== 0) return destroyed;
   }
   const failures = await purgeEngine(config.dockerHost, leftovers);
