@@ -16,9 +16,10 @@ if [ "$major" -lt "$required_major" ]; then
 fi
 
 # npm ci records what it installed in node_modules/.package-lock.json; a newer lockfile means a stale install.
+# Its lines go to stderr: stdout is the command's own (`npm run -s notification | curl -d @-`).
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "container-labs: installing dependencies (npm ci)"
-  npm ci --no-audit --no-fund
+  echo "container-labs: installing dependencies (npm ci)" >&2
+  npm ci --no-audit --no-fund >&2
 fi
 
 exec node_modules/.bin/ts-node --transpile-only --project tsconfig.json scripts/labs/main.ts "$@"

@@ -50,12 +50,20 @@ describe("the README's commands", () => {
     expect(commandLineProblems("npm run pulumi -- config set --path 'portRemap[0]' 8000=18000", scripts)).toEqual([]);
     expect(commandLineProblems("npm run pulumi -- config set --secret registryToken x", scripts)).toEqual([]);
     expect(commandLineProblems("pulumi up", scripts)).toEqual([]);
+    expect(commandLineProblems("SECRET_KEY=$(npm run -s pulumi -- config get notificationsSecretKey) docker run x", scripts)).toEqual([]);
+    expect(commandLineProblems("SECRET_KEY=$(npm run -s pulumi -- config get notificationsKey) docker run x", scripts)).toEqual([expect.stringContaining('no config key "notificationsKey"')]);
+    expect(commandLineProblems("SECRET_KEY=$(pulumi config get notificationsSecretKey) docker run x", scripts)).toEqual([expect.stringContaining("a bare pulumi")]);
+    expect(commandLineProblems("npm run -s notification | curl -s -X POST http://localhost:3000/api/notify -d @-", scripts)).toEqual([]);
   });
 });
 
 describe("the stack outputs' Try lines", () => {
-  it.each(["local", "dev"])("of the %s stack work as printed", async (stack) => {
-    const run = await runStack(stack, program, { secrets: { registryToken: "ghp_test" } });
+  it.each([
+    ["local", {}],
+    ["dev", {}],
+    ["local", { notificationsSecretKey: "0123456789abcdef0123456789abcdef" }],
+  ])("of the %s stack work as printed (own secrets: %j)", async (stack, secrets) => {
+    const run = await runStack(stack, program, { secrets: { registryToken: "ghp_test", ...secrets } });
     const labs = (await resolve(run.outputs.labs as never)) as Record<string, { tryIt: string[] }>;
     const problems = Object.entries(labs).flatMap(([lab, summary]) => summary.tryIt.flatMap((line) => commandLineProblems(line, packageScripts()).map((problem) => `${lab}: ${problem}`)));
     expect(problems).toEqual([]);

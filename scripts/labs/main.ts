@@ -7,6 +7,8 @@
  * here, the labs' files) and saying so; with --purge, removes those too, after
  * printing exactly what it removes (this machine's engine only: the local target).
  * `npm run labs [-- --stack <name>]`: where to go and what to try, again.
+ * `npm run notification [-- --stack <name>]`: the assignment's request sealed
+ * with the stack's notifications key (scripts/labs/notification.ts).
  * `npm run pulumi -- <args>`: any other pulumi command on this checkout's
  * state (e.g. `npm run pulumi -- config set dockercoinsWorkers 4`).
  */
@@ -15,13 +17,15 @@ import { formatLabs, type LabsOutput } from "./labsTable";
 import { describeLeftovers, describePurge, describeRemoteLeftovers, findLeftovers, purgeEngine } from "./leftovers";
 import { protectedVolumes, stackResources, stateContainers } from "./stackState";
 import { stoppedByHand } from "./stoppedByHand";
+import { assignmentsRequestSealedWith, valueOf } from "./notification";
 import { preflight, stackConfig } from "./preflight";
-import { capturePulumi, npmRun, PASSPHRASE_FILE, pulumiEnvironment, pulumiVersion, ROOT, runPulumi, selectStack, UserError } from "./pulumi";
+import { capturePulumi, npmRun, PASSPHRASE_FILE, pulumiEnvironment, pulumiVersion, ROOT, runPulumi, selectStack, STACK_RM_HINT, UserError } from "./pulumi";
 
 const USAGE = [
   "usage: npm run up [-- [--stack <name>] [pulumi up options]]",
   "       npm run down [-- [--stack <name>] [--purge]]",
   "       npm run labs [-- [--stack <name>]]",
+  "       npm run notification [-- [--stack <name>]]",
   "       npm run pulumi -- <pulumi command and options>",
 ].join("\n");
 
@@ -29,7 +33,7 @@ const USAGE = [
 const DEFAULT_STACK = "local";
 
 interface Invocation {
-  command: "up" | "down" | "labs" | "pulumi";
+  command: "up" | "down" | "labs" | "notification" | "pulumi";
   stack: string;
   /** down: remove what down leaves, data included. */
   purge: boolean;
@@ -40,7 +44,7 @@ interface Invocation {
 function parse(argv: string[]): Invocation {
   const [command, ...args] = argv;
   if (command === "pulumi") return { command, stack: "", purge: false, rest: args };
-  if (command !== "up" && command !== "down" && command !== "labs") throw new UserError(USAGE);
+  if (command !== "up" && command !== "down" && command !== "labs" && command !== "notification") throw new UserError(USAGE);
   let stack = DEFAULT_STACK;
   let purge = false;
   const rest: string[] = [];
@@ -93,6 +97,13 @@ async function labs({ stack }: Invocation, env: NodeJS.ProcessEnv): Promise<numb
   return 0;
 }
 
+/** Prints the body alone on stdout: the curl line reads it from a pipe. */
+async function notification({ stack }: Invocation, env: NodeJS.ProcessEnv): Promise<number> {
+  const config = await stackConfig(stack, env);
+  console.log(JSON.stringify(assignmentsRequestSealedWith(await valueOf(config.labSettings.notifications.secretKey))));
+  return 0;
+}
+
 async function down({ stack, purge, rest }: Invocation, env: NodeJS.ProcessEnv): Promise<number> {
   await pulumiVersion(env);
   await selectStack(stack, false, env);
@@ -104,7 +115,7 @@ async function down({ stack, purge, rest }: Invocation, env: NodeJS.ProcessEnv):
     }
   }
   // Protected resources (kleeweb's postgres_data, by default) stay, as the README says; retained volumes leave the state but stay in Docker.
-  const status = await runPulumi(["destroy", "--yes", "--exclude-protected", "--stack", stack, ...rest], env);
+  const status = await runPulumi(["destroy", "--yes", "--exclude-protected", "--stack", stack, ...rest], env, STACK_RM_HINT);
   if (status !== 0) return status;
   const config = await stackConfig(stack, env);
   const stillProtected = protectedVolumes(await stackResources(stack, env));
@@ -122,7 +133,7 @@ async function down({ stack, purge, rest }: Invocation, env: NodeJS.ProcessEnv):
     // Through Pulumi: the protected volumes and the components above them leave the state as they leave the engine.
     const unprotected = await runPulumi(["state", "unprotect", "--all", "--yes", "--stack", stack], env);
     if (unprotected !== 0) return unprotected;
-    const destroyed = await runPulumi(["destroy", "--yes", "--stack", stack, ...rest], env);
+    const destroyed = await runPulumi(["destroy", "--yes", "--stack", stack, ...rest], env, STACK_RM_HINT);
     if (destroyed !== 0) return destroyed;
   }
   const failures = await purgeEngine(config.dockerHost, leftovers);
@@ -157,6 +168,8 @@ async function main(): Promise<number> {
       return down(invocation, env);
     case "labs":
       return labs(invocation, env);
+    case "notification":
+      return notification(invocation, env);
     case "pulumi":
       await selectLocalWhenNoneIs(invocation.rest, env);
       return runPulumi(invocation.rest, env);

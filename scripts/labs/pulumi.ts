@@ -37,12 +37,53 @@ export function pulumiEnvironment(base: NodeJS.ProcessEnv = process.env): NodeJS
   return env;
 }
 
-/** Runs pulumi with its output on this terminal; resolves with its exit code. */
-export function runPulumi(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+/**
+ * What Pulumi prints after a destroy that leaves no resource in the stack.
+ * Its `pulumi stack rm <stack>` fails as printed (a bare pulumi finds neither
+ * this checkout's state nor its passphrase), and a stack's removal would take
+ * its stack file too (Pulumi.local.yaml is the project's): `npm run down`
+ * says what stays itself.
+ */
+export const STACK_RM_HINT: readonly RegExp[] = [
+  /^The resources in the stack have been deleted, but the history and configuration associated with the stack are still maintained\. ?$/,
+  /^If you want to remove the stack completely, run `pulumi stack rm [^`]*`\.$/,
+];
+
+/** Passes a stream's text on line by line, less the lines `drop` matches; a line is judged once it is whole. */
+export function lineFilter(drop: readonly RegExp[]): { write(chunk: string): string; end(): string } {
+  let partial = "";
+  const kept = (line: string) => !drop.some((pattern) => pattern.test(line));
+  return {
+    write(chunk) {
+      const lines = (partial + chunk).split("\n");
+      partial = lines.pop()!;
+      return lines.filter(kept).map((line) => `${line}\n`).join("");
+    },
+    end() {
+      const last = partial;
+      partial = "";
+      return kept(last) ? last : "";
+    },
+  };
+}
+
+/**
+ * Runs pulumi with its output on this terminal; resolves with its exit code.
+ * With `drop`, its standard output goes through lineFilter (a pipe, so Pulumi
+ * shows its plain line-by-line display instead of the live one).
+ */
+export function runPulumi(args: string[], env: NodeJS.ProcessEnv, drop?: readonly RegExp[]): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn("pulumi", args, { cwd: ROOT, env, stdio: "inherit" });
+    const child = spawn("pulumi", args, { cwd: ROOT, env, stdio: ["inherit", drop ? "pipe" : "inherit", "inherit"] });
+    if (drop) {
+      const filter = lineFilter(drop);
+      child.stdout!.setEncoding("utf8");
+      child.stdout!.on("data", (chunk: string) => process.stdout.write(filter.write(chunk)));
+      child.stdout!.on("end", () => process.stdout.write(filter.end()));
+    }
     child.on("error", reject);
-    child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    // "close", not "exit": the filtered output is all written by then.
+    child.on("close", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
 }
 

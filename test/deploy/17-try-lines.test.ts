@@ -9,7 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ciDataDir, CI_STACK, REPO_ROOT } from "@container-labs/test-kit";
+import { ciDataDir, CI_STACK, labsOk, labsOutput, REPO_ROOT, up } from "@container-labs/test-kit";
 import { EXAMPLE_TIMESTAMP } from "../../packages/notification-cipher/src/example";
 import { readmeCommandLines } from "../support/commandLines";
 import { deployed, eventually, http, kleeJob, runPrinted, type Deployed, type Printed } from "./deployed";
@@ -128,7 +128,8 @@ describe("notifications", () => {
     expect(page.httpStatuses).toEqual([200]);
     expect(page.stdout).toContain("swagger-ui");
     const document = (await http(`${apiDocs}json`)).json<{ servers: { url: string }[]; paths: Record<string, { post: { requestBody: { content: Record<string, { example: unknown }> } } }> }>();
-    const server = document.servers[0].url;
+    // As Swagger UI takes it: resolved against the document's own address, less a trailing "/" (swagger-client's OpenAPI 3 base URL).
+    const server = new URL(document.servers[0].url, `${apiDocs}json`).href.replace(/\/$/, "");
     expect(`${server}/api/notify`).toBe(stack.labs.notifications.urls.notify);
     const example = document.paths["/api/notify"].post.requestBody.content["application/json"].example;
     // Swagger UI's own curl line for "Try it out": the example pretty-printed, the first response type accepted.
@@ -246,4 +247,50 @@ it("ran every line the stack prints to try, and the README's lines of each lab a
   }
   // The README's docker-basics lines are there: the check above compares something.
   expect(readmeTryLines("docker-basics")).toHaveLength(4);
+});
+
+/**
+ * A user's own notificationsSecretKey: the stack prints it nowhere, and its
+ * two keyed lines, run as printed in the checkout, take it from the stack's
+ * config. One `up` with the key set, one to take it away again (the files
+ * after this one use the course's key), as 14-dockercoins does for its scale.
+ */
+describe("notifications with a notificationsSecretKey of the user's own", () => {
+  // 32 bytes, as the service's AES-256 key must be.
+  const OWN_KEY = "own-key-of-the-try-lines-test-32";
+  let labs: Deployed["labs"];
+  beforeAll(async () => {
+    await labsOk(stack.stack, ["pulumi", "config", "set", "--secret", "notificationsSecretKey", "--stack", CI_STACK], { input: OWN_KEY });
+    await up(stack.stack);
+    labs = await labsOutput(stack.stack);
+  });
+
+  afterAll(async () => {
+    await labsOk(stack.stack, ["pulumi", "config", "rm", "notificationsSecretKey", "--stack", CI_STACK]);
+    await up(stack.stack);
+  });
+
+  const keyedLine = (fragment: string): string => {
+    const lines = labs.notifications.tryIt.filter((line) => line.includes(fragment));
+    expect(lines).toHaveLength(1);
+    return lines[0];
+  };
+
+  it("shows the key in no output", () => {
+    expect(JSON.stringify(labs)).not.toContain(OWN_KEY);
+  });
+
+  it("answers the assignment's request sealed with that key, posted by the curl line as printed, with its age", async () => {
+    const printed = await ran(keyedLine("curl -s -X POST"));
+    expect(printed.httpStatuses).toEqual([200]);
+    expectAgeOfExample(printed.stdout);
+  });
+
+  it("appends one more latency line when the probe line, as printed, runs with that key", async () => {
+    const file = (labs.notifications.details as { latencyFile: string }).latencyFile;
+    const lines = () => readFileSync(file, "utf8").split("\n").filter(Boolean);
+    const before = lines().length;
+    await ran(keyedLine("one more probe run"));
+    expect(lines()).toHaveLength(before + 1);
+  });
 });

@@ -86,6 +86,18 @@ describe.each([
     }
   });
 
+  it("prints a key of the user's own nowhere: its two keyed lines take it from the stack's config, in the checkout", async () => {
+    const own = await runStack(stack, program, { secrets: { registryToken: "t", notificationsSecretKey: "0123456789abcdef0123456789abcdef" } });
+    const lab = own.outputs.labs.notifications!;
+    const [request, probe] = await Promise.all(lab.tryIt.map((line) => resolve(line)));
+    const url = await resolve(lab.urls.notify);
+    const stackFlag = stack === "local" ? "" : ` -- --stack ${stack}`;
+    expect(request.startsWith(`npm run -s notification${stackFlag} | curl -s -X POST ${url} -H 'Content-Type: application/json' -d @-   # `)).toBe(true);
+    const keyFrom = `npm run -s pulumi -- config get notificationsSecretKey${stack === "local" ? "" : ` --stack ${stack}`}`;
+    expect(probe.startsWith(`SECRET_KEY=$(${keyFrom}) docker run --rm --network 'notifications' `)).toBe(true);
+    expect(JSON.stringify(await resolve(own.outputs.labs as never))).not.toContain("0123456789abcdef0123456789abcdef");
+  });
+
   it("makes the results directory writable by the probe's user, and by nobody else", () => {
     const dir = run.ofType(commandType).find((c) => c.name === "notifications-results-dir")!;
     if (stack === "dev") {

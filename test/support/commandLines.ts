@@ -50,9 +50,9 @@ function isOperationName(line: string): boolean {
   return /^pulumi (up|preview|destroy|refresh)$/.test(line);
 }
 
-/** The commands of one line, split at the shell's `&&`, `||`, `;` and `|`. */
+/** The commands of one line, split at the shell's `&&`, `||`, `;` and `|`, and a command substitution `$(...)` taken out on its own. */
 function commandsOf(line: string): string[] {
-  return line.split(/&&|\|\||;|\|/).map((part) => part.trim()).filter(Boolean);
+  return line.split(/&&|\|\||;|\||\$\(|\)/).map((part) => part.trim()).filter(Boolean);
 }
 
 /** What is wrong with one command line as printed; empty when it works. */
@@ -67,14 +67,15 @@ export function commandLineProblems(line: string, scripts: Record<string, string
       const script = words.find((word, i) => i >= 2 && !word.startsWith("-"));
       if (script && !(script in scripts) && !NPM_BUILTINS.has(script)) problems.push(`"${command}": package.json has no script "${script}"`);
     }
-    const set = words.indexOf("set");
+    const set = words.findIndex((word) => word === "set" || word === "get");
     if (words.includes("config") && set > 0) {
       const key = words.slice(set + 1).find((word) => !word.startsWith("-"));
       const name = key?.replace(/^container-labs:/, "").replace(/^['"]|['"]$/g, "").split(/[[.]/)[0];
       if (name && !PROVIDER_NAMESPACES.some((ns) => name.startsWith(ns)) && !declared.has(name)) problems.push(`"${command}": the program reads no config key "${name}"`);
     }
     for (const word of words) {
-      const file = /^(?:\w+=)?@([\w./-]+)$/.exec(word)?.[1] ?? (/^(scripts|images|components|policy|test|bench)\/[\w./-]+$/.test(word) ? word : undefined);
+      // `@-` is curl's standard input, not a file.
+      const file = /^(?:\w+=)?@(?!-$)([\w./-]+)$/.exec(word)?.[1] ?? (/^(scripts|images|components|policy|test|bench)\/[\w./-]+$/.test(word) ? word : undefined);
       if (file && !existsSync(path.join(ROOT, file))) problems.push(`"${command}": ${file} does not exist in the checkout (run from its root)`);
     }
   }

@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT } from "./stackConfig";
+import { ROOT, stackConfig } from "./stackConfig";
 
 export interface LabsRun {
   status: number;
@@ -46,4 +46,10 @@ export async function runLabs(args: string[], fakePulumi: string, world: Record<
     calls: log.split("\n").filter(Boolean).map((line) => JSON.parse(line) as string[]),
     world: JSON.parse(readFileSync(join(dir, "world.json"), "utf8")) as Record<string, unknown>,
   };
+}
+
+/** The stack's config as `pulumi config --json --show-secrets` lists it (Pulumi.yaml's defaults applied), from the test's own stack reader. */
+export function cliConfig(stack: string, set: Record<string, unknown>, secrets: Record<string, string> = {}): Record<string, { value: string; secret: boolean }> {
+  const { values, secretKeys } = stackConfig(stack, set, secrets);
+  return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, { value, secret: secretKeys.includes(key) }]));
 }

@@ -3,6 +3,7 @@ import { GeneratedKeyPair } from "../../platform/generatedCredentials";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import type { LabModule, LabSummary, LabVolumes } from "../lab";
+import { npmPulumi, npmRun, silently } from "../npmCommands";
 import { Postgres } from "../postgres";
 import { IMAGES, NODE_SERVERS } from "./images";
 import { LatencyProbe } from "./latencyProbe";
@@ -29,12 +30,28 @@ export function tryNotifyLine(url: string): string {
 }
 
 /**
- * The key a by-hand probe run needs, as its line assigns it: the course's
- * published key is printed as it is; a key of the user's own stays theirs to
- * fill in (a stack output is no place for a secret).
+ * The two lines that need the service's key: the assignment's request by
+ * curl, and one more probe run. The course's published key (the default) is
+ * printed as it is, and the request is the assignment's own. A key of the
+ * user's own is no stack output's to show: the lines take it from the stack's
+ * config when they run, in the checkout (`npm run notification` seals the
+ * assignment's request with it; `config get` hands it to the probe).
  */
-function probeKeyAssignment(settings: NotificationsSettings): string {
-  return settings.secretKeyIsCourses ? `SECRET_KEY=${COURSE_NOTIFICATIONS_KEY}` : "SECRET_KEY=<your notificationsSecretKey>";
+export function keyedTryLines(settings: NotificationsSettings, stack: string, url: string, probeRun: string): { request: string; probe: string } {
+  const age = "answers its age in seconds";
+  const probe = "one more probe run: appends a line to the latency file";
+  if (settings.secretKeyIsCourses) {
+    return {
+      request: `${tryNotifyLine(url)}   # the assignment's request, with the course's key (the default): ${age}`,
+      probe: `SECRET_KEY=${COURSE_NOTIFICATIONS_KEY} ${probeRun}   # ${probe}`,
+    };
+  }
+  const sealed = silently(npmRun("notification", stack));
+  const key = silently(npmPulumi(stack, "config", "get", "notificationsSecretKey"));
+  return {
+    request: `${sealed} | curl -s -X POST ${url} -H 'Content-Type: application/json' -d @-   # the assignment's request sealed with your notificationsSecretKey (run in the checkout): ${age}`,
+    probe: `SECRET_KEY=$(${key}) ${probeRun}   # ${probe}, with your notificationsSecretKey from the stack's config (run in the checkout)`,
+  };
 }
 
 export interface NotificationsArgs {
@@ -117,12 +134,10 @@ export const notifications: LabModule<NotificationsSettings, ImageName, VolumeNa
   hostPorts: () => [{ port: SERVICE_PORT, what: "notifications-service" }],
   deploy(platform: Platform<ImageName, VolumeName>, settings: NotificationsSettings): LabSummary {
     const lab = new Notifications(LAB, { platform, settings });
+    const lines = pulumi.all([lab.url, lab.runProbeByHand]).apply(([url, probeRun]) => keyedTryLines(settings, pulumi.getStack(), url, probeRun));
     return {
       urls: { notify: lab.url, metrics: platform.url(SERVICE_PORT, "/api/metrics"), apiDocs: platform.url(SERVICE_PORT, "/") },
-      tryIt: [
-        lab.url.apply((url) => `${tryNotifyLine(url)}   # the assignment's request: with the course's key (the default), answers its age in seconds`),
-        lab.runProbeByHand.apply((command) => `${probeKeyAssignment(settings)} ${command}   # one more probe run: appends a line to the latency file`),
-      ],
+      tryIt: [lines.apply((keyed) => keyed.request), lines.apply((keyed) => keyed.probe)],
       details: { latencies: lab.latencies, latencyFile: pulumi.output(lab.latencyFile) },
     };
   },

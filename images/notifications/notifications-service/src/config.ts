@@ -17,7 +17,8 @@ export const DEFAULT_PORT = 3000;
 export const USAGE = `Usage: notifications-service --secret-key <32 characters> [--external-ip <host>]
 
   -s, --secret-key <key>    AES-256-GCM key: 32 ASCII characters (or SECRET_KEY)
-  -e, --external-ip <host>  host the API docs give as the server address (or EXTERNAL_IP; default localhost)
+  -e, --external-ip <host>  host the API docs give as the server address (or EXTERNAL_IP; unset: the
+                            docs' own address, wherever the browser loaded them from)
   -h, --help                print this and exit
 
 Environment: PORT (default ${DEFAULT_PORT}), LOG_LEVEL (default info),
@@ -26,7 +27,8 @@ Environment: PORT (default ${DEFAULT_PORT}), LOG_LEVEL (default info),
 
 export interface ServiceConfig {
   secretKey: Buffer;
-  externalIp: string;
+  /** The host the API document names as its server; unset: the document's own address (openapi.ts's serverUrl). */
+  externalIp?: string;
   port: number;
   tokenPublicKey?: KeyObject;
   databaseUrl?: string;
@@ -58,8 +60,8 @@ export function readConfig(argv: string[], env: Env = process.env): ServiceConfi
     throw new ConfigError("--secret-key (or SECRET_KEY)", "<hidden>", (err as Error).message);
   }
 
-  const externalIp = values["external-ip"] ?? envOptional("EXTERNAL_IP", env) ?? "localhost";
-  if (!/^[A-Za-z0-9.\-:[\]]+$/.test(externalIp)) {
+  const externalIp = values["external-ip"] ?? envOptional("EXTERNAL_IP", env);
+  if (externalIp !== undefined && !/^[A-Za-z0-9.\-:[\]]+$/.test(externalIp)) {
     throw new ConfigError("--external-ip (or EXTERNAL_IP)", externalIp, "a host name or an IP address");
   }
   return { secretKey, externalIp, port: envPort(DEFAULT_PORT, "PORT", env), tokenPublicKey: readTokenPublicKey(env), databaseUrl: readDatabaseUrl(env) };

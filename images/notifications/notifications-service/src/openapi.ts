@@ -21,6 +21,17 @@ export function tryItBody(secretKey: Buffer): NotifyBody {
   return freshNotifyBody(secretKey, fields);
 }
 
+/**
+ * The server the document names. Without an external address, "/": OpenAPI
+ * resolves a relative server URL against the document's own location, so
+ * Swagger UI sends "Try it out" to the host and port the browser loaded it
+ * from, whatever they are (another machine, a remapped port). With one, the
+ * course's absolute `http://<external-ip>:<port>`.
+ */
+export function serverUrl(externalIp: string | undefined, port: number): string {
+  return externalIp === undefined ? "/" : `http://${externalIp}:${port}`;
+}
+
 export function apiDocument(serverUrl: string, example: NotifyBody): StaticDocumentSpec["document"] {
   return {
     openapi: "3.0.3",
