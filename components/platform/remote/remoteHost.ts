@@ -4,7 +4,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { DOCKER_TLS_PORT } from "../../../policy/lib/network";
 import { buildsOn } from "../builder";
-import { CONTAINER_UID, DOCKER_HOST_TYPE, type DockerHost, type HostCommandArgs, type ImageBuilder } from "../host";
+import { CONTAINER_UID, DOCKER_HOST_TYPE, type DockerHost, type HostCommandArgs, type ImageBuilder, type SwarmShape } from "../host";
 import { onMachine } from "../onMachine";
 import { Network } from "../network";
 import type { Registry } from "../registry";
@@ -12,7 +12,8 @@ import { shellQuote } from "../shell";
 import { AWS_CREDENTIALS_NETWORK } from "./awsCredentials";
 import { HOST_DATA_DIR, REMOTE_DOCKER_SOCKET, TLS_INSTALLER } from "./hostFiles";
 import { RemoteCommand, type SshConnectionArgs } from "./remoteCommand";
-import { dockerTlsCredentials, type CertificateNames } from "./tlsCredentials";
+import { Swarm, type SwarmEndpointMode } from "./swarm";
+import { dockerServerCertificate, dockerTlsCredentials, type Certificate, type CertificateNames } from "./tlsCredentials";
 
 /** What a remote target makes: a Linux machine that is a Docker host, reached over SSH with a pinned host key. */
 export interface RemoteMachine {
@@ -40,6 +41,16 @@ export interface RemoteHostArgs {
   buildPlatform?: string;
   /** Makes the machine, its resources children of the host. */
   machine: (parent: pulumi.Resource) => RemoteMachine;
+  /**
+   * Several machines: `machine` and these form a Docker Swarm, `machine`
+   * its founder (the Docker provider's engine, and the stateful node).
+   * Unset: one machine, no swarm.
+   */
+  swarm?: {
+    /** Makes the other machines, each with a key that names its resources (its address as configured). */
+    members: (parent: pulumi.Resource) => Array<{ key: string; machine: RemoteMachine }>;
+    endpointMode: SwarmEndpointMode;
+  };
 }
 
 /**
@@ -64,6 +75,7 @@ export class RemoteHost extends pulumi.ComponentResource implements DockerHost {
   readonly awsCredentialsNetwork?: Network;
   readonly ssh: SshConnectionArgs;
   readonly machineIdentity: pulumi.Input<string>;
+  readonly swarm?: SwarmShape;
   /** Done once dockerd listens with TLS: everything on the host waits for it. */
   private readonly dockerReady: RemoteCommand;
 
@@ -78,16 +90,7 @@ export class RemoteHost extends pulumi.ComponentResource implements DockerHost {
     this.builder = buildsOn(name, args.buildEngine, this);
 
     const credentials = dockerTlsCredentials(name, machine.certificateNames, this);
-    this.dockerReady = new RemoteCommand(
-      `${name}-docker-tls`,
-      {
-        connection: machine.connection,
-        create: `sudo ${TLS_INSTALLER}`,
-        stdin: pulumi.secret(pulumi.interpolate`${credentials.ca.certPem}${credentials.server.certPem}${credentials.server.keyPem}`),
-        triggers: [machine.identity, credentials.server.certPem],
-      },
-      { parent: this, dependsOn: [machine.ready] },
-    );
+    this.dockerReady = this.installDockerTls(name, machine, credentials.ca, credentials.server);
     this.docker = new docker.Provider(
       `${name}-docker`,
       {
@@ -107,7 +110,33 @@ export class RemoteHost extends pulumi.ComponentResource implements DockerHost {
         { parent: this },
       );
     }
+    if (args.swarm) {
+      const members = args.swarm.members(this).map(({ key, machine: member }) => {
+        const memberName = `${name}-${key}`;
+        const server = dockerServerCertificate(memberName, credentials.ca, member.certificateNames, this);
+        return { key, connection: member.connection, address: member.address, ready: this.installDockerTls(memberName, member, credentials.ca, server) };
+      });
+      this.swarm = new Swarm(
+        `${name}-swarm`,
+        { founder: { connection: machine.connection, address: machine.address, ready: this.dockerReady }, members, endpointMode: args.swarm.endpointMode },
+        { parent: this },
+      );
+    }
     this.registerOutputs({ address: this.address, dataDir: this.dataDir });
+  }
+
+  /** Docker's TLS keys installed on a machine (`<name>-docker-tls`), again on a new machine or certificate: dockerd then listens on 2376. */
+  private installDockerTls(name: string, machine: RemoteMachine, ca: Certificate, server: Certificate): RemoteCommand {
+    return new RemoteCommand(
+      `${name}-docker-tls`,
+      {
+        connection: machine.connection,
+        create: `sudo ${TLS_INSTALLER}`,
+        stdin: pulumi.secret(pulumi.interpolate`${ca.certPem}${server.certPem}${server.keyPem}`),
+        triggers: [machine.identity, server.certPem],
+      },
+      { parent: this, dependsOn: [machine.ready] },
+    );
   }
 
   command(name: string, args: HostCommandArgs, parent: pulumi.Resource): RemoteCommand {
