@@ -77,6 +77,9 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
     case "pulumi-nodejs:dynamic/container-labs:RemoteCommand":
       // What the latency probe's script prints: one latency per line.
       return { stdout: /latency probe/.test(String(inputs.create)) ? "0.0021\n0.0018\n0.0019\n" : "", stderr: "" };
+    case "pulumi-nodejs:dynamic/container-labs:SwarmNode":
+      // Every node reports its ID; the founder (which joins nothing) the swarm's join tokens too.
+      return { nodeId: `id-${name}`, ...(inputs.join ? {} : { workerToken: `SWMTKN-1-worker-${name}`, managerToken: `SWMTKN-1-manager-${name}` }) };
     case "pulumi-nodejs:dynamic/container-labs:LocalDynamoTable":
       // The DynamoDB Local tables (localDynamoTable.ts).
       return { arn: `arn:aws:dynamodb:ddblocal:000000000000:table/${inputs.tableName}` };
