@@ -19,7 +19,7 @@ import { REMOTE_HOST_FILES, SWARM_HOST_FILES } from "../../components/platform/r
 import { managerCount, swarmRoles, SWARM_NODE_LABEL } from "../../components/platform/remote/swarm";
 import { swarmNodeProvider, type SwarmNodeInputs } from "../../components/platform/remote/swarmNode";
 import { createDockerHost } from "../../components/platform/targets";
-import { REMOTE_COMMAND } from "../labs/helpers";
+import { program, REMOTE_COMMAND } from "../labs/helpers";
 import { resolve, runStack, type Recorded, type StackRun } from "../support/mocks";
 
 const SWARM_NODE = "pulumi-nodejs:dynamic/container-labs:SwarmNode";
@@ -198,6 +198,16 @@ describe("three machines", () => {
     expect(provider.inputs.host).toBe(`tcp://${ADDRESSES[0]}:2376`);
     // The swarm component: depending on it waits for each node, its children.
     expect(await resolve(swarm.ready.urn)).toMatch(/::container-labs:platform:DockerHost\$container-labs:platform:Swarm::host-swarm$/);
+  });
+});
+
+describe("a stack of no lab on three machines (the ci-swarm stack's settings)", () => {
+  it("deploys the swarm alone: no image built, no registry needed, the founder's address the host's", async () => {
+    const run = await runStack("box", program, { set: { ...SSH, sshSwarmHosts: [scanned(2), scanned(3)], swarmEndpointMode: "dnsrr" }, secrets: SECRETS });
+    expect(run.ofType("docker-build:index:Image")).toEqual([]);
+    expect(run.ofType(SWARM_NODE)).toHaveLength(3);
+    expect(await resolve(run.outputs.hostAddress)).toBe(ADDRESSES[0]);
+    expect(run.outputs.labs).toEqual({});
   });
 });
 

@@ -26,6 +26,22 @@ function filesOf(registryCa: RegistryCa | undefined): HostFile[] {
   ];
 }
 
+/**
+ * The cloud-config keys that make a machine present exactly this SSH host key
+ * (ED25519): the image's keys are deleted, and the one type cloud-init may
+ * generate is the key given (which it never overwrites), so no other can be
+ * presented. Not an empty list, which cloud-init's schema rejects ("[] is too
+ * short", seen with cloud-init 22.4 on the tests' stand-in machine). Also how
+ * the tests give each stand-in machine of a swarm its key.
+ */
+export function hostKeyDocument(hostKey: { privateKeyOpenssh: string; publicKeyOpenssh: string }): Record<string, unknown> {
+  return {
+    ssh_deletekeys: true,
+    ssh_genkeytypes: ["ed25519"],
+    ssh_keys: { ed25519_private: hostKey.privateKeyOpenssh, ed25519_public: hostKey.publicKeyOpenssh.trim() },
+  };
+}
+
 export interface CloudConfigArgs {
   /** The EBS volume holding lab data: mounted before Docker is installed. */
   dataVolumeId: string;
@@ -46,13 +62,7 @@ export interface CloudConfigArgs {
 export function cloudConfig(args: CloudConfigArgs): string {
   const document = {
     package_update: false,
-    // Exactly the host key the program generated: the image's keys are deleted, and the one
-    // type cloud-init may generate is the key given (which it never overwrites), so no other
-    // can be presented. Not an empty list, which cloud-init's schema rejects ("[] is too
-    // short", seen with cloud-init 22.4 on the tests' stand-in machine).
-    ssh_deletekeys: true,
-    ssh_genkeytypes: ["ed25519"],
-    ssh_keys: { ed25519_private: args.hostKey.privateKeyOpenssh, ed25519_public: args.hostKey.publicKeyOpenssh.trim() },
+    ...hostKeyDocument(args.hostKey),
     write_files: filesOf(args.registryCa).map((file) => ({ path: file.path, permissions: file.permissions, owner: "root:root", content: file.content })),
     runcmd: [
       [DATA_VOLUME_MOUNTER, args.dataVolumeId],
