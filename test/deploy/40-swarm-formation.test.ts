@@ -41,6 +41,13 @@ async function nodes(): Promise<string[]> {
   return (await founder.docker("node", "inspect", "--format", format, ...ids)).split("\n").sort();
 }
 
+/** The stack's state as `pulumi stack export` prints it (the command's output also has what the wrapper says around it). */
+async function exportedState(): Promise<{ text: string; resources: Array<{ urn: string; outputs?: Record<string, unknown> }> }> {
+  const { output } = await labsOk(swarm.stack, ["pulumi", "stack", "export", "--stack", SWARM_STACK], { quiet: true });
+  const text = output.slice(output.indexOf("{"), output.lastIndexOf("}") + 1);
+  return { text, resources: (JSON.parse(text) as { deployment: { resources?: Array<{ urn: string; outputs?: Record<string, unknown> }> } }).deployment.resources ?? [] };
+}
+
 /** What a machine's own engine says of its swarm membership. */
 const swarmState = (machine: SwarmMachine) => machine.docker("info", "--format", "{{.Swarm.LocalNodeState}} {{.Swarm.NodeAddr}} {{.LiveRestoreEnabled}}");
 
@@ -54,10 +61,9 @@ it("keeps the join tokens in the state only as secrets: the stack's export holds
   const [founder] = swarm.machines;
   const tokens = [await founder.docker("swarm", "join-token", "--quiet", "worker"), await founder.docker("swarm", "join-token", "--quiet", "manager")];
   for (const token of tokens) expect(token).toMatch(/^SWMTKN-1-/);
-  const exported = (await labsOk(swarm.stack, ["pulumi", "stack", "export", "--stack", SWARM_STACK], { quiet: true })).output;
-  for (const token of tokens) expect(exported).not.toContain(token);
+  const { text, resources } = await exportedState();
+  for (const token of tokens) expect(text).not.toContain(token);
   // They are there, encrypted: the founder's outputs hold them as secrets.
-  const resources = (JSON.parse(exported) as { deployment: { resources: Array<{ urn: string; outputs?: Record<string, unknown> }> } }).deployment.resources;
   const founderState = resources.find((resource) => resource.urn.endsWith("SwarmNode::host-swarm-founder"))!;
   for (const key of ["workerToken", "managerToken", "privateKey"]) expect(founderState.outputs?.[key]).toEqual({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: expect.any(String) });
 });
@@ -91,8 +97,7 @@ it("drains the third machine taken out of the list, which leaves: two nodes, one
 it("leaves no swarm at down: nothing in the stack, every machine out of the swarm", async () => {
   const down = await labsOk(swarm.stack, ["down", "--stack", SWARM_STACK]);
   seconds.down = down.seconds;
-  const exported = JSON.parse((await labsOk(swarm.stack, ["pulumi", "stack", "export", "--stack", SWARM_STACK], { quiet: true })).output) as { deployment: { resources?: unknown[] } };
-  expect(exported.deployment.resources ?? []).toEqual([]);
+  expect((await exportedState()).resources).toEqual([]);
   for (const machine of swarm.machines) expect(await swarmState(machine)).toMatch(/^inactive /);
 });
 
@@ -106,9 +111,11 @@ async function runningProbes(): Promise<string[]> {
  * The probe's image, imported on each machine from its own `sleep` and the
  * libraries it loads (a few MB, no registry): the same name on every node,
  * which a service started with --no-resolve-image runs as each node has it.
+ * A node still tries to pull it first and runs its own when that fails: the
+ * name's registry, a closed port of the node's loopback, fails at once.
  */
 async function loadProbeImage(machines: SwarmMachine[]): Promise<string> {
-  const image = "cl-swarm-probe:1";
+  const image = "127.0.0.1:1/cl-swarm-probe:1";
   const script = [
     "set -eu",
     "root=$(mktemp -d)",
