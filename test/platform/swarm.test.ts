@@ -18,6 +18,8 @@ import { Registry } from "../../components/platform/registry";
 import { REMOTE_HOST_FILES, SWARM_HOST_FILES } from "../../components/platform/remote/hostFiles";
 import { managerCount, swarmRoles, SWARM_NODE_LABEL } from "../../components/platform/remote/swarm";
 import { swarmNodeProvider, type SwarmNodeInputs } from "../../components/platform/remote/swarmNode";
+import { userDataDocument } from "../../components/platform/ec2/userData";
+import { parse } from "yaml";
 import { createDockerHost } from "../../components/platform/targets";
 import { program, REMOTE_COMMAND } from "../labs/helpers";
 import { resolve, runStack, type Recorded, type StackRun } from "../support/mocks";
@@ -267,5 +269,70 @@ describe("a machine removed from the list", () => {
     // A rotated token is no reason to join again.
     const rotated = { ...old.inputs, join: { ...old.inputs.join, token: "SWMTKN-1-rotated" } } as SwarmNodeInputs;
     expect(await swarmNodeProvider.diff!("id", state, rotated)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: true });
+  });
+});
+
+/**
+ * The ec2 target's instances (ec2HostCount): the same swarm, each instance
+ * with its own data volume, Elastic IP and host key, the swarm's ports open
+ * between the members only (a rule of the group on itself), and the nodes
+ * reaching each other at their private addresses, inside the VPC.
+ */
+describe("the ec2 target's instances", () => {
+  const INSTANCE = "aws:ec2/instance:Instance";
+  const ec2Run = (hostCount: number) => runStack("dev", program, { set: { labs: [], ec2HostCount: hostCount }, secrets: { registryToken: "t" } });
+  const daemonJsonOf = (instance: Recorded) =>
+    JSON.parse((parse(userDataDocument(instance.inputs.userDataBase64)) as { write_files: Array<{ path: string; content: string }> }).write_files.find((file) => file.path === "/etc/docker/daemon.json")!.content);
+
+  it("one by default: no swarm, no swarm port open, live-restore on", async () => {
+    const run = await ec2Run(1);
+    expect(run.ofType(INSTANCE).map((instance) => instance.name)).toEqual(["host-instance"]);
+    expect(swarmNodes(run as unknown as HostRun)).toEqual([]);
+    const [group] = run.ofType("aws:ec2/securityGroup:SecurityGroup");
+    expect(group.inputs.ingress.filter((rule: { self?: boolean }) => rule.self)).toEqual([]);
+    expect(daemonJsonOf(run.ofType(INSTANCE)[0])["live-restore"]).toBe(true);
+  });
+
+  it("three: an instance, a data volume, an Elastic IP and a host key each, one group, role and login key for all", async () => {
+    const run = await ec2Run(3);
+    expect(run.ofType(INSTANCE).map((instance) => instance.name)).toEqual(["host-instance", "host-2-instance", "host-3-instance"]);
+    expect(run.ofType("aws:ebs/volume:Volume").map((volume) => volume.name)).toEqual(["host-data", "host-2-data", "host-3-data"]);
+    expect(run.ofType("aws:ec2/eip:Eip").map((ip) => ip.name)).toEqual(["host-ip", "host-2-ip", "host-3-ip"]);
+    expect(run.ofType("tls:index/privateKey:PrivateKey").map((key) => key.name).filter((name) => name.endsWith("ssh-host-key"))).toEqual(["host-ssh-host-key", "host-2-ssh-host-key", "host-3-ssh-host-key"]);
+    expect(run.ofType("aws:ec2/securityGroup:SecurityGroup")).toHaveLength(1);
+    expect(run.ofType("aws:iam/role:Role")).toHaveLength(1);
+    expect(run.ofType("aws:ec2/keyPair:KeyPair")).toHaveLength(1);
+    for (const instance of run.ofType(INSTANCE)) expect(daemonJsonOf(instance)["live-restore"]).toBe(false);
+  });
+
+  it("three: the swarm's ports open between the group's members only, nothing else added", async () => {
+    const run = await ec2Run(3);
+    const [group] = run.ofType("aws:ec2/securityGroup:SecurityGroup");
+    const [single] = (await ec2Run(1)).ofType("aws:ec2/securityGroup:SecurityGroup");
+    const added = group.inputs.ingress.filter((rule: unknown) => !single.inputs.ingress.some((other: unknown) => JSON.stringify(other) === JSON.stringify(rule)));
+    expect(added.map(({ protocol, fromPort, toPort, self, cidrBlocks }: Record<string, unknown>) => ({ protocol, fromPort, toPort, self, cidrBlocks }))).toEqual([
+      { protocol: "tcp", fromPort: 2377, toPort: 2377, self: true, cidrBlocks: undefined },
+      { protocol: "tcp", fromPort: 7946, toPort: 7946, self: true, cidrBlocks: undefined },
+      { protocol: "udp", fromPort: 7946, toPort: 7946, self: true, cidrBlocks: undefined },
+      { protocol: "udp", fromPort: 4789, toPort: 4789, self: true, cidrBlocks: undefined },
+    ]);
+  });
+
+  it("three: a swarm of three managers whose nodes advertise their private addresses, each reached over SSH at its Elastic IP with its own host key", async () => {
+    const run = (await ec2Run(3)) as unknown as HostRun;
+    expect(plan(run)).toEqual([
+      { name: "host-swarm-founder", number: 1, role: "manager", address: "10.0.1.1", joins: false },
+      { name: "host-swarm-2", number: 2, role: "manager", address: "10.0.1.2", joins: true },
+      { name: "host-swarm-3", number: 3, role: "manager", address: "10.0.1.3", joins: true },
+    ]);
+    expect(nodeNamed(run, "host-swarm-3").inputs.join.manager).toBe("10.0.1.1");
+    const hostKeys = new Set(swarmNodes(run).map((node) => node.inputs.node.hostKey));
+    expect(hostKeys.size).toBe(3);
+    expect(run.ofType(REMOTE_COMMAND).map((command) => command.name).filter((name) => name.endsWith("-docker-tls"))).toEqual(["host-docker-tls", "host-2-docker-tls", "host-3-docker-tls"]);
+  });
+
+  it("refuses a count out of 1 to 10", async () => {
+    const problems = await runStack("dev", loadConfig, { set: { ec2HostCount: 0 }, secrets: { registryToken: "t" } }).then(() => [], (error: ConfigurationError) => error.problems);
+    expect(problems).toEqual(['container-labs:ec2HostCount = "0": an integer from 1 to 10']);
   });
 });

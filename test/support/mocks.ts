@@ -55,7 +55,8 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
       return { imageId: `sha256:image-id-of-${name}`, repoDigest: inputs.name };
     case "aws:ec2/instance:Instance":
       // The instance's own public IP, which changes on stop/start; the host is reached through its Elastic IP below.
-      return { publicIp: "192.0.2.99", publicDns: "ec2-192-0-2-99.compute.amazonaws.com", arn: `arn:aws:ec2:eu-west-1:123456789012:instance/${name}` };
+      // Its private IP in the VPC: instance n of ec2HostCount (host-<n>-instance) at .n, the first at .1.
+      return { publicIp: "192.0.2.99", publicDns: "ec2-192-0-2-99.compute.amazonaws.com", privateIp: `10.0.1.${/-(\d+)-instance$/.exec(name)?.[1] ?? 1}`, arn: `arn:aws:ec2:eu-west-1:123456789012:instance/${name}` };
     case "aws:ec2/eip:Eip":
       return { publicIp: "203.0.113.10", publicDns: "ec2-203-0-113-10.eu-west-1.compute.amazonaws.com", allocationId: `eipalloc-${name}` };
     case "aws:ebs/volume:Volume":

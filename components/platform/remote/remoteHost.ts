@@ -31,6 +31,19 @@ export interface RemoteMachine {
   exposure: string;
   /** The cloud role containers may act as (ec2); its credentials reach one Docker network only. */
   instanceRole?: aws.iam.Role;
+  /** Where the other machines of a swarm reach it: `address` unless given (EC2: its private IP, inside the VPC). */
+  peerAddress?: pulumi.Input<string>;
+}
+
+/**
+ * The machines of a remote host: one, or several that form a Docker Swarm,
+ * the first its founder (the Docker provider's engine, and the stateful
+ * node).
+ */
+export interface RemoteMachines {
+  first: RemoteMachine;
+  /** The others, each with a key that names its resources (stable while it stays: its address as configured, its number). */
+  members: Array<{ key: string; machine: RemoteMachine }>;
 }
 
 export interface RemoteHostArgs {
@@ -39,18 +52,10 @@ export interface RemoteHostArgs {
   registry: Registry;
   /** buildx platform of the host's CPU; unset: the build machine's own. */
   buildPlatform?: string;
-  /** Makes the machine, its resources children of the host. */
-  machine: (parent: pulumi.Resource) => RemoteMachine;
-  /**
-   * Several machines: `machine` and these form a Docker Swarm, `machine`
-   * its founder (the Docker provider's engine, and the stateful node).
-   * Unset: one machine, no swarm.
-   */
-  swarm?: {
-    /** Makes the other machines, each with a key that names its resources (its address as configured). */
-    members: (parent: pulumi.Resource) => Array<{ key: string; machine: RemoteMachine }>;
-    endpointMode: SwarmEndpointMode;
-  };
+  /** Makes the machines, their resources children of the host. */
+  machines: (parent: pulumi.Resource) => RemoteMachines;
+  /** How the services of a swarm are reached (several machines). */
+  endpointMode: SwarmEndpointMode;
 }
 
 /**
@@ -81,7 +86,8 @@ export class RemoteHost extends pulumi.ComponentResource implements DockerHost {
 
   constructor(name: string, args: RemoteHostArgs, opts?: pulumi.ComponentResourceOptions) {
     super(DOCKER_HOST_TYPE, name, {}, opts);
-    const machine = args.machine(this);
+    const machines = args.machines(this);
+    const machine = machines.first;
     this.ssh = machine.connection;
     this.machineIdentity = machine.identity;
     this.address = machine.address;
@@ -110,15 +116,15 @@ export class RemoteHost extends pulumi.ComponentResource implements DockerHost {
         { parent: this },
       );
     }
-    if (args.swarm) {
-      const members = args.swarm.members(this).map(({ key, machine: member }) => {
+    if (machines.members.length > 0) {
+      const members = machines.members.map(({ key, machine: member }) => {
         const memberName = `${name}-${key}`;
         const server = dockerServerCertificate(memberName, credentials.ca, member.certificateNames, this);
-        return { key, connection: member.connection, address: member.address, ready: this.installDockerTls(memberName, member, credentials.ca, server) };
+        return { key, connection: member.connection, address: member.peerAddress ?? member.address, ready: this.installDockerTls(memberName, member, credentials.ca, server) };
       });
       this.swarm = new Swarm(
         `${name}-swarm`,
-        { founder: { connection: machine.connection, address: machine.address, ready: this.dockerReady }, members, endpointMode: args.swarm.endpointMode },
+        { founder: { connection: machine.connection, address: machine.peerAddress ?? machine.address, ready: this.dockerReady }, members, endpointMode: args.endpointMode },
         { parent: this },
       );
     }

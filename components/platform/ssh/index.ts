@@ -77,11 +77,11 @@ export const ssh: TargetModule<SshSettings> = {
     return new RemoteHost(name, {
       buildEngine,
       registry,
-      machine: (parent) => sshMachine(name, { settings, registryCa }, parent),
-      swarm: settings.swarmHosts.length === 0 ? undefined : {
-        endpointMode: settings.endpointMode,
-        members: (parent) => settings.swarmHosts.map((machine) => ({ key: machine.host, machine: sshMachine(`${name}-${machine.host}`, { settings, machine, registryCa }, parent) })),
-      },
+      machines: (parent) => ({
+        first: sshMachine(name, { settings, registryCa }, parent),
+        members: settings.swarmHosts.map((machine) => ({ key: machine.host, machine: sshMachine(`${name}-${machine.host}`, { settings, machine, registryCa }, parent) })),
+      }),
+      endpointMode: settings.endpointMode,
     });
   },
 };
