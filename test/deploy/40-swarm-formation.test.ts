@@ -120,7 +120,7 @@ async function loadProbeImage(machines: SwarmMachine[]): Promise<string> {
     "set -eu",
     "root=$(mktemp -d)",
     'for file in /bin/sleep $(ldd /bin/sleep | grep -o "/[^ ]*"); do mkdir -p "$root$(dirname "$file")"; cp -L "$file" "$root$file"; done',
-    `tar -C "$root" -c . | docker import --quiet - ${image} >/dev/null`,
+    `tar -C "$root" -c . | docker import - ${image} >/dev/null`,
     'rm -rf "$root"',
   ].join("\n");
   await Promise.all(machines.map((machine) => machine.exec(["sh", "-c", script])));
