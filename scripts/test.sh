@@ -62,7 +62,7 @@ fi
 step "jest: unit (the program under mocks, services as processes, images on the engine)"
 npx jest --ci --selectProjects unit --json --outputFile=.ci-results-unit.json || status=$?
 # One at a time: the labs' speed and the stop timings are measured on the deployed stack.
-step "jest: deploy (the ci stack deployed for real, every lab checked on it, its life cycle; the ci-ssh stack on the stand-in machine)"
+step "jest: deploy (the ci stack deployed for real, every lab checked on it, its life cycle; the ci-ssh stack on the stand-in machine; the ci-swarm stack on three)"
 npx jest --ci --selectProjects deploy --runInBand --json --outputFile=.ci-results-deploy.json || status=$?
 report_times
 node scripts/ci-summary.js .ci-results.json .ci-results-unit.json .ci-results-deploy.json

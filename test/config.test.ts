@@ -143,7 +143,7 @@ describe("configuration of the dev stack (Pulumi.dev.yaml)", () => {
   it("targets EC2 with ghcr.io credentials and the stack file's networks", async () => {
     const config = await load("dev", { secrets: devSecrets });
     expect(config.target).toBe("ec2");
-    expect(config.ec2).toEqual({ instanceType: "t3.medium", allowedCidrs: ["198.51.100.0/24"], sshCidrs: ["198.51.100.0/24"], rootVolumeGb: 30 });
+    expect(config.ec2).toEqual({ instanceType: "t3.medium", allowedCidrs: ["198.51.100.0/24"], sshCidrs: ["198.51.100.0/24"], rootVolumeGb: 30, hostCount: 1, endpointMode: "vip" });
     expect(config.registry).toMatchObject({ server: "ghcr.io", namespace: "container-labs", push: { username: "container-labs" }, pull: undefined, caPem: undefined });
     expect(await resolve(config.registry!.push.token)).toBe("ghp_test");
     expect(await isSecret(config.registry!.push.token)).toBe(true);

@@ -13,7 +13,7 @@
  * key, the registry's tokens) are set through the CLI, as a user sets them.
  */
 import { execFile, execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -24,14 +24,10 @@ import {
   createFixedNetwork,
   detachLoopDisks,
   docker,
-  labs,
-  labsOk,
   localCaBundle,
   prepareCiStack,
   removeMachine,
-  REPO_ROOT,
   requireFixture,
-  startMachine,
   startRegistry,
   waitFor,
   type CiStack,
@@ -40,6 +36,7 @@ import {
 } from "@container-labs/test-kit";
 import { LAB_NAMES } from "../../components/labs";
 import { cloudConfig, LOGIN_USER } from "../../components/platform/ec2/cloudInit";
+import { bootMachine, initStack, sshKey, timed } from "./standinStacks";
 
 export const SSH_STACK = "ci-ssh";
 /** The labs the ssh stack runs: every lab, as a user's machine runs them. */
@@ -58,7 +55,6 @@ const NAMESPACE = "ci";
 /** What EC2 would call the data volume; the stand-in machine's disk is found under MACHINE_DISK whatever its ID. */
 const VOLUME_ID = "vol-0c1ss0000000000aa";
 const DISK_MIB = 4096;
-const STACK_FILE = join(REPO_ROOT, `Pulumi.${SSH_STACK}.yaml`);
 
 export interface SshStack {
   stack: CiStack;
@@ -85,13 +81,6 @@ export interface SshStack {
   replace(): Promise<string>;
   remove(): Promise<void>;
 }
-
-const timed = async <T>(seconds: Record<string, number>, step: string, work: () => Promise<T>): Promise<T> => {
-  const started = Date.now();
-  const result = await work();
-  seconds[step] = (Date.now() - started) / 1000;
-  return result;
-};
 
 const execFileAsync = promisify(execFile);
 
@@ -124,12 +113,6 @@ async function pushStandins(stack: CiStack, registry: Registry, config: string):
   const [first, ...others] = RUN_AS_IS;
   const pushed = [await push(first), ...(await Promise.all(others.map(push)))];
   return { node: stack.standins.node, nginx: stack.standins.nginx, ...Object.fromEntries(pushed) };
-}
-
-/** An ED25519 key pair made with ssh-keygen in `dir`, as `<name>` and `<name>.pub`: the two OpenSSH encodings. */
-function sshKey(dir: string, name: string): { privateKeyOpenssh: string; publicKeyOpenssh: string } {
-  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", name, "-f", join(dir, name)]);
-  return { privateKeyOpenssh: readFileSync(join(dir, name), "utf8"), publicKeyOpenssh: readFileSync(join(dir, `${name}.pub`), "utf8").trim() };
 }
 
 /**
@@ -170,11 +153,7 @@ export async function prepareSshStack(): Promise<SshStack> {
       // The ec2 target's document, but for Docker's source: its apt repository is unreachable here (README).
       const userData = cloudConfig({ dataVolumeId: VOLUME_ID, hostKey: key, dockerSource: "distribution" });
       const metaData = stringify({ "instance-id": instanceId, "local-hostname": MACHINE, "public-keys": [loginKey.publicKeyOpenssh] });
-      const started = await startMachine(engine, { image, name: MACHINE, seed: { userData, metaData }, disk, publish: {}, address: { network: NETWORK.name, ip: NETWORK.machine } });
-      await started.booted();
-      // A machine of a user's is up before `up` runs: cloud-init done (exit 2 is "done, with recoverable errors").
-      await started.exec(["sh", "-c", "cloud-init status --wait >/dev/null; s=$?; [ $s -eq 0 ] || [ $s -eq 2 ]"]);
-      return started;
+      return bootMachine(stack, { image, name: MACHINE, seed: { userData, metaData }, disk, publish: {}, address: { network: NETWORK.name, ip: NETWORK.machine } });
     };
     // The pushes and the first boot, at the same time: neither needs the other.
     const [pushed, booted] = await Promise.allSettled([
@@ -208,17 +187,7 @@ export async function prepareSshStack(): Promise<SshStack> {
       "container-labs:dockercoinsRngReplicas": 3,
       ...(caBundle ? { "container-labs:buildCaBundle": caBundle } : {}),
     };
-    await labs(stack, ["pulumi", "stack", "rm", "--yes", "--force", "--stack", SSH_STACK], { quiet: true });
-    rmSync(STACK_FILE, { force: true });
-    await labsOk(stack, ["pulumi", "stack", "init", SSH_STACK], { quiet: true });
-    // `stack init` wrote the file with its encryption salt: keep that, add the settings.
-    const salt = /encryptionsalt: (.*)/.exec(readFileSync(STACK_FILE, "utf8"))?.[1];
-    writeFileSync(STACK_FILE, `# Written by the tests (test/deploy/sshStack.ts).\n${stringify({ ...(salt ? { encryptionsalt: salt } : {}), config })}`);
-    const secrets = { sshPrivateKey: loginKey.privateKeyOpenssh, registryToken: registry.push.password, registryPullToken: registry.pull.password };
-    for (const [key, value] of Object.entries(secrets)) {
-      // As the README tells a user: the value on standard input, so it is in no command line.
-      await labsOk(stack, ["pulumi", "config", "set", "--secret", key, "--stack", SSH_STACK], { quiet: true, input: value });
-    }
+    await initStack(stack, SSH_STACK, config, { sshPrivateKey: loginKey.privateKeyOpenssh, registryToken: registry.push.password, registryPullToken: registry.pull.password });
     const ssh: SshStack = {
       stack,
       machine,

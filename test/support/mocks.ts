@@ -55,7 +55,8 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
       return { imageId: `sha256:image-id-of-${name}`, repoDigest: inputs.name };
     case "aws:ec2/instance:Instance":
       // The instance's own public IP, which changes on stop/start; the host is reached through its Elastic IP below.
-      return { publicIp: "192.0.2.99", publicDns: "ec2-192-0-2-99.compute.amazonaws.com", arn: `arn:aws:ec2:eu-west-1:123456789012:instance/${name}` };
+      // Its private IP in the VPC: instance n of ec2HostCount (host-<n>-instance) at .n, the first at .1.
+      return { publicIp: "192.0.2.99", publicDns: "ec2-192-0-2-99.compute.amazonaws.com", privateIp: `10.0.1.${/-(\d+)-instance$/.exec(name)?.[1] ?? 1}`, arn: `arn:aws:ec2:eu-west-1:123456789012:instance/${name}` };
     case "aws:ec2/eip:Eip":
       return { publicIp: "203.0.113.10", publicDns: "ec2-203-0-113-10.eu-west-1.compute.amazonaws.com", allocationId: `eipalloc-${name}` };
     case "aws:ebs/volume:Volume":
@@ -77,6 +78,9 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
     case "pulumi-nodejs:dynamic/container-labs:RemoteCommand":
       // What the latency probe's script prints: one latency per line.
       return { stdout: /latency probe/.test(String(inputs.create)) ? "0.0021\n0.0018\n0.0019\n" : "", stderr: "" };
+    case "pulumi-nodejs:dynamic/container-labs:SwarmNode":
+      // Every node reports its ID; the founder (which joins nothing) the swarm's join tokens too.
+      return { nodeId: `id-${name}`, ...(inputs.join ? {} : { workerToken: `SWMTKN-1-worker-${name}`, managerToken: `SWMTKN-1-manager-${name}` }) };
     case "pulumi-nodejs:dynamic/container-labs:LocalDynamoTable":
       // The DynamoDB Local tables (localDynamoTable.ts).
       return { arn: `arn:aws:dynamodb:ddblocal:000000000000:table/${inputs.tableName}` };

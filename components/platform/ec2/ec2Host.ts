@@ -5,7 +5,8 @@ import * as tls from "@pulumi/tls";
 import { DOCKER_TLS_PORT, SSH_PORT } from "../../../policy/lib/network";
 import { METADATA_HOP_LIMIT } from "../remote/awsCredentials";
 import { RemoteCommand, type SshConnectionArgs } from "../remote/remoteCommand";
-import type { RemoteMachine } from "../remote/remoteHost";
+import type { RemoteMachine, RemoteMachines } from "../remote/remoteHost";
+import type { SwarmEndpointMode } from "../remote/swarm";
 import { cloudInit, ec2File, LOGIN_USER, type RegistryCa } from "./cloudInit";
 import { attachDataVolume, createDataVolume, DATA_VOLUME_GB } from "./dataVolume";
 import { gzipUserData } from "./userData";
@@ -18,6 +19,10 @@ export interface Ec2Settings {
   /** Who may reach SSH; defaults to allowedCidrs. */
   sshCidrs: string[];
   rootVolumeGb: number;
+  /** Instances: one, or several that form a Docker Swarm. */
+  hostCount: number;
+  /** How the services of a swarm are reached (swarmEndpointMode). */
+  endpointMode: SwarmEndpointMode;
 }
 
 /** Canonical's account, the publisher of Ubuntu's official AMIs. */
@@ -43,16 +48,28 @@ function ingress(port: number, cidrs: string[], description: string): Aws.types.
   return { protocol: "tcp", fromPort: port, toPort: port, cidrBlocks: cidrs, description };
 }
 
+/** A swarm's ports (Docker's "Use overlay networks": cluster management, node gossip, VXLAN), from the group's own members only. */
+const SWARM_PORTS: Array<{ protocol: "tcp" | "udp"; port: number; description: string }> = [
+  { protocol: "tcp", port: 2377, description: "swarm: cluster management, between the hosts only" },
+  { protocol: "tcp", port: 7946, description: "swarm: node communication, between the hosts only" },
+  { protocol: "udp", port: 7946, description: "swarm: node communication, between the hosts only" },
+  { protocol: "udp", port: 4789, description: "swarm: overlay network traffic (VXLAN), between the hosts only" },
+];
+
 /**
- * The AWS resources that make the ec2 target's machine: an Ubuntu 24.04
- * instance with IMDSv2, an encrypted gp3 root volume, lab data on a separate
- * encrypted volume that outlives the instance, an Elastic IP, an instance
- * role, generated SSH client and host keys, ports open only to the
- * configured networks, and the gate that waits for cloud-init. The rest is
- * every remote host's (remote/remoteHost.ts).
+ * The AWS resources that make the ec2 target's machines: Ubuntu 24.04
+ * instances (ec2HostCount) with IMDSv2, an encrypted gp3 root volume, lab
+ * data on a separate encrypted volume that outlives the instance, an
+ * Elastic IP and a generated SSH host key each, and the gate that waits for
+ * cloud-init; one instance role, one SSH client key and one security group
+ * for all, whose ports are open only to the configured networks (a swarm's
+ * ports only between its members). The first instance keeps the names a
+ * single host has; the others are numbered from 2. The rest is every remote
+ * host's (remote/remoteHost.ts).
  */
-export function ec2Machine(name: string, args: Ec2MachineArgs, parent: pulumi.Resource): RemoteMachine {
+export function ec2Machines(name: string, args: Ec2MachineArgs, parent: pulumi.Resource): RemoteMachines {
   const { settings } = args;
+  const swarm = settings.hostCount > 1;
   const arch = cpuArchitecture(settings.instanceType);
   const ami = aws.ec2.getAmiOutput(
     {
@@ -68,8 +85,6 @@ export function ec2Machine(name: string, args: Ec2MachineArgs, parent: pulumi.Re
 
   const sshKey = new tls.PrivateKey(`${name}-ssh-key`, { algorithm: "ED25519" }, { parent });
   const keyPair = new aws.ec2.KeyPair(`${name}-key-pair`, { publicKey: sshKey.publicKeyOpenssh }, { parent });
-  // The host's own key: installed by cloud-init, checked by every SSH session (connection.hostKey below).
-  const hostKey = new tls.PrivateKey(`${name}-ssh-host-key`, { algorithm: "ED25519" }, { parent });
 
   const securityGroup = new aws.ec2.SecurityGroup(
     `${name}-sg`,
@@ -79,6 +94,7 @@ export function ec2Machine(name: string, args: Ec2MachineArgs, parent: pulumi.Re
         ingress(SSH_PORT, settings.sshCidrs, "SSH"),
         ingress(DOCKER_TLS_PORT, settings.allowedCidrs, "Docker Engine API, mutual TLS"),
         ...[...new Set(args.labPorts)].sort((a, b) => a - b).map((port) => ingress(port, settings.allowedCidrs, `lab port ${port}`)),
+        ...(swarm ? SWARM_PORTS.map(({ protocol, port, description }) => ({ protocol, fromPort: port, toPort: port, self: true, description })) : []),
       ],
       egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], description: "image pulls, apt, AWS APIs" }],
     },
@@ -99,21 +115,43 @@ export function ec2Machine(name: string, args: Ec2MachineArgs, parent: pulumi.Re
   );
   const profile = new aws.iam.InstanceProfile(`${name}-profile`, { path: IAM_PATH, role: role.name }, { parent });
 
+  const shared = { ami: ami.id, keyName: keyPair.keyName, securityGroupId: securityGroup.id, profileName: profile.name, sshPrivateKey: sshKey.privateKeyOpenssh, role };
+  const instances = Array.from({ length: settings.hostCount }, (_, index) => ec2Instance(index === 0 ? name : `${name}-${index + 1}`, { ...args, ...shared, swarm }, parent));
+  return { first: instances[0], members: instances.slice(1).map((machine, index) => ({ key: String(index + 2), machine })) };
+}
+
+interface Ec2InstanceArgs extends Ec2MachineArgs {
+  ami: pulumi.Input<string>;
+  keyName: pulumi.Input<string>;
+  securityGroupId: pulumi.Input<string>;
+  profileName: pulumi.Input<string>;
+  sshPrivateKey: pulumi.Input<string>;
+  role: Aws.iam.Role;
+  /** One of several instances that form a swarm. */
+  swarm: boolean;
+}
+
+/** One instance of the ec2 target, named `name`, with its data volume, Elastic IP, host key and cloud-init gate. */
+function ec2Instance(name: string, args: Ec2InstanceArgs, parent: pulumi.Resource): RemoteMachine {
+  const { settings } = args;
+  // The host's own key: installed by cloud-init, checked by every SSH session (connection.hostKey below).
+  const hostKey = new tls.PrivateKey(`${name}-ssh-host-key`, { algorithm: "ED25519" }, { parent });
+
   const dataVolume = createDataVolume(name, { instanceType: settings.instanceType, sizeGb: DATA_VOLUME_GB }, parent);
 
   const instance = new aws.ec2.Instance(
     `${name}-instance`,
     {
-      ami: ami.id,
+      ami: args.ami,
       instanceType: settings.instanceType,
       // Where the data volume is: a volume attaches only within its zone.
       availabilityZone: dataVolume.availabilityZone,
-      keyName: keyPair.keyName,
-      vpcSecurityGroupIds: [securityGroup.id],
-      iamInstanceProfile: profile.name,
+      keyName: args.keyName,
+      vpcSecurityGroupIds: [args.securityGroupId],
+      iamInstanceProfile: args.profileName,
       // Holds the SSH host's private key: a secret in state (AWS shows it to whoever may describe the instance).
       // Gzipped, as cloud-init reads it: the scripts and units take most of EC2's 16 KB as plain text.
-      userDataBase64: pulumi.secret(cloudInit({ dataVolumeId: dataVolume.id, hostKey, registryCa: args.registryCa }).apply(gzipUserData)),
+      userDataBase64: pulumi.secret(cloudInit({ dataVolumeId: dataVolume.id, hostKey, registryCa: args.registryCa, swarm: args.swarm }).apply(gzipUserData)),
       // A changed script gets a fresh instance; lab data is on the data volume, which stays.
       userDataReplaceOnChange: true,
       // IMDSv2 only. Hop limit 2 lets a container (one hop further) reach the metadata
@@ -138,7 +176,7 @@ export function ec2Machine(name: string, args: Ec2MachineArgs, parent: pulumi.Re
     host: elasticIp.publicIp,
     port: SSH_PORT,
     user: LOGIN_USER,
-    privateKey: sshKey.privateKeyOpenssh,
+    privateKey: args.sshPrivateKey,
     // Only the key cloud-init installed: a machine in the middle cannot take the session (or the TLS keys sent over it).
     hostKey: hostKey.publicKeyOpenssh,
   };
@@ -157,6 +195,8 @@ export function ec2Machine(name: string, args: Ec2MachineArgs, parent: pulumi.Re
     ready: cloudInitDone,
     identity: instance.id,
     exposure: "security-group",
-    instanceRole: role,
+    instanceRole: args.role,
+    // Inside the VPC, where the security group lets the members reach each other.
+    peerAddress: instance.privateIp,
   };
 }

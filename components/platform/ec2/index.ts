@@ -1,9 +1,10 @@
 import type { ConfigReader } from "../../config/reader";
 import { adminSourceProblem } from "../../../policy/lib/network";
 import { RemoteHost } from "../remote/remoteHost";
+import { SWARM_ENDPOINT_MODES } from "../remote/swarm";
 import type { TargetModule } from "../target";
 import { DATA_VOLUME_TAG } from "./dataVolume";
-import { cpuArchitecture, ec2Machine, type Ec2Settings } from "./ec2Host";
+import { cpuArchitecture, ec2Machines, type Ec2Settings } from "./ec2Host";
 
 export type { Ec2Settings } from "./ec2Host";
 
@@ -22,7 +23,10 @@ function readAllowedNetworks(reader: ConfigReader, key: string, value: string | 
   });
 }
 
-/** target ec2: an instance that cloud-init turns into a Docker host, then every remote host's part. */
+/** The most instances ec2HostCount asks for: a class's swarm, not a fleet (each instance is billed while it runs). */
+const MAX_HOSTS = 10;
+
+/** target ec2: an instance that cloud-init turns into a Docker host (or several, a swarm), then every remote host's part. */
 export const ec2: TargetModule<Ec2Settings> = {
   readSettings(reader) {
     const allowedCidrs = readAllowedNetworks(reader, "ec2AllowedCidr", reader.optionalString("ec2AllowedCidr"));
@@ -33,6 +37,8 @@ export const ec2: TargetModule<Ec2Settings> = {
       // Unset, SSH follows the allowed networks (checked once, above).
       sshCidrs: ssh === undefined ? allowedCidrs : readAllowedNetworks(reader, "ec2SshCidr", ssh),
       rootVolumeGb: reader.integer("ec2RootVolumeGb", 8, 1024),
+      hostCount: reader.integer("ec2HostCount", 1, MAX_HOSTS),
+      endpointMode: reader.choice("swarmEndpointMode", SWARM_ENDPOINT_MODES),
     };
   },
   pushesImages: true,
@@ -42,6 +48,7 @@ export const ec2: TargetModule<Ec2Settings> = {
       buildEngine,
       registry,
       buildPlatform: `linux/${cpuArchitecture(settings.instanceType)}`,
-      machine: (parent) => ec2Machine(name, { settings, labPorts, registryCa: registry.ca }, parent),
+      machines: (parent) => ec2Machines(name, { settings, labPorts, registryCa: registry.ca }, parent),
+      endpointMode: settings.endpointMode,
     }),
 };

@@ -42,9 +42,11 @@ export function hostFile(name: string): string {
 
 const file = (hostPath: string, permissions: string, source: string): HostFile => ({ path: hostPath, permissions, content: hostFile(source) });
 
+const DAEMON_JSON = "/etc/docker/daemon.json";
+
 /** Docker's hardening, its TLS listener, the instance-metadata firewall, and the installers. */
 export const REMOTE_HOST_FILES: readonly HostFile[] = [
-  file("/etc/docker/daemon.json", "0644", "docker-daemon.json"),
+  file(DAEMON_JSON, "0644", "docker-daemon.json"),
   file("/etc/systemd/system/docker.service.d/10-container-labs.conf", "0644", "docker-service-override.conf"),
   file("/etc/systemd/system/container-labs-imds-firewall.service", "0644", "container-labs-imds-firewall.service"),
   file("/etc/container-labs/docker-tls.conf", "0644", "docker-tls.conf"),
@@ -58,3 +60,13 @@ export const REMOTE_HOST_FILES: readonly HostFile[] = [
 export function registryCaPath(server: string): string {
   return `/etc/docker/certs.d/${server}/ca.crt`;
 }
+
+/**
+ * The files of a machine in a swarm of hosts: the same, but Docker's
+ * daemon.json turns live-restore off, which swarm mode refuses (dockerd:
+ * "--live-restore daemon configuration is incompatible with swarm mode"):
+ * the swarm itself starts a node's tasks again, on it or elsewhere.
+ */
+export const SWARM_HOST_FILES: readonly HostFile[] = REMOTE_HOST_FILES.map((each) =>
+  each.path === DAEMON_JSON ? { ...each, content: `${JSON.stringify({ ...JSON.parse(each.content), "live-restore": false }, null, 2)}\n` } : each,
+);

@@ -33,6 +33,9 @@ interface RemoteCommandInputs {
   triggers?: unknown[];
 }
 
+/** One command over SSH: where, with which key, what, and its standard input. */
+export type SshCommand = Pick<RemoteCommandInputs, "connection" | "privateKey" | "create" | "stdin">;
+
 /** What the state keeps: where it ran and what it printed; of stdin a hash, of the login key nothing. */
 interface Outputs {
   connection: SshEndpoint;
@@ -99,7 +102,7 @@ export function sshSession(connection: SshEndpoint, privateKey: string): Promise
 }
 
 /** One session: connect with the pinned host key, run the command, resolve to what it printed. */
-async function runOnce(inputs: RemoteCommandInputs): Promise<{ stdout: string; stderr: string }> {
+async function runOnce(inputs: SshCommand): Promise<{ stdout: string; stderr: string }> {
   const client = await sshSession(inputs.connection, inputs.privateKey);
   return new Promise((resolve, reject) => {
     client.exec(inputs.create, (error, stream) => {
@@ -122,8 +125,12 @@ async function runOnce(inputs: RemoteCommandInputs): Promise<{ stdout: string; s
   });
 }
 
-/** runOnce, dialling again while the host is not listening yet, up to dialTimeoutSeconds. */
-async function run(inputs: RemoteCommandInputs): Promise<{ stdout: string; stderr: string }> {
+/**
+ * runOnce, dialling again while the host is not listening yet, up to
+ * dialTimeoutSeconds. Also what the swarm's nodes run their steps with
+ * (swarmNode.ts).
+ */
+export async function runOverSsh(inputs: SshCommand): Promise<{ stdout: string; stderr: string }> {
   const deadline = Date.now() + (inputs.connection.dialTimeoutSeconds ?? 60) * 1000;
   for (;;) {
     try {
@@ -152,7 +159,7 @@ const provider: pulumi.dynamic.ResourceProvider = {
 
   async create(inputs: RemoteCommandInputs) {
     const { randomUUID } = require("node:crypto") as typeof import("node:crypto");
-    const output = await run(inputs);
+    const output = await runOverSsh(inputs);
     const outs: Outputs = { connection: inputs.connection, create: inputs.create, stdinHash: hash(inputs.stdin), ...output };
     // The state is a protobuf Struct, which has no undefined.
     if (inputs.triggers !== undefined) outs.triggers = inputs.triggers;

@@ -4,7 +4,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { DOCKER_TLS_PORT } from "../../../policy/lib/network";
 import { buildsOn } from "../builder";
-import { CONTAINER_UID, DOCKER_HOST_TYPE, type DockerHost, type HostCommandArgs, type ImageBuilder } from "../host";
+import { CONTAINER_UID, DOCKER_HOST_TYPE, type DockerHost, type HostCommandArgs, type ImageBuilder, type SwarmShape } from "../host";
 import { onMachine } from "../onMachine";
 import { Network } from "../network";
 import type { Registry } from "../registry";
@@ -12,7 +12,8 @@ import { shellQuote } from "../shell";
 import { AWS_CREDENTIALS_NETWORK } from "./awsCredentials";
 import { HOST_DATA_DIR, REMOTE_DOCKER_SOCKET, TLS_INSTALLER } from "./hostFiles";
 import { RemoteCommand, type SshConnectionArgs } from "./remoteCommand";
-import { dockerTlsCredentials, type CertificateNames } from "./tlsCredentials";
+import { Swarm, type SwarmEndpointMode } from "./swarm";
+import { dockerServerCertificate, dockerTlsCredentials, type Certificate, type CertificateNames } from "./tlsCredentials";
 
 /** What a remote target makes: a Linux machine that is a Docker host, reached over SSH with a pinned host key. */
 export interface RemoteMachine {
@@ -30,6 +31,19 @@ export interface RemoteMachine {
   exposure: string;
   /** The cloud role containers may act as (ec2); its credentials reach one Docker network only. */
   instanceRole?: aws.iam.Role;
+  /** Where the other machines of a swarm reach it: `address` unless given (EC2: its private IP, inside the VPC). */
+  peerAddress?: pulumi.Input<string>;
+}
+
+/**
+ * The machines of a remote host: one, or several that form a Docker Swarm,
+ * the first its founder (the Docker provider's engine, and the stateful
+ * node).
+ */
+export interface RemoteMachines {
+  first: RemoteMachine;
+  /** The others, each with a key that names its resources (stable while it stays: its address as configured, its number). */
+  members: Array<{ key: string; machine: RemoteMachine }>;
 }
 
 export interface RemoteHostArgs {
@@ -38,8 +52,10 @@ export interface RemoteHostArgs {
   registry: Registry;
   /** buildx platform of the host's CPU; unset: the build machine's own. */
   buildPlatform?: string;
-  /** Makes the machine, its resources children of the host. */
-  machine: (parent: pulumi.Resource) => RemoteMachine;
+  /** Makes the machines, their resources children of the host. */
+  machines: (parent: pulumi.Resource) => RemoteMachines;
+  /** How the services of a swarm are reached (several machines). */
+  endpointMode: SwarmEndpointMode;
 }
 
 /**
@@ -64,12 +80,14 @@ export class RemoteHost extends pulumi.ComponentResource implements DockerHost {
   readonly awsCredentialsNetwork?: Network;
   readonly ssh: SshConnectionArgs;
   readonly machineIdentity: pulumi.Input<string>;
+  readonly swarm?: SwarmShape;
   /** Done once dockerd listens with TLS: everything on the host waits for it. */
   private readonly dockerReady: RemoteCommand;
 
   constructor(name: string, args: RemoteHostArgs, opts?: pulumi.ComponentResourceOptions) {
     super(DOCKER_HOST_TYPE, name, {}, opts);
-    const machine = args.machine(this);
+    const machines = args.machines(this);
+    const machine = machines.first;
     this.ssh = machine.connection;
     this.machineIdentity = machine.identity;
     this.address = machine.address;
@@ -78,16 +96,7 @@ export class RemoteHost extends pulumi.ComponentResource implements DockerHost {
     this.builder = buildsOn(name, args.buildEngine, this);
 
     const credentials = dockerTlsCredentials(name, machine.certificateNames, this);
-    this.dockerReady = new RemoteCommand(
-      `${name}-docker-tls`,
-      {
-        connection: machine.connection,
-        create: `sudo ${TLS_INSTALLER}`,
-        stdin: pulumi.secret(pulumi.interpolate`${credentials.ca.certPem}${credentials.server.certPem}${credentials.server.keyPem}`),
-        triggers: [machine.identity, credentials.server.certPem],
-      },
-      { parent: this, dependsOn: [machine.ready] },
-    );
+    this.dockerReady = this.installDockerTls(name, machine, credentials.ca, credentials.server);
     this.docker = new docker.Provider(
       `${name}-docker`,
       {
@@ -107,7 +116,33 @@ export class RemoteHost extends pulumi.ComponentResource implements DockerHost {
         { parent: this },
       );
     }
+    if (machines.members.length > 0) {
+      const members = machines.members.map(({ key, machine: member }) => {
+        const memberName = `${name}-${key}`;
+        const server = dockerServerCertificate(memberName, credentials.ca, member.certificateNames, this);
+        return { key, connection: member.connection, address: member.peerAddress ?? member.address, ready: this.installDockerTls(memberName, member, credentials.ca, server) };
+      });
+      this.swarm = new Swarm(
+        `${name}-swarm`,
+        { founder: { connection: machine.connection, address: machine.peerAddress ?? machine.address, ready: this.dockerReady }, members, endpointMode: args.endpointMode },
+        { parent: this },
+      );
+    }
     this.registerOutputs({ address: this.address, dataDir: this.dataDir });
+  }
+
+  /** Docker's TLS keys installed on a machine (`<name>-docker-tls`), again on a new machine or certificate: dockerd then listens on 2376. */
+  private installDockerTls(name: string, machine: RemoteMachine, ca: Certificate, server: Certificate): RemoteCommand {
+    return new RemoteCommand(
+      `${name}-docker-tls`,
+      {
+        connection: machine.connection,
+        create: `sudo ${TLS_INSTALLER}`,
+        stdin: pulumi.secret(pulumi.interpolate`${ca.certPem}${server.certPem}${server.keyPem}`),
+        triggers: [machine.identity, server.certPem],
+      },
+      { parent: this, dependsOn: [machine.ready] },
+    );
   }
 
   command(name: string, args: HostCommandArgs, parent: pulumi.Resource): RemoteCommand {

@@ -49,6 +49,16 @@ export interface CertificateNames {
   dnsNames: pulumi.Input<string>[];
 }
 
+/** The server certificate of a host's engine (`<name>-server`), issued by the stack's Docker CA: each machine of a swarm has its own. */
+export function dockerServerCertificate(name: string, ca: Certificate, names: CertificateNames, parent: pulumi.Resource): Certificate {
+  return issue(`${name}-server`, ca, {
+    commonName: "docker-host",
+    uses: ["server_auth"],
+    ipAddresses: [...names.ipAddresses, "127.0.0.1"],
+    dnsNames: [...names.dnsNames, "localhost"],
+  }, parent);
+}
+
 export interface DockerTlsCredentials {
   ca: Certificate;
   server: Certificate;
@@ -82,12 +92,7 @@ export function dockerTlsCredentials(
   const ca = { keyPem: caKey.privateKeyPem, certPem: caCert.certPem };
   return {
     ca,
-    server: issue(`${name}-server`, ca, {
-      commonName: "docker-host",
-      uses: ["server_auth"],
-      ipAddresses: [...names.ipAddresses, "127.0.0.1"],
-      dnsNames: [...names.dnsNames, "localhost"],
-    }, parent),
+    server: dockerServerCertificate(name, ca, names, parent),
     client: issue(`${name}-client`, ca, { commonName: "pulumi", uses: ["client_auth"] }, parent),
   };
 }

@@ -37,6 +37,19 @@ export function pinnedHostKey(value: string): string | undefined {
   return `${type} ${data}`;
 }
 
+/**
+ * A machine as ssh-keyscan's line names it, "<host> <type> <base64>" (or
+ * "[<host>]:<port> ..." on another port): its host and the key to pin.
+ * Undefined unless the line starts with the host and pinnedHostKey takes it.
+ */
+export function scannedMachine(value: string): { host: string; port?: number; hostKey: string } | undefined {
+  const hostKey = pinnedHostKey(value);
+  const first = value.trim().split(/\s+/)[0];
+  if (hostKey === undefined || HOST_KEY_TYPES.includes(first)) return undefined;
+  const bracketed = /^\[([^\]]+)\]:(\d+)$/.exec(first);
+  return bracketed ? { host: bracketed[1], port: Number(bracketed[2]), hostKey } : { host: first, hostKey };
+}
+
 /** The SHA256 fingerprint OpenSSH shows for a host key line (any form pinnedHostKey takes), e.g. SHA256:uNiVz..., or undefined when it is not one. */
 export function hostKeyFingerprint(line: string): string | undefined {
   const pinned = pinnedHostKey(line);
