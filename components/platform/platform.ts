@@ -6,8 +6,15 @@ import { EXTERNAL_IMAGES, type ExternalImage } from "./images";
 import { Network, type NetworkArgs } from "./network";
 import type { Registry } from "./registry";
 import type { Engine } from "./service";
+import type { SwarmEngine } from "./swarmService";
 import { PLATFORM_VOLUMES, stackVolumeName, type PlatformVolume } from "./stackNames";
 import { Volume, type Keep } from "./volume";
+
+/** The account a swarm's nodes pull lab images with: the registry's pull account (Registry.pullCredentials). */
+function swarmPullAuth(registry: Registry): SwarmEngine["pullAuth"] {
+  const account = registry.pullCredentials?.[0];
+  return account && { serverAddress: account.address, username: account.username, password: account.password };
+}
 
 /** How the labs' images are made: config's externalImages, imageOverrides and buildCaBundle. */
 export interface BuildSettings {
@@ -50,6 +57,9 @@ export class Platform<ImageName extends string = string, VolumeName extends stri
   private workspace?: WorkspaceImage;
 
   constructor(readonly host: DockerHost, readonly registry: Registry, private readonly settings: PlatformSettings<ImageName, VolumeName>) {
+    if (host.swarm && !registry.pushes) {
+      throw new Error("a swarm of hosts runs lab images on every node, which pull them from a registry: set registryServer (the images are then pushed there)");
+    }
     this.engine = {
       docker: host.docker,
       stack: settings.stack,
@@ -58,6 +68,7 @@ export class Platform<ImageName extends string = string, VolumeName extends stri
       exposure: host.exposure,
       machineIdentity: host.machineIdentity,
       command: (name, args, parent) => host.command(name, args, parent),
+      swarm: host.swarm && { ...host.swarm, pullAuth: swarmPullAuth(registry) },
     };
     this.awsRegion = settings.awsRegion;
   }
@@ -110,12 +121,16 @@ export class Platform<ImageName extends string = string, VolumeName extends stri
     );
   }
 
-  /** A user-defined network; fixed-subnet networks are made before the ones Docker addresses. */
-  network(name: string, args: Omit<NetworkArgs, "provider">, parent: pulumi.Resource): Network {
+  /**
+   * A user-defined network; fixed-subnet networks are made before the ones Docker addresses.
+   * On a swarm, an attachable overlay network, made once the swarm has formed.
+   */
+  network(name: string, args: Omit<NetworkArgs, "provider" | "overlay">, parent: pulumi.Resource): Network {
+    const swarm = this.host.swarm;
     const network = new Network(
       name,
-      { ...args, provider: this.host.docker, machineIdentity: this.host.machineIdentity },
-      { parent, dependsOn: args.ipam ? [] : [...this.fixedSubnetNetworks] },
+      { ...args, provider: this.host.docker, machineIdentity: this.host.machineIdentity, overlay: swarm !== undefined || undefined },
+      { parent, dependsOn: [...(args.ipam ? [] : this.fixedSubnetNetworks), ...(swarm ? [swarm.ready] : [])] },
     );
     if (args.ipam) this.fixedSubnetNetworks.push(network);
     return network;
