@@ -5,57 +5,17 @@
  * names. Labs do not ask: the same lab code runs unchanged on a single host.
  *
  * The host here is the local target's, given the swarm a target would give
- * (its shape is DockerHost.swarm's contract), and a registry every node
- * pulls from with its own account.
+ * (test/support/swarmProgram.ts).
  */
-import * as pulumi from "@pulumi/pulumi";
-import { loadConfig, type LabName } from "../../config";
-import { IMAGE_BUILDS, LABS, type LabSettings } from "../../components/labs";
-import type { LabModule } from "../../components/labs/lab";
-import type { SwarmShape } from "../../components/platform/host";
-import { Platform } from "../../components/platform/platform";
-import { Registry, type RegistrySettings } from "../../components/platform/registry";
 import { SWARM_NO_PIDS_LIMIT, SWARM_PORT_EXPOSURE } from "../../components/platform/swarmService";
-import { createDockerHost } from "../../components/platform/targets";
 import { CONTAINER, LOCAL_COMMAND } from "../labs/helpers";
 import { runStack, type Recorded, type StackRun } from "../support/mocks";
+import { labsOn, platformOn } from "../support/swarmProgram";
 
 const SERVICE = "docker:index/service:Service";
 const NETWORK = "docker:index/network:Network";
 const SECRET = "docker:index/secret:Secret";
 const STATEFUL = "node.labels.container-labs.node == 1";
-
-const REGISTRY: RegistrySettings = {
-  server: "registry.example.edu:5000",
-  namespace: "course",
-  push: { username: "pusher", token: pulumi.output("push-token") },
-  pull: { username: "puller", token: pulumi.output("pull-token") },
-};
-
-/** What a swarm target's host says of its swarm; `ready` stands for the swarm formed. */
-class SwarmFormed extends pulumi.ComponentResource {
-  constructor(name: string) {
-    super("test:swarm:Formed", name);
-    this.registerOutputs({});
-  }
-}
-
-/** The labs deployed on the stack's host, made a swarm with `endpointMode` (or left one machine: no swarm). */
-function labsOn(labs: LabName[], endpointMode?: SwarmShape["endpointMode"]) {
-  return () => {
-    const config = loadConfig();
-    const registry = new Registry("registry", REGISTRY);
-    const host = createDockerHost("host", config, { buildEngine: config.dockerHost, registry, labPorts: [] });
-    if (endpointMode) {
-      const swarm: SwarmShape = { endpointMode, statefulNode: { label: "container-labs.node", value: "1" }, ready: new SwarmFormed("swarm-formed") };
-      Object.defineProperty(host, "swarm", { value: swarm });
-    }
-    const platform = new Platform(host, registry, {
-      stack: config.stack, images: IMAGE_BUILDS, target: config.target, build: config.build, portRemap: config.portRemap, awsRegion: config.awsRegion,
-    });
-    for (const lab of labs) (LABS[lab] as LabModule<LabSettings[typeof lab]>).deploy(platform, config.labSettings[lab]);
-  };
-}
 
 type Run = StackRun<void>;
 const service = (run: Run, name: string): Recorded => run.one(SERVICE, "name", name);
@@ -259,13 +219,7 @@ describe("the same labs on a single host", () => {
 
 describe("a swarm needs a registry", () => {
   it("is refused without one: the nodes pull every image from it", async () => {
-    const program = () => {
-      const config = loadConfig();
-      const registry = new Registry("registry", undefined);
-      const host = createDockerHost("host", config, { buildEngine: config.dockerHost, registry, labPorts: [] });
-      Object.defineProperty(host, "swarm", { value: { endpointMode: "dnsrr", statefulNode: { label: "n", value: "1" }, ready: new SwarmFormed("swarm-formed") } });
-      return new Platform(host, registry, { stack: config.stack, images: IMAGE_BUILDS, target: config.target, build: config.build, portRemap: config.portRemap, awsRegion: config.awsRegion });
-    };
+    const program = () => platformOn(undefined, { endpointMode: "dnsrr" });
     await expect(runStack("local", program)).rejects.toThrow(/a swarm of hosts runs lab images on every node, which pull them from a registry: set registryServer/);
   });
 });
