@@ -207,6 +207,34 @@ describe("the hardening of every service on a swarm, as far as swarm services ca
   });
 });
 
+describe("what stays on one node and what spreads: kleeweb and docker-basics on a swarm", () => {
+  let run: Run;
+  beforeAll(async () => {
+    run = await runStack("local", labsOn(["kleeweb", "docker-basics"], "dnsrr"));
+  });
+
+  it("spreads kleeweb's workers, each with its own node's engine socket, and pins its database", () => {
+    const worker = service(run, "kleeweb-worker");
+    expect(worker.inputs.taskSpec.placement).toBeUndefined();
+    expect(spec(worker).mounts).toContainEqual({ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock", readOnly: false });
+    expect(labelsOf(worker)["container-labs.role"]).toBe("job-worker");
+    expect(service(run, "kleeweb-db").inputs.taskSpec.placement).toEqual({ constraints: [STATEFUL] });
+  });
+
+  it("keeps kleeweb's fixed subnet (the course's, by default) on its overlay network", () => {
+    const network = run.one(NETWORK, "name", "kleeweb_network");
+    expect([network.inputs.driver, network.inputs.ipamConfigs]).toEqual(["overlay", [{ subnet: "172.18.0.0/16", gateway: "172.18.0.1" }]]);
+  });
+
+  it("pins the demos that share a volume or a host directory to the node that holds it, and spreads the others", () => {
+    const pinned = run.ofType(SERVICE).filter((s) => s.inputs.taskSpec.placement !== undefined).map((s) => s.inputs.name).sort();
+    const basics = labServices(run, "docker-basics");
+    expect(basics.filter((name) => pinned.includes(name))).toEqual([
+      "docker-basics-bind-append", "docker-basics-bind-tail", "docker-basics-volume-append", "docker-basics-volume-tail",
+    ]);
+  });
+});
+
 describe("the same labs on a single host", () => {
   it("are containers on bridge networks, as before: no swarm service, no overlay, no secret", async () => {
     const run = await runStack("local", labsOn(["dockercoins", "webstack"]), { set: DOCKERCOINS_LESSON });
