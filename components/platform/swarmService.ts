@@ -184,7 +184,9 @@ export function swarmService(
         networksAdvanceds: args.networks.map((network) => ({ id: network.id, aliases: [args.service] })),
         placement: needsStatefulNode(mounts) ? { constraints: [statefulConstraint(args.swarm)] } : undefined,
         resources: { limits: { memoryBytes: args.limits.memoryMb * 1024 * 1024 } },
-        restartPolicy: { condition: args.oneShot ? "none" : args.restart === "on-failure" ? "on-failure" : "any" },
+        // The delay and window written out as the provider reads them back, or every `up` would update (and roll) the service:
+        // Docker's own defaults for a service, a 5 s pause between restarts and no window.
+        restartPolicy: { condition: args.oneShot ? "none" : args.restart === "on-failure" ? "on-failure" : "any", delay: "5s", window: "0s" },
         logDriver: { name: "json-file", options: LOG_ROTATION },
       },
     },

@@ -203,7 +203,7 @@ describe("the hardening of every service on a swarm, as far as swarm services ca
   it("pins DynamoDB Local with its volume, and runs the course's loader once (a task never restarted)", () => {
     expect(service(run, "dynamodb-local").inputs.taskSpec.placement).toEqual({ constraints: [STATEFUL] });
     const seed = service(run, "cmpt756-seed");
-    expect([seed.inputs.mode, seed.inputs.convergeConfig, seed.inputs.taskSpec.restartPolicy]).toEqual([{ replicated: { replicas: 1 } }, undefined, { condition: "none" }]);
+    expect([seed.inputs.mode, seed.inputs.convergeConfig, seed.inputs.taskSpec.restartPolicy]).toEqual([{ replicated: { replicas: 1 } }, undefined, { condition: "none", delay: "5s", window: "0s" }]);
   });
 });
 
