@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig, type LabName } from "../../config";
-import { IMAGE_BUILDS, LABS, type LabSettings } from "../../components/labs";
+import { IMAGE_BUILDS, LAB_VOLUMES, LABS, type LabSettings } from "../../components/labs";
 import type { LabModule } from "../../components/labs/lab";
 import type { SwarmShape } from "../../components/platform/host";
 import { Platform } from "../../components/platform/platform";
@@ -41,7 +41,7 @@ export function platformOn(registrySettings: RegistrySettings | undefined, swarm
     Object.defineProperty(host, "swarm", { value: shape });
   }
   return new Platform(host, registry, {
-    stack: config.stack, images: IMAGE_BUILDS, target: config.target, build: config.build, portRemap: config.portRemap, awsRegion: config.awsRegion,
+    stack: config.stack, images: IMAGE_BUILDS, volumes: LAB_VOLUMES, target: config.target, build: config.build, portRemap: config.portRemap, awsRegion: config.awsRegion,
   });
 }
 

@@ -13,7 +13,7 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { IMAGE_BUILDS } from "../../../components/labs";
+import { IMAGE_BUILDS, LAB_VOLUMES } from "../../../components/labs";
 import { dockercoins } from "../../../components/labs/dockercoins";
 import type { DockerHost, ImageBuilder, SwarmShape } from "../../../components/platform/host";
 import { DOCKER_HOST_TYPE } from "../../../components/platform/host";
@@ -76,6 +76,7 @@ const registry = new Registry("registry", {
 const platform = new Platform(host, registry, {
   stack: pulumi.getStack(),
   images: IMAGE_BUILDS,
+  volumes: LAB_VOLUMES,
   target: "ssh",
   build: { externalImages: { redis: images.redis }, imageOverrides: Object.fromEntries(Object.entries(images).filter(([name]) => name.includes("/"))) },
   portRemap: new Map(),
