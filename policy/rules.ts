@@ -16,20 +16,24 @@ import { ADMIN_PORTS, adminSourceProblem, allowsTcpPort, NARROWEST_ADMIN_PREFIX 
 import { list } from "./lib/properties";
 import { TYPES } from "./lib/resourceTypes";
 import { securityGroupsIn } from "./lib/securityGroups";
+import { serviceAsContainer } from "./lib/swarmService";
 
 type Check = (props: Record<string, any>, args: ResourceValidationArgs, reportViolation: ReportViolation) => void;
 
-/** A mandatory rule that checks resources of the given types and ignores the rest. */
+/** A mandatory rule that checks resources of the given types and ignores the rest; a swarm service is read as its task's container. */
 function rule(name: string, description: string, types: readonly string[], check: Check): ResourceValidationPolicy {
   return {
     name,
     description,
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
-      if (types.includes(args.type)) check(args.props, args, reportViolation);
+      if (types.includes(args.type)) check(args.type === TYPES.service ? serviceAsContainer(args.props) : args.props, args, reportViolation);
     },
   };
 }
+
+/** Containers, and swarm services read as their tasks' containers. */
+const CONTAINERS = [TYPES.container, TYPES.service] as const;
 
 /**
  * Judged over the whole stack: AWS applies a group's inline ingress and every
@@ -106,11 +110,11 @@ export const noPrivilegedContainers = rule(
 
 export const containersHaveResourceLimits = rule(
   "containers-have-resource-limits",
-  "Every container has a memory limit (memory, MB) and a CPU share or quota (cpuShares or cpus), so one runaway service cannot starve the host or the other labs (CIS Docker Benchmark 5.10, 5.11).",
-  [TYPES.container],
-  (props, _args, reportViolation) => {
+  "Every container has a memory limit (memory, MB) and a CPU share or quota (cpuShares or cpus), so one runaway service cannot starve the host or the other labs (CIS Docker Benchmark 5.10, 5.11). A swarm service has a memory limit (taskSpec.resources.limits.memoryBytes); it has no relative CPU share to ask for.",
+  CONTAINERS,
+  (props, args, reportViolation) => {
     if (!(Number(props.memory) > 0)) reportViolation(`memory is ${JSON.stringify(props.memory ?? null)}: set a memory limit in MB`);
-    if (!(Number(props.cpuShares) > 0) && !(Number(props.cpus) > 0)) {
+    if (args.type === TYPES.container && !(Number(props.cpuShares) > 0) && !(Number(props.cpus) > 0)) {
       reportViolation("neither cpuShares nor cpus is set: give the container a CPU share (cpuShares) or quota (cpus)");
     }
   },
@@ -120,12 +124,12 @@ const NO_NEW_PRIVILEGES = new Set(["no-new-privileges", "no-new-privileges:true"
 
 export const containersDropPrivileges = rule(
   "containers-drop-privileges",
-  "Every container drops all capabilities (capabilities.drops contains ALL; add back only what it needs) and runs with no-new-privileges, so setuid binaries cannot raise a process's privileges (CIS Docker Benchmark 5.3, 5.25). Job workers are no exception.",
-  [TYPES.container],
-  (props, _args, reportViolation) => {
+  "Every container drops all capabilities (capabilities.drops contains ALL; add back only what it needs) and runs with no-new-privileges, so setuid binaries cannot raise a process's privileges (CIS Docker Benchmark 5.3, 5.25). Job workers are no exception. A swarm service drops ALL (taskSpec.containerSpec.capDrops); it has no no-new-privileges option to ask for.",
+  CONTAINERS,
+  (props, args, reportViolation) => {
     const drops = list<string>(props.capabilities?.drops).map((capability) => String(capability).toUpperCase());
     if (!drops.includes("ALL")) reportViolation(`capabilities.drops is ${JSON.stringify(drops)}: drop ALL and add back only the capabilities the service needs`);
-    if (!list<string>(props.securityOpts).some((option) => NO_NEW_PRIVILEGES.has(String(option).trim()))) {
+    if (args.type === TYPES.container && !list<string>(props.securityOpts).some((option) => NO_NEW_PRIVILEGES.has(String(option).trim()))) {
       reportViolation(`securityOpts ${JSON.stringify(list(props.securityOpts))} lack "no-new-privileges:true"`);
     }
   },
@@ -134,7 +138,7 @@ export const containersDropPrivileges = rule(
 export const containersHaveReadOnlyRoot = rule(
   "containers-have-read-only-root",
   `Every container's root filesystem is read-only (readOnly: true; writable paths are volumes or tmpfs), unless it is labelled ${LABELS.writableRoot} with the reason it cannot be (CIS Docker Benchmark 5.12).`,
-  [TYPES.container],
+  CONTAINERS,
   (props, _args, reportViolation) => {
     if (props.readOnly === true || hasReason(props.labels, LABELS.writableRoot)) return;
     reportViolation(`readOnly is ${JSON.stringify(props.readOnly ?? null)}: make the root filesystem read-only, or label the container ${LABELS.writableRoot}=<why it must write there>`);
@@ -143,8 +147,8 @@ export const containersHaveReadOnlyRoot = rule(
 
 export const hostPortsOnLoopbackUnlessExplained = rule(
   "host-ports-on-loopback-unless-explained",
-  `Containers publish host ports on loopback only (127.0.0.0/8, ::1), unless labelled ${LABELS.exposure} with the reason they are reachable from elsewhere (e.g. lan: the user opened local ports; security-group: on EC2, where the security group limits who reaches them). A lab service on 0.0.0.0 is open to every network the host is on.`,
-  [TYPES.container],
+  `Containers publish host ports on loopback only (127.0.0.0/8, ::1), unless labelled ${LABELS.exposure} with the reason they are reachable from elsewhere (e.g. lan: the user opened local ports; security-group: on EC2, where the security group limits who reaches them). A lab service on 0.0.0.0 is open to every network the host is on. A swarm service's port has no address: it counts as 0.0.0.0.`,
+  CONTAINERS,
   (props, _args, reportViolation) => {
     if (hasReason(props.labels, LABELS.exposure)) return;
     for (const port of list<{ ip?: string; external?: number; internal?: number }>(props.ports)) {
@@ -162,7 +166,7 @@ const ROOT_USER = /^(root|0)(:.*)?$/;
 export const containersRunAsNonRoot = rule(
   "containers-run-as-non-root",
   `No container is told to run as root (user root or 0, with any group), unless it is labelled ${LABELS.runsAsRoot} with the reason it must (CIS Docker Benchmark 4.1). A container without user runs as its image's USER, which the pack cannot see: every Dockerfile of this project is checked to end on a non-root USER (test/images), and pulled server images are given their non-root user by the program.`,
-  [TYPES.container],
+  CONTAINERS,
   (props, _args, reportViolation) => {
     const user = String(props.user ?? "").trim();
     if (!ROOT_USER.test(user) || hasReason(props.labels, LABELS.runsAsRoot)) return;
@@ -175,7 +179,7 @@ const DOCKER_SOCKETS = new Set(["/var/run/docker.sock", "/run/docker.sock"]);
 export const dockerSocketOnlyForJobWorkers = rule(
   "docker-socket-only-for-job-workers",
   `Only containers labelled ${LABELS.role}=${JOB_WORKER_ROLE} mount the Docker socket: whoever holds it controls the host's Docker.`,
-  [TYPES.container],
+  CONTAINERS,
   (props, _args, reportViolation) => {
     if (labelValue(props.labels, LABELS.role) === JOB_WORKER_ROLE) return;
     const socketMounts = [
@@ -191,9 +195,9 @@ export const dockerSocketOnlyForJobWorkers = rule(
 export const imagesPinnedByDigest = rule(
   "images-pinned-by-digest",
   "Containers run an image ID or a digest-pinned reference, and pulled images name a digest (or, taken from the local engine as the externalImages setting allows, an image ID), so a deployment runs exactly what was reviewed and a rebuild rolls exactly the containers that use it.",
-  [TYPES.container, TYPES.remoteImage],
+  [...CONTAINERS, TYPES.remoteImage],
   (props, args, reportViolation) => {
-    if (args.type === TYPES.container) {
+    if (args.type !== TYPES.remoteImage) {
       if (!isPinnedImage(String(props.image))) reportViolation(`image ${JSON.stringify(props.image)} is neither an image ID nor pinned by digest (name@sha256:<64 hex>)`);
     } else if (!isPinnedImage(String(props.name)) && !isLocallyBuiltTag(String(props.name), args.urn)) {
       reportViolation(`pulls ${JSON.stringify(props.name)}, which is neither pinned by digest (name@sha256:<64 hex>) nor an image ID of the engine`);
@@ -203,15 +207,15 @@ export const imagesPinnedByDigest = rule(
 
 export const noPlaintextCredentialsInContainerEnv = rule(
   "no-plaintext-credentials-in-container-env",
-  "Container environment entries that look like credentials (by name or by value) are only allowed when the container's envs are declared secret.",
-  [TYPES.container],
+  "Container environment entries that look like credentials (by name or by value) are only allowed when the container's envs (a swarm service's taskSpec) are declared secret.",
+  CONTAINERS,
   (props, args, reportViolation) => {
     // A policy receives secret inputs already decrypted, with nothing marking
     // them (@pulumi/policy deserialises with secrets unwrapped). The one
     // secrecy signal it does receive is the additionalSecretOutputs option,
     // so a container whose env carries credentials must declare "envs" there;
     // test/ checks that such containers' envs input is a secret too.
-    if (args.opts.additionalSecretOutputs?.includes("envs")) return;
+    if (args.opts.additionalSecretOutputs?.includes(args.type === TYPES.service ? "taskSpec" : "envs")) return;
     for (const entry of list<string>(props.envs)) {
       const credential = credentialIn(String(entry));
       if (credential) reportViolation(`${credential} and the envs are not secret: pass it as a secret (Service secretEnv), which also sets additionalSecretOutputs: ["envs"]`);
@@ -260,13 +264,13 @@ const PIDS_LIMIT_COMMAND = /\bdocker update (?:.* )?--pids-limit[ =][1-9]\d*\b/;
  */
 export const containersHaveAPidsLimit: StackValidationPolicy = {
   name: "containers-have-a-pids-limit",
-  description: `Every container is given a process limit, so a fork bomb stops at it (CIS Docker Benchmark 5.28): a resource that depends on the container runs \`docker update --pids-limit <n>\` (the Docker provider has no pids-limit input), unless the container is labelled ${LABELS.noPidsLimit} with the reason it cannot be.`,
+  description: `Every container is given a process limit, so a fork bomb stops at it (CIS Docker Benchmark 5.28): a resource that depends on the container runs \`docker update --pids-limit <n>\` (the Docker provider has no pids-limit input), unless the container is labelled ${LABELS.noPidsLimit} with the reason it cannot be (as every swarm service is: its tasks run on other machines).`,
   enforcementLevel: "mandatory",
   validateStack: (args, reportViolation) => {
     const limited = new Set(args.resources
       .filter((resource) => typeof resource.props.create === "string" && PIDS_LIMIT_COMMAND.test(resource.props.create))
       .flatMap((command) => command.dependencies.map((dependency) => dependency.urn)));
-    for (const container of args.resources.filter((resource) => resource.type === TYPES.container)) {
+    for (const container of args.resources.filter((resource) => resource.type === TYPES.container || resource.type === TYPES.service)) {
       if (limited.has(container.urn) || hasReason(container.props.labels, LABELS.noPidsLimit)) continue;
       reportViolation(`container ${container.name} has no pids limit: no resource that depends on it runs \`docker update --pids-limit <n>\`; give it one (the Service component does for long-running services), or label it ${LABELS.noPidsLimit}=<why it cannot have one>`, container.urn);
     }

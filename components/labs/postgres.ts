@@ -42,12 +42,14 @@ export class Postgres<VolumeName extends string = string> extends pulumi.Compone
     const service = new Service(`${name}`, {
       lab: args.lab,
       service: "db",
-      image: image.imageId,
+      image,
       user: SERVER_USERS.postgres,
       // Its Unix socket, which the password command's psql and the entrypoint's setup server use.
       scratch: { dirs: [SOCKET_DIR] },
       env: { POSTGRES_USER: args.database, POSTGRES_DB: args.database },
       secretEnv: { POSTGRES_PASSWORD: password.result },
+      // The image's entrypoint reads POSTGRES_PASSWORD_FILE too: on a swarm the password is a swarm secret.
+      secretFiles: ["POSTGRES_PASSWORD"],
       networks: [args.network],
       mounts: [{ source: data, target: DATA_PATH }],
       // Over TCP: the entrypoint's setup server answers on the socket alone (listen_addresses=''), then stops;
@@ -60,14 +62,13 @@ export class Postgres<VolumeName extends string = string> extends pulumi.Compone
     // A kept volume outlives the password generated with the stack (destroy, then up): every new
     // container sets the role's password to the current one, over the local socket the image trusts.
     // The statement goes on stdin, never on a command line; the password is letters and digits.
-    const ids = pulumi.all(service.containers.map((container) => container.id));
     const passwordSet = platform.engine.command(`${name}-password`, {
-      create: service.containerNames.apply(([container]) => `docker exec -i ${container} psql --quiet -v ON_ERROR_STOP=1 -U ${args.database} -d ${args.database} >/dev/null`),
+      create: service.execTarget.apply((container) => `docker exec -i ${container} psql --quiet -v ON_ERROR_STOP=1 -U ${args.database} -d ${args.database} >/dev/null`),
       stdin: pulumi.secret(pulumi.interpolate`ALTER ROLE "${args.database}" PASSWORD '${password.result}';\n`),
-      triggers: [ids, password.result],
-      dependsOn: service.containers,
+      triggers: [service.instanceIds, password.result],
+      dependsOn: service.ready,
     }, this);
-    this.ready = [...service.containers, passwordSet];
+    this.ready = [...service.ready, passwordSet];
     this.url = pulumi.secret(pulumi.interpolate`postgres://${args.database}:${password.result}@db:${PORT}/${args.database}`);
     this.registerOutputs({});
   }

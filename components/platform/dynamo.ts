@@ -79,7 +79,7 @@ export function dynamoDbLocal(name: string, platform: DynamoLocalPlatform, netwo
     lab: "platform",
     service: DYNAMODB_LOCAL_ALIAS,
     containerName: DYNAMODB_LOCAL_ALIAS,
-    image: image.imageId,
+    image,
     command: ["-jar", "DynamoDBLocal.jar", "-sharedDb", "-dbPath", DATA_PATH],
     networks: [network],
     mounts,
@@ -100,7 +100,7 @@ export function dynamoDbLocal(name: string, platform: DynamoLocalPlatform, netwo
       const table = new LocalDynamoTable(
         tableName,
         { endpoint, ...ssh, region: platform.awsRegion, tableName: spec.name, hashKey: spec.hashKey, billing, capacity: PROVISIONED_CAPACITY },
-        { parent: tableParent, dependsOn: service.containers },
+        { parent: tableParent, dependsOn: service.ready },
       );
       return { name: table.tableName, arn: table.arn };
     },

@@ -13,14 +13,21 @@ export interface NetworkArgs {
   bridgeName?: string;
   /** Members send their off-host traffic through this network (Docker's gateway priority), not their other networks. */
   defaultRoute?: boolean;
+  /**
+   * Across the nodes of a swarm (DockerHost.swarm): an overlay network, attachable so that
+   * a plain container (the latency probe, a one-off `docker run`) can join it too.
+   */
+  overlay?: boolean;
   provider: docker.Provider;
   /** The host's machine (DockerHost.machineIdentity): a new one gets the network made again. */
   machineIdentity?: pulumi.Input<string>;
 }
 
-/** A user-defined bridge network: containers on it find each other by name. */
+/** A user-defined network (a bridge, or an overlay on a swarm): containers and services on it find each other by name. */
 export class Network extends pulumi.ComponentResource {
   readonly name: pulumi.Output<string>;
+  /** The network's ID: swarm services name their networks by it (by name, the provider would replace them at every update). */
+  readonly id: pulumi.Output<string>;
   /** The gateway priority a member's endpoint gets: set when this network must carry the member's default route. */
   readonly gatewayPriority: number | undefined;
 
@@ -30,7 +37,8 @@ export class Network extends pulumi.ComponentResource {
       `${name}-network`,
       {
         name: args.networkName,
-        driver: "bridge",
+        driver: args.overlay ? "overlay" : "bridge",
+        attachable: args.overlay || undefined,
         labels: ownerLabels({ lab: args.lab }),
         ipamConfigs: args.ipam ? [{ subnet: args.ipam.subnet, gateway: args.ipam.gateway }] : undefined,
         options: args.bridgeName ? { "com.docker.network.bridge.name": args.bridgeName } : undefined,
@@ -40,6 +48,7 @@ export class Network extends pulumi.ComponentResource {
       { parent: this, provider: args.provider, deleteBeforeReplace: true, dependsOn: opts?.dependsOn, ...onMachine(args.machineIdentity) },
     );
     this.name = network.name;
+    this.id = network.id;
     this.gatewayPriority = args.defaultRoute ? 1 : undefined;
     this.registerOutputs({ name: this.name });
   }

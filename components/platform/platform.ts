@@ -6,8 +6,15 @@ import { EXTERNAL_IMAGES, type ExternalImage } from "./images";
 import { Network, type NetworkArgs } from "./network";
 import type { Registry } from "./registry";
 import type { Engine } from "./service";
+import type { SwarmEngine } from "./swarmService";
 import { PLATFORM_VOLUMES, stackVolumeName, type PlatformVolume } from "./stackNames";
 import { Volume, type Keep } from "./volume";
+
+/** The account a swarm's nodes pull lab images with: the registry's pull account (Registry.pullCredentials). */
+function swarmPullAuth(registry: Registry): SwarmEngine["pullAuth"] {
+  const account = registry.pullCredentials?.[0];
+  return account && { serverAddress: account.address, username: account.username, password: account.password };
+}
 
 /** How the labs' images are made: config's externalImages, imageOverrides and buildCaBundle. */
 export interface BuildSettings {
@@ -58,6 +65,7 @@ export class Platform<ImageName extends string = string, VolumeName extends stri
       exposure: host.exposure,
       machineIdentity: host.machineIdentity,
       command: (name, args, parent) => host.command(name, args, parent),
+      swarm: host.swarm && { ...host.swarm, pullAuth: swarmPullAuth(registry) },
     };
     this.awsRegion = settings.awsRegion;
   }
@@ -69,6 +77,7 @@ export class Platform<ImageName extends string = string, VolumeName extends stri
 
   /** One of the labs' own images, by `<lab>/<service>`, built as its lab describes it unless config overrides it. */
   image(name: string, image: ImageName, parent: pulumi.Resource): Image {
+    this.requireRegistryOnSwarm();
     const source = this.settings.images[image];
     if (!source) throw new Error(`no lab declares the image ${image} (each lab's images are in its folder's images.ts)`);
     const override = this.settings.build.imageOverrides[image];
@@ -89,6 +98,13 @@ export class Platform<ImageName extends string = string, VolumeName extends stri
     );
   }
 
+  /** A swarm's every node pulls what it runs, so an image there needs a registry; a swarm with no lab needs none. */
+  private requireRegistryOnSwarm(): void {
+    if (this.host.swarm && !this.registry.pushes) {
+      throw new Error("a swarm of hosts runs lab images on every node, which pull them from a registry: set registryServer (the images are then pushed there)");
+    }
+  }
+
   /** The mirrored bases our Dockerfiles build FROM; the Dockerfiles' own pinned defaults for the rest. */
   private baseImageMirror(): Partial<Record<BaseImage, string>> {
     const mirror = this.settings.build.externalImages;
@@ -103,6 +119,7 @@ export class Platform<ImageName extends string = string, VolumeName extends stri
 
   /** An external image run as it is (redis, postgres...), from the mirror if one is configured. */
   pull(name: string, image: ExternalImage, parent: pulumi.Resource): Image {
+    this.requireRegistryOnSwarm();
     return new Image(
       name,
       { repository: name, source: { kind: "pull", ref: this.externalImage(image) }, registry: this.registry, host: this.host, tag: this.settings.stack },
@@ -110,12 +127,16 @@ export class Platform<ImageName extends string = string, VolumeName extends stri
     );
   }
 
-  /** A user-defined network; fixed-subnet networks are made before the ones Docker addresses. */
-  network(name: string, args: Omit<NetworkArgs, "provider">, parent: pulumi.Resource): Network {
+  /**
+   * A user-defined network; fixed-subnet networks are made before the ones Docker addresses.
+   * On a swarm, an attachable overlay network, made once the swarm has formed.
+   */
+  network(name: string, args: Omit<NetworkArgs, "provider" | "overlay">, parent: pulumi.Resource): Network {
+    const swarm = this.host.swarm;
     const network = new Network(
       name,
-      { ...args, provider: this.host.docker, machineIdentity: this.host.machineIdentity },
-      { parent, dependsOn: args.ipam ? [] : [...this.fixedSubnetNetworks] },
+      { ...args, provider: this.host.docker, machineIdentity: this.host.machineIdentity, overlay: swarm !== undefined || undefined },
+      { parent, dependsOn: [...(args.ipam ? [] : this.fixedSubnetNetworks), ...(swarm ? [swarm.ready] : [])] },
     );
     if (args.ipam) this.fixedSubnetNetworks.push(network);
     return network;

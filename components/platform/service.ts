@@ -5,6 +5,8 @@ import { onMachine } from "./onMachine";
 import { isLoopbackAddress } from "../../policy/lib/addresses";
 import { ownerLabels } from "./labels";
 import type { Network } from "./network";
+import { healthcheckTimings, LOG_ROTATION, TMPFS_SIZE_MB } from "./serviceDefaults";
+import { swarmService, type SwarmEngine } from "./swarmService";
 import { Volume } from "./volume";
 
 export interface PublishedPort {
@@ -17,8 +19,12 @@ export interface PublishedPort {
 }
 
 export interface Mount {
-  /** A named volume, or an absolute directory on the Docker host. */
-  source: Volume | { hostPath: pulumi.Input<string> };
+  /**
+   * A named volume, or an absolute directory on the Docker host. On a swarm,
+   * a service that mounts either runs on the node that holds them (the
+   * stateful node), unless the directory is `onEveryNode` (the engine's socket).
+   */
+  source: Volume | { hostPath: pulumi.Input<string>; onEveryNode?: boolean };
   target: string;
   readOnly?: boolean;
 }
@@ -43,6 +49,16 @@ export interface Engine {
   machineIdentity?: pulumi.Input<string>;
   /** Runs a shell command on the Docker host (for what the Docker provider cannot set). */
   command(name: string, args: HostCommandArgs, parent: pulumi.Resource): pulumi.Resource;
+  /** Set when the host is a swarm of machines: services then run as swarm services (swarmService.ts). */
+  swarm?: SwarmEngine;
+}
+
+/** A lab image as Platform.image and Platform.pull make it present. */
+export interface ServiceImage {
+  /** The image ID on the host: what a container runs. */
+  imageId: pulumi.Input<string>;
+  /** Its digest-pinned reference in a registry: what every node of a swarm pulls. */
+  ref: pulumi.Input<string>;
 }
 
 /** Resource limits of each container (CIS Docker Benchmark 5.10, 5.11, 5.28). */
@@ -76,15 +92,26 @@ export interface ServiceArgs {
   service: string;
   /** The container's name; unset: <lab>-<service>, unique across labs sharing an engine. */
   containerName?: string;
-  /** Image ID or digest-pinned reference (from Image). */
-  image: pulumi.Input<string>;
-  /** N containers sharing the service's network alias; only the first publishes `ports` (a host port is taken once). */
+  /** The image (an Image): containers run its ID, swarm services its digest-pinned reference. */
+  image: ServiceImage;
+  /**
+   * N containers sharing the service's network alias; only the first publishes `ports` (a host port is taken once).
+   * On a swarm: N tasks, spread over the nodes.
+   */
   replicas?: number;
+  /** On a swarm: one task on every node instead of `replicas` (swarm's global mode). A single host runs `replicas`. */
+  global?: boolean;
   entrypoint?: pulumi.Input<pulumi.Input<string>[]>;
   command?: pulumi.Input<pulumi.Input<string>[]>;
   env?: Record<string, pulumi.Input<string>>;
   /** Environment values that are secrets: the container's whole env list is then stored as a secret. */
   secretEnv?: Record<string, pulumi.Input<string>>;
+  /**
+   * Keys of secretEnv that the image also reads from a file named by `<KEY>_FILE`
+   * (the official images' convention, e.g. POSTGRES_PASSWORD_FILE). On a swarm
+   * they go in as swarm secrets, files under /run/secrets, and leave the environment.
+   */
+  secretFiles?: string[];
   /** The networks it joins, reached there by `service`; none: no network at all. */
   networks: Network[];
   ports?: PublishedPort[];
@@ -128,16 +155,10 @@ export interface ServiceArgs {
  */
 const ONE_SHOT_PIDS = "one-shot: it runs to its end while the Docker provider creates it, and the provider has no pids-limit input";
 
-const LOG_ROTATION = { "max-size": "10m", "max-file": "3" };
-const TMPFS_OPTIONS = "rw,noexec,nosuid,size=64m";
+const TMPFS_OPTIONS = `rw,noexec,nosuid,size=${TMPFS_SIZE_MB}m`;
 
 function envList(env: Record<string, pulumi.Input<string>>): pulumi.Output<string[]> {
   return pulumi.all(Object.entries(env).map(([key, value]) => pulumi.interpolate`${key}=${value}`));
-}
-
-/** A healthcheck's timings, each written as Docker reads it back (Go's duration format). */
-function healthcheckTimings(healthcheck?: Healthcheck) {
-  return { interval: `${healthcheck?.intervalSeconds ?? 10}s`, timeout: "5s", retries: healthcheck?.retries ?? 3, startPeriod: "10s" };
 }
 
 /**
@@ -149,8 +170,20 @@ function healthcheckTimings(healthcheck?: Healthcheck) {
  * allows it, and ports on the platform's publish address (loopback locally).
  */
 export class Service extends pulumi.ComponentResource {
+  /** Its containers on a single host; none on a swarm, where the swarm runs the service's tasks. */
   readonly containers: docker.Container[];
   readonly containerNames: pulumi.Output<string[]>;
+  /** What a dependant waits for: the containers, or the swarm service (created once its tasks run). */
+  readonly ready: pulumi.Resource[];
+  /** The IDs of what runs it (its containers, or the swarm service): a new one has none of what was done to the old. */
+  readonly instanceIds: pulumi.Output<string[]>;
+  /**
+   * A shell word that names one running container of the service, for a
+   * `docker exec` by a command on the Docker host (Engine.command): its
+   * container's name, or on a swarm the container of its task on that host
+   * (a stateful service's, which runs on the stateful node).
+   */
+  readonly execTarget: pulumi.Output<string>;
 
   constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("container-labs:platform:Service", name, {}, opts);
@@ -160,6 +193,16 @@ export class Service extends pulumi.ComponentResource {
     }
     const limits = { ...DEFAULT_LIMITS, ...args.limits };
     const baseName = args.containerName ?? `${args.lab}-${args.service}`;
+    if (args.engine.swarm) {
+      const service = swarmService(name, { ...args, name: baseName, replicas, limits, swarm: args.engine.swarm }, this, opts?.dependsOn);
+      this.containers = [];
+      this.containerNames = pulumi.output([]);
+      this.ready = [service];
+      this.instanceIds = pulumi.all([service.id]);
+      this.execTarget = pulumi.output(`"$(docker ps --quiet --filter label=com.docker.swarm.service.name=${baseName} | head -n 1)"`);
+      this.registerOutputs({ serviceName: service.name });
+      return;
+    }
     const plainEnv = envList(args.env ?? {});
     const secretEnv = args.secretEnv ?? {};
     const envs = Object.keys(secretEnv).length > 0
@@ -179,7 +222,7 @@ export class Service extends pulumi.ComponentResource {
         `${name}${suffix}`,
         {
           name: `${baseName}${suffix}`,
-          image: args.image,
+          image: args.image.imageId,
           entrypoints: args.entrypoint,
           command: args.command,
           envs,
@@ -246,6 +289,9 @@ export class Service extends pulumi.ComponentResource {
       );
     });
     this.containerNames = pulumi.all(this.containers.map((container) => container.name));
+    this.ready = this.containers;
+    this.instanceIds = pulumi.all(this.containers.map((container) => container.id));
+    this.execTarget = this.containerNames.apply(([first]) => first);
     if (!args.oneShot) this.limitProcesses(name, limits.pids, args.engine);
     this.registerOutputs({ containerNames: this.containerNames });
   }
@@ -260,7 +306,7 @@ export class Service extends pulumi.ComponentResource {
    * that depend on each container.
    */
   private limitProcesses(name: string, pids: number, engine: Engine): void {
-    const ids = pulumi.all(this.containers.map((container) => container.id));
+    const ids = this.instanceIds;
     engine.command(`${name}-pids-limit`, {
       create: ids.apply((list) => `docker update --pids-limit ${pids} ${list.join(" ")} >/dev/null`),
       triggers: [ids, pids],

@@ -7,6 +7,8 @@ export const TYPES = {
   ebsVolume: "aws:ebs/volume:Volume",
   dynamoTable: "aws:dynamodb/table:Table",
   container: "docker:index/container:Container",
+  /** A swarm service: the container rules judge its task (lib/swarmService.ts). */
+  service: "docker:index/service:Service",
   remoteImage: "docker:index/remoteImage:RemoteImage",
   volume: "docker:index/volume:Volume",
 } as const;

@@ -471,3 +471,51 @@ describe("each rule", () => {
     expect(new Set(names).size).toBe(names.length);
   });
 });
+
+describe("swarm services, judged as their tasks' containers", () => {
+  const image = `registry.example.edu:5000/course/kleeweb-web:ci@sha256:${DIGEST}`;
+  const service = (containerSpec: Record<string, unknown>, props: Record<string, unknown> = {}, opts?: ResourceUnderTest["opts"]): ResourceUnderTest => ({
+    type: TYPES.service,
+    name: "kleeweb-web",
+    props: {
+      name: "kleeweb-web",
+      labels: [label("container-labs.lab", "kleeweb"), label("container-labs.no-pids-limit", "swarm service")],
+      taskSpec: { containerSpec: { image, capDrops: ["ALL"], readOnly: true, ...containerSpec }, resources: { limits: { memoryBytes: 256 * 1024 * 1024 } } },
+      endpointSpec: { mode: "dnsrr" },
+      ...props,
+    },
+    opts,
+  });
+  const judged = async (resource: ResourceUnderTest) => (await Promise.all(rules.resourcePolicies.map(async (policy) => (await violations(policy, resource)).map(() => policy.name)))).flat();
+
+  it("pass hardened: every capability dropped, a read-only root, a memory limit, an image pinned by digest, no port", async () => {
+    expect(await judged(service({}))).toEqual([]);
+  });
+
+  it("are refused what a container is refused, each by the container's rule", async () => {
+    expect(await judged(service({ capDrops: [] }))).toEqual(["containers-drop-privileges"]);
+    expect(await judged(service({ readOnly: false }))).toEqual(["containers-have-read-only-root"]);
+    expect(await judged(service({ image: "registry.example.edu:5000/course/kleeweb-web:ci" }))).toEqual(["images-pinned-by-digest"]);
+    expect(await judged(service({ user: "root" }))).toEqual(["containers-run-as-non-root"]);
+    expect(await judged(service({ mounts: [{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock" }] }))).toEqual(["docker-socket-only-for-job-workers"]);
+    expect(await judged(service({ env: { DATABASE_URL: "postgres://kleeweb:pw@db:5432/kleeweb" } }))).toEqual(["no-plaintext-credentials-in-container-env"]);
+    expect(await judged(service({}, { taskSpec: { containerSpec: { image, capDrops: ["ALL"], readOnly: true } } }))).toEqual(["containers-have-resource-limits"]);
+  });
+
+  it("accept credentials in the environment only when the task spec is declared secret", async () => {
+    expect(await judged(service({ env: { DATABASE_URL: "postgres://kleeweb:pw@db:5432/kleeweb" } }, {}, { additionalSecretOutputs: ["taskSpec"] }))).toEqual([]);
+  });
+
+  it("count every published port as open on every address (a swarm port has no bind address), unless the exposure is explained", async () => {
+    const ports = { endpointSpec: { mode: "dnsrr", ports: [{ targetPort: 80, publishedPort: 80, publishMode: "host" }] } };
+    expect(await judged(service({}, ports))).toEqual(["host-ports-on-loopback-unless-explained"]);
+    const explained = [label("container-labs.lab", "kleeweb"), label("container-labs.no-pids-limit", "swarm service"), label("container-labs.exposure", "swarm")];
+    expect(await judged(service({}, { ...ports, labels: explained }))).toEqual([]);
+  });
+
+  it("must say why no pids limit reaches their tasks (no command can give one)", async () => {
+    const unlabelled = service({}, { labels: [label("container-labs.lab", "kleeweb")] });
+    expect(await stackViolations(rules.containersHaveAPidsLimit, [unlabelled])).toEqual([expect.objectContaining({ message: expect.stringMatching(/^container kleeweb-web has no pids limit/) })]);
+    expect(await stackViolations(rules.containersHaveAPidsLimit, [service({})])).toEqual([]);
+  });
+});

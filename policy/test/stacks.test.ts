@@ -7,7 +7,10 @@ import { createHash } from "node:crypto";
 import type { PolicyProviderResource } from "@pulumi/policy";
 import { loadConfig } from "../../config";
 import { deployLabs } from "../../program";
+import { LABS } from "../../components/labs";
+import type { LabName } from "../../config";
 import { runStack, type Recorded, type RunOptions, type StackRun } from "../../test/support/mocks";
+import { labsOn } from "../../test/support/swarmProgram";
 import { LABELS, labelValue } from "../lib/labels";
 import { TYPES } from "../lib/resourceTypes";
 import { resourcePolicies, stackPolicies } from "../rules";
@@ -38,7 +41,7 @@ function asEngineImageId(image: unknown): unknown {
  * Resources on a default provider get none here; the engine would pass the
  * default provider, which has no endpoints and so exempts nothing either.
  */
-function providerOf(run: Run, reference: string | undefined): PolicyProviderResource | undefined {
+function providerOf(run: StackRun<unknown>, reference: string | undefined): PolicyProviderResource | undefined {
   if (!reference) return undefined;
   const parts = reference.split("::");
   const [qualifiedType, name] = parts.slice(-3, -1);
@@ -49,7 +52,7 @@ function providerOf(run: Run, reference: string | undefined): PolicyProviderReso
 }
 
 /** A recorded resource as the analyzer sees it: inputs with secrets decrypted, and the options the protocol carries. */
-function asAnalyzed(run: Run, stack: string, resource: Recorded): ResourceUnderTest {
+function asAnalyzed(run: StackRun<unknown>, stack: string, resource: Recorded): ResourceUnderTest {
   const props = resource.type === TYPES.container ? { ...resource.inputs, image: asEngineImageId(resource.inputs.image) } : resource.inputs;
   return {
     type: resource.type,
@@ -69,7 +72,7 @@ function asAnalyzed(run: Run, stack: string, resource: Recorded): ResourceUnderT
 
 
 /** What the pack reports for every resource of a run, and for the run as a stack. */
-async function judge(run: Run, stack: string): Promise<string[]> {
+async function judge(run: StackRun<unknown>, stack: string): Promise<string[]> {
   const analyzed = run.resources.map((resource) => asAnalyzed(run, stack, resource));
   const found = await allViolations(resourcePolicies, analyzed);
   for (const policy of stackPolicies) {
@@ -132,5 +135,26 @@ describe("a broken variant of the dev stack", () => {
       expect.stringMatching(/^no-admin-ports-open-to-the-world: security group host-sg: port 22 \(SSH\): 0\.0\.0\.0\/0 is wider than a \/16/),
       expect.stringMatching(/^no-admin-ports-open-to-the-world: security group host-sg: port 22 \(SSH\): ingress from 0\.0\.0\.0\/0\b.*opens it to the internet/),
     ]);
+  });
+});
+
+describe("every lab as swarm services, on a swarm of hosts without IPVS", () => {
+  let run: StackRun<void>;
+  beforeAll(async () => {
+    run = await runStack("local", labsOn(Object.keys(LABS) as LabName[], "dnsrr"), { set: { cmpt756Seed: "true" } });
+  });
+
+  it("meets every rule of the policy pack, each judging a service as its tasks' container", async () => {
+    expect(run.ofType(TYPES.service).length).toBeGreaterThan(20);
+    expect(await judge(run, "local")).toEqual([]);
+  });
+
+  it("declares a service's task spec secret to the pack (additionalSecretOutputs) when its environment holds a secret", () => {
+    const services = run.ofType(TYPES.service);
+    const secret = services.filter((service) => service.secretInputs.includes("taskSpec")).map((service) => service.name);
+    const declared = services.filter((service) => service.options.additionalSecretOutputs?.includes("taskSpec")).map((service) => service.name);
+    expect(declared).toEqual(expect.arrayContaining(["cmpt756-db", "webstack-app", "kleeweb-web", "kleeweb-worker"]));
+    // The notifications key is in the service's command line, not its environment: the pack's env rule has nothing to judge there.
+    expect(secret.filter((name) => !declared.includes(name))).toEqual(["notifications-service"]);
   });
 });

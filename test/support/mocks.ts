@@ -14,12 +14,13 @@ export interface RecordedOptions {
   ignoreChanges?: string[];
   customTimeouts?: pulumi.CustomTimeouts;
   additionalSecretOutputs?: string[];
+  replaceOnChanges?: string[];
 }
 
 function recordedOptions(options: pulumi.CustomResourceOptions): RecordedOptions {
-  const { protect, retainOnDelete, deleteBeforeReplace, ignoreChanges, customTimeouts, additionalSecretOutputs } = options;
+  const { protect, retainOnDelete, deleteBeforeReplace, ignoreChanges, customTimeouts, additionalSecretOutputs, replaceOnChanges } = options;
   return Object.fromEntries(
-    Object.entries({ protect, retainOnDelete, deleteBeforeReplace, ignoreChanges, customTimeouts, additionalSecretOutputs }).filter(([, value]) => value !== undefined),
+    Object.entries({ protect, retainOnDelete, deleteBeforeReplace, ignoreChanges, customTimeouts, additionalSecretOutputs, replaceOnChanges }).filter(([, value]) => value !== undefined),
   );
 }
 

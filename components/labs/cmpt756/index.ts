@@ -67,7 +67,7 @@ export class Cmpt756 extends pulumi.ComponentResource {
     const db = new Service(`${name}-db`, {
       lab: LAB,
       service: "db",
-      image: dbImage.imageId,
+      image: dbImage,
       env: {
         TABLE_SUFFIX: settings.tableSuffix,
         AWS_REGION: platform.awsRegion,
@@ -85,13 +85,13 @@ export class Cmpt756 extends pulumi.ComponentResource {
       new Service(`${name}-${service}`, {
         lab: LAB,
         service,
-        image: image(service).imageId,
+        image: image(service),
         env: { DB_URL },
         secretEnv: { JWT_SECRET: jwtSecret.result },
         networks: [network],
         ports: [{ container: PORTS[service], host: PORTS[service] }],
         engine,
-      }, { parent: this, dependsOn: db.containers });
+      }, { parent: this, dependsOn: db.ready });
     }
 
     if (settings.seed) {
@@ -99,7 +99,7 @@ export class Cmpt756 extends pulumi.ComponentResource {
       new Service(`${name}-seed`, {
         lab: LAB,
         service: "seed",
-        image: dbImage.imageId,
+        image: dbImage,
         entrypoint: ["node"],
         command: ["dist/load.js", DB_URL],
         secretEnv: { SVC_LOADER_TOKEN: loaderToken.result },
@@ -107,7 +107,7 @@ export class Cmpt756 extends pulumi.ComponentResource {
         oneShot: true,
         healthcheck: "none",
         engine,
-      }, { parent: this, dependsOn: db.containers });
+      }, { parent: this, dependsOn: db.ready });
     }
 
     this.usersUrl = platform.url(PORTS.s1, `${PREFIX.s1}/`);

@@ -43,7 +43,7 @@ export class DockerBasics extends pulumi.ComponentResource {
       new Service(`${name}-signals-${form}`, {
         lab: LAB,
         service: `signals-${form}`,
-        image: image.imageId,
+        image,
         networks: [defaultNetwork],
         engine,
       }, { parent: this });
@@ -62,7 +62,7 @@ export class DockerBasics extends pulumi.ComponentResource {
       const tail = new Service(`${name}-${storage.label}-tail`, {
         lab: LAB,
         service: `${storage.label}-tail`,
-        image: writer.imageId,
+        image: writer,
         networks: [defaultNetwork],
         mounts,
         engine,
@@ -70,13 +70,13 @@ export class DockerBasics extends pulumi.ComponentResource {
       new Service(`${name}-${storage.label}-append`, {
         lab: LAB,
         service: `${storage.label}-append`,
-        image: writer.imageId,
+        image: writer,
         command: ["append", `appended by the short-lived ${storage.label}-append container`],
         networks: [defaultNetwork],
         mounts,
         oneShot: true,
         engine,
-      }, { parent: this, dependsOn: tail.containers });
+      }, { parent: this, dependsOn: tail.ready });
     }
     this.bindMountFile = `${bindDir.path}/save_file`;
 
@@ -86,7 +86,7 @@ export class DockerBasics extends pulumi.ComponentResource {
     const server = new Service(`${name}-tcp-server`, {
       lab: LAB,
       service: "tcp-server",
-      image: tcpImage.imageId,
+      image: tcpImage,
       env: { PORT: String(TCP_SERVER_PORT) },
       networks: [t3n],
       ports: [{ container: TCP_SERVER_PORT, host: TCP_HOST_PORT }],
@@ -95,13 +95,13 @@ export class DockerBasics extends pulumi.ComponentResource {
     new Service(`${name}-tcp-client`, {
       lab: LAB,
       service: "tcp-client",
-      image: tcpImage.imageId,
+      image: tcpImage,
       command: ["client"],
       env: { SERVER_HOST: "tcp-server", SERVER_PORT: String(TCP_SERVER_PORT) },
       networks: [t3n],
       oneShot: true,
       engine,
-    }, { parent: this, dependsOn: server.containers });
+    }, { parent: this, dependsOn: server.ready });
 
     this.tcpUrl = platform.url(TCP_HOST_PORT, "").apply((url) => url.replace(/^http/, "tcp"));
     this.registerOutputs({ tcpUrl: this.tcpUrl, bindMountFile: this.bindMountFile });

@@ -37,22 +37,24 @@ export class Dockercoins extends pulumi.ComponentResource {
 
     const redisImage = platform.pull(`${name}-redis`, "redis", this);
     const redis = new Service(`${name}-redis`, {
-      lab: LAB, service: "redis", image: redisImage.imageId, user: SERVER_USERS.redis, networks: [network], engine,
+      lab: LAB, service: "redis", image: redisImage, user: SERVER_USERS.redis, networks: [network], engine,
     }, { parent: this });
 
-    const build = (service: "rng" | "hasher" | "worker" | "webui") => platform.image(`${name}-${service}`, `dockercoins/${service}`, this).imageId;
+    const build = (service: "rng" | "hasher" | "worker" | "webui") => platform.image(`${name}-${service}`, `dockercoins/${service}`, this);
 
-    const lesson = (service: "rng" | "hasher", replicas: number) => new Service(`${name}-${service}`, {
+    const lesson = (service: "rng" | "hasher", replicas: number, global = false) => new Service(`${name}-${service}`, {
       lab: LAB,
       service,
       image: build(service),
       replicas,
+      global,
       env: delay,
       networks: [network],
       ports: [{ container: SERVICE_PORT, host: PORTS[service] }],
       engine,
     }, { parent: this });
-    const rng = lesson("rng", settings.rngReplicas);
+    // On a swarm, one rng on every node, as in the workshop: each node's entropy, the workers' calls spread over them.
+    const rng = lesson("rng", settings.rngReplicas, true);
     const hasher = lesson("hasher", settings.hasherReplicas);
 
     if (settings.workers > 0) {
@@ -64,7 +66,7 @@ export class Dockercoins extends pulumi.ComponentResource {
         env: { ...delay, RNG_URL: "http://rng", HASHER_URL: "http://hasher", REDIS_URL: "redis://redis:6379" },
         networks: [network],
         engine,
-      }, { parent: this, dependsOn: [...redis.containers, ...rng.containers, ...hasher.containers] });
+      }, { parent: this, dependsOn: [...redis.ready, ...rng.ready, ...hasher.ready] });
     }
 
     new Service(`${name}-webui`, {
@@ -75,7 +77,7 @@ export class Dockercoins extends pulumi.ComponentResource {
       networks: [network],
       ports: [{ container: SERVICE_PORT, host: PORTS.webui }],
       engine,
-    }, { parent: this, dependsOn: redis.containers });
+    }, { parent: this, dependsOn: redis.ready });
 
     this.webuiUrl = platform.url(PORTS.webui);
     this.registerOutputs({ webuiUrl: this.webuiUrl });

@@ -48,7 +48,7 @@ export class Kleeweb extends pulumi.ComponentResource {
 
     const redisImage = platform.pull(`${name}-redis`, "redis", this);
     const redis = new Service(`${name}-redis`, {
-      lab: LAB, service: "redis", image: redisImage.imageId, user: SERVER_USERS.redis, networks: [network], restart: "always", engine,
+      lab: LAB, service: "redis", image: redisImage, user: SERVER_USERS.redis, networks: [network], restart: "always", engine,
     }, { parent: this });
     const postgres = new Postgres(`${name}-postgres`, {
       platform,
@@ -59,14 +59,14 @@ export class Kleeweb extends pulumi.ComponentResource {
       keep: { holds: "data", onDestroy: settings.protectDatabase ? "protect" : "retain" },
       restart: "always",
     }, { parent: this });
-    const backends = [...redis.containers, ...postgres.ready];
+    const backends = [...redis.ready, ...postgres.ready];
     const logLevel = { LOG_LEVEL: settings.logLevel };
 
     const webImage = platform.image(`${name}-web`, "kleeweb/web", this);
     const web = new Service(`${name}-web`, {
       lab: LAB,
       service: "web",
-      image: webImage.imageId,
+      image: webImage,
       // web publishes no port: every connection comes from the lab's network, the public ones through nginx,
       // whose address Docker picks in the subnet. Trusting the subnet lets nginx's X-Real-IP name each client
       // for the job queue's per-client bound, and keeps nginx out of one address's share of the connection cap.
@@ -91,7 +91,7 @@ export class Kleeweb extends pulumi.ComponentResource {
       lab: LAB,
       service: "worker",
       role: JOB_WORKER_ROLE,
-      image: workerImage.imageId,
+      image: workerImage,
       replicas: settings.workers,
       env: {
         ...logLevel,
@@ -102,7 +102,8 @@ export class Kleeweb extends pulumi.ComponentResource {
       },
       secretEnv: { DATABASE_URL: postgres.url },
       networks: [network],
-      mounts: [{ source: { hostPath: hostSocket }, target: DOCKER_SOCKET }],
+      // Every node has its engine's socket: on a swarm, each worker runs its jobs on its own node's engine.
+      mounts: [{ source: { hostPath: hostSocket, onEveryNode: true }, target: DOCKER_SOCKET }],
       groupAdd: [socketGroup.stdout.apply((gid) => gid.trim())],
       restart: "always",
       engine,
@@ -112,14 +113,14 @@ export class Kleeweb extends pulumi.ComponentResource {
     new Service(`${name}-nginx`, {
       lab: LAB,
       service: "nginx",
-      image: nginxImage.imageId,
+      image: nginxImage,
       scratch: NGINX_SCRATCH,
       env: { WEB_UPSTREAM: `web:${WEB_PORT}` },
       networks: [network],
       ports: [{ container: 80, host: SITE_PORT }],
       restart: "always",
       engine,
-    }, { parent: this, dependsOn: web.containers });
+    }, { parent: this, dependsOn: web.ready });
 
     this.url = platform.url(SITE_PORT);
     this.registerOutputs({ url: this.url });

@@ -94,7 +94,7 @@ export class Notifications extends pulumi.ComponentResource {
       lab: LAB,
       service: SERVICE_NAME,
       containerName: SERVICE_NAME,
-      image: serviceImage.imageId,
+      image: serviceImage,
       // The course's command line; the key makes the container's command a secret in state.
       command: pulumi.secret(settings.secretKey.apply((key) => ["--secret-key", key])),
       env: token ? { TOKEN_PUBLIC_KEY: token.key.publicKeyPem } : undefined,
@@ -115,7 +115,7 @@ export class Notifications extends pulumi.ComponentResource {
       runs: settings.probeRuns,
       secretKey: settings.secretKey,
       token: token && { group: token.group, privateKeyPem: token.key.privateKeyPem },
-      dependsOn: service.containers,
+      dependsOn: service.ready,
       triggers: [serviceImage.imageId],
     }, { parent: this });
 

@@ -56,7 +56,7 @@ export class Webstack extends pulumi.ComponentResource {
     const app = new Service(`${name}-app`, {
       lab: LAB,
       service: "app",
-      image: appImage.imageId,
+      image: appImage,
       env: {
         ...PROFILES[settings.profile],
         WEB_CONCURRENCY: String(settings.appWorkers),
@@ -75,7 +75,7 @@ export class Webstack extends pulumi.ComponentResource {
     new Service(`${name}-nginx`, {
       lab: LAB,
       service: "nginx",
-      image: nginxImage.imageId,
+      image: nginxImage,
       scratch: NGINX_SCRATCH,
       env: {
         APP_UPSTREAM: `app:${APP_PORT}`,
@@ -90,7 +90,7 @@ export class Webstack extends pulumi.ComponentResource {
       ],
       ports: [{ container: 80, host: SITE_PORT }],
       engine,
-    }, { parent: this, dependsOn: app.containers });
+    }, { parent: this, dependsOn: app.ready });
 
     this.url = platform.url(SITE_PORT);
     this.registerOutputs({ url: this.url });

@@ -32,7 +32,8 @@ const engine: Engine = {
 new Service("refusal-cache", {
   lab: "policy-refusal",
   service: "cache",
-  image: config.require("image"),
+  // An image the engine has; a container runs it by this reference.
+  image: { imageId: config.require("image"), ref: config.require("image") },
   networks: [],
   ports: [{ container: 6379, host: 16379 }],
   engine,
