@@ -1,4 +1,4 @@
-import type { createClient } from "redis";
+import type { createClient } from "@redis/client";
 import type { Logger } from "@container-labs/service-kit";
 
 export type Redis = ReturnType<typeof createClient>;
@@ -14,7 +14,7 @@ const RECONNECT_CAP_MS = 2000;
  */
 export function connectRedis(url: string, logger: Logger): Redis {
   // Required here, not imported: node-redis is hundreds of modules, which rng and hasher (no redis) would hold for nothing.
-  const { createClient } = require("redis") as typeof import("redis");
+  const { createClient } = require("@redis/client") as typeof import("@redis/client");
   const client = createClient({
     url,
     disableOfflineQueue: true,
