@@ -58,8 +58,9 @@ WORKDIR /app/images/${SERVICE}
 USER node
 # Exec form: node is PID 1 and receives SIGTERM from `docker stop` itself.
 # --optimize-for-size: V8 keeps its heap near what is live instead of the room
-# a start-up's burst of allocation left; measured idle as processes, a service
-# holding node-redis 62-74 -> 25-31 MiB, the others 8-12 MiB less each
+# a start-up's burst of allocation left. Measured idle in containers under the
+# labs' 256 MiB limit: dockercoins webui (node-redis) 37.7 -> 25.4 MiB of
+# anonymous memory; the services without node-redis within 1.5 MiB either way
 # (README, Benchmarks: memory). Not allowed in NODE_OPTIONS, hence here.
 ENTRYPOINT ["node", "--optimize-for-size", "dist/main.js"]
 
