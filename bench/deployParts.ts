@@ -19,7 +19,11 @@ interface StateResource {
 
 /** A tag of the benchmark's own, removed after the build. */
 const OWN_BUILD_TAG = "container-labs-bench/own-build:latest";
-/** A line other than the `up`'s edit: the build misses the cache where the `up`'s did. */
+/**
+ * A line other than the `up`'s edit, and like it new in every run (it carries
+ * the run's id): the build misses the cache where the `up`'s did, and rebuilds
+ * the layers that build rebuilt.
+ */
 export const OWN_BUILD_EDIT = `${ONE_LINE_EDIT.line}, built by the benchmark alone`;
 
 async function run(stack: CiStack, command: string, args: string[]): Promise<string> {

@@ -14,12 +14,17 @@
  */
 import * as path from "node:path";
 import { formatLabs, type LabsOutput } from "./labsTable";
-import { describeLeftovers, describePurge, describeRemoteLeftovers, findLeftovers, purgeEngine } from "./leftovers";
 import { protectedVolumes, stackResources, stateContainers } from "./stackState";
-import { stoppedByHand } from "./stoppedByHand";
-import { assignmentsRequestSealedWith, valueOf } from "./notification";
-import { preflight, stackConfig } from "./preflight";
-import { capturePulumi, npmRun, PASSPHRASE_FILE, pulumiEnvironment, pulumiVersion, ROOT, runPulumi, selectStack, STACK_RM_HINT, UserError } from "./pulumi";
+import { capturePulumi, listConfig, npmRun, PASSPHRASE_FILE, pulumiEnvironment, pulumiVersion, ROOT, runPulumi, selectStack, STACK_RM_HINT, UserError } from "./pulumi";
+
+/**
+ * The checks' modules, which load the program's own and @pulumi/pulumi with
+ * them: seconds of this process's time, which `up` spends while its first
+ * pulumi calls run, so they are required when used, not imported.
+ */
+function checkModules(): typeof import("./preflight") & typeof import("./leftovers") & typeof import("./stoppedByHand") {
+  return { ...(require("./preflight") as typeof import("./preflight")), ...(require("./leftovers") as typeof import("./leftovers")), ...(require("./stoppedByHand") as typeof import("./stoppedByHand")) };
+}
 
 const USAGE = [
   "usage: npm run up [-- [--stack <name>] [pulumi up options]]",
@@ -58,10 +63,13 @@ function parse(argv: string[]): Invocation {
 }
 
 async function up({ stack, rest }: Invocation, env: NodeJS.ProcessEnv): Promise<number> {
-  // Independent pulumi calls run at once: each costs the CLI's start.
-  const [version] = await Promise.all([pulumiVersion(env), selectStack(stack, true, env)]);
-  console.log(`container-labs: ${version}, state in ${path.relative(ROOT, env.PULUMI_BACKEND_URL?.replace(/^file:\/\//, "") ?? "") || env.PULUMI_BACKEND_URL}`);
-  const [state, config] = await Promise.all([stackResources(stack, env), stackConfig(stack, env)]);
+  // The pulumi calls start first, independent ones at once (each costs the CLI's start), and the checks' modules load while they run.
+  const version = pulumiVersion(env);
+  const stackRead = selectStack(stack, true, env).then(() => Promise.all([stackResources(stack, env), listConfig(stack, env)]));
+  const { preflight, readStackConfig, stoppedByHand } = checkModules();
+  const [versionText, [state, listing]] = await Promise.all([version, stackRead]);
+  console.log(`container-labs: ${versionText}, state in ${path.relative(ROOT, env.PULUMI_BACKEND_URL?.replace(/^file:\/\//, "") ?? "") || env.PULUMI_BACKEND_URL}`);
+  const config = readStackConfig(stack, listing, env);
   await preflight(stack, config, env, state);
   if (config.local) {
     const stopped = await stoppedByHand(config.dockerHost, stateContainers(state));
@@ -99,12 +107,14 @@ async function labs({ stack }: Invocation, env: NodeJS.ProcessEnv): Promise<numb
 
 /** Prints the body alone on stdout: the curl line reads it from a pipe. */
 async function notification({ stack }: Invocation, env: NodeJS.ProcessEnv): Promise<number> {
-  const config = await stackConfig(stack, env);
+  const { assignmentsRequestSealedWith, valueOf } = require("./notification") as typeof import("./notification");
+  const config = await checkModules().stackConfig(stack, env);
   console.log(JSON.stringify(assignmentsRequestSealedWith(await valueOf(config.labSettings.notifications.secretKey))));
   return 0;
 }
 
 async function down({ stack, purge, rest }: Invocation, env: NodeJS.ProcessEnv): Promise<number> {
+  const { stackConfig, findLeftovers, describeLeftovers, describePurge, describeRemoteLeftovers, purgeEngine } = checkModules();
   await pulumiVersion(env);
   await selectStack(stack, false, env);
   // --purge works on this machine's engine: refused before anything is destroyed when the stack is elsewhere.

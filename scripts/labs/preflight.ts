@@ -13,12 +13,16 @@ import { ConfigReader, ConfigurationError } from "../../components/config/reader
 import { checkEngine } from "../../components/platform/enginePreflight";
 import { fixedSubnets, hostPorts } from "../../program";
 import { checkOtherStacks } from "./otherStacks";
-import { capturePulumi, UserError } from "./pulumi";
+import { listConfig, UserError, type ConfigListing } from "./pulumi";
 import type { StateResource } from "./stackState";
 
-/** The stack's configuration as the program will see it (the CLI applies Pulumi.yaml's defaults), validated. */
+/** The stack's configuration as the program will see it, validated. */
 export async function stackConfig(stack: string, env: NodeJS.ProcessEnv): Promise<LabsConfig> {
-  const listed = JSON.parse(await capturePulumi(["config", "--json", "--show-secrets", "--stack", stack], env)) as Record<string, { value?: string; objectValue?: unknown; secret?: boolean }>;
+  return readStackConfig(stack, await listConfig(stack, env), env);
+}
+
+/** The configuration `listed` (listConfig) as the program will see it, validated. */
+export function readStackConfig(stack: string, listed: ConfigListing, env: NodeJS.ProcessEnv): LabsConfig {
   const values: Record<string, string> = {};
   const secrets: string[] = [];
   for (const [key, entry] of Object.entries(listed)) {

@@ -110,13 +110,29 @@ export async function pulumiVersion(env: NodeJS.ProcessEnv): Promise<string> {
   }
 }
 
-/** Selects the stack, creating it in the checkout's backend the first time. */
+/**
+ * Selects the stack, creating it in the checkout's backend the first time.
+ * One CLI call when the stack exists (each call costs the CLI's start): the
+ * list is read only when selecting fails, to tell a missing stack from
+ * another failure.
+ */
 export async function selectStack(stack: string, create: boolean, env: NodeJS.ProcessEnv): Promise<void> {
-  const known = (JSON.parse(await capturePulumi(["stack", "ls", "--json"], env)) as Array<{ name: string }>).some((entry) => entry.name === stack);
-  if (!known && !create) throw new UserError(`no stack "${stack}" in this checkout's state (${path.relative(ROOT, STATE_DIR)}): nothing to do`);
-  if (!known) {
-    console.log(`container-labs: creating the stack "${stack}" in ${path.relative(ROOT, STATE_DIR)}`);
-    await capturePulumi(["stack", "init", stack], env);
+  try {
+    await capturePulumi(["stack", "select", stack], env);
+    return;
+  } catch (err) {
+    const known = (JSON.parse(await capturePulumi(["stack", "ls", "--json"], env)) as Array<{ name: string }>).some((entry) => entry.name === stack);
+    if (known) throw err;
+    if (!create) throw new UserError(`no stack "${stack}" in this checkout's state (${path.relative(ROOT, STATE_DIR)}): nothing to do`);
   }
-  await capturePulumi(["stack", "select", stack], env);
+  console.log(`container-labs: creating the stack "${stack}" in ${path.relative(ROOT, STATE_DIR)}`);
+  // init selects the stack it creates.
+  await capturePulumi(["stack", "init", stack], env);
+}
+
+/** A stack's configuration as `pulumi config --json --show-secrets` lists it (the CLI applies Pulumi.yaml's defaults). */
+export type ConfigListing = Record<string, { value?: string; objectValue?: unknown; secret?: boolean }>;
+
+export async function listConfig(stack: string, env: NodeJS.ProcessEnv): Promise<ConfigListing> {
+  return JSON.parse(await capturePulumi(["config", "--json", "--show-secrets", "--stack", stack], env)) as ConfigListing;
 }

@@ -19,7 +19,11 @@ const [command, sub, name] = args;
 if (command === "version") return console.log("v3.999.0");
 if (command === "stack" && sub === "ls") return console.log(JSON.stringify(world.stacks.map((stack) => ({ name: stack, current: stack === world.selected }))));
 if (command === "stack" && sub === "init") { world.stacks.push(name); world.selected = name; return save(); }
-if (command === "stack" && sub === "select") { world.selected = name; return save(); }
+if (command === "stack" && sub === "select") {
+  if (!world.stacks.includes(name)) { console.error("error: no stack named '" + name + "' found"); process.exit(255); }
+  world.selected = name;
+  return save();
+}
 if (command === "config" && sub === "set") {
   if (!world.selected && !args.includes("--stack")) { console.error("error: no stack selected"); process.exit(255); }
   return;

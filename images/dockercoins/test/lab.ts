@@ -5,7 +5,7 @@
  * them rather than in one of them.
  */
 import { join } from "node:path";
-import { createClient } from "redis";
+import { createClient } from "@redis/client";
 import { closeRedis } from "@container-labs/dockercoins-kit";
 import { sleep, startService, type ServiceProcess } from "@container-labs/test-kit";
 

@@ -1,4 +1,4 @@
-import { Pool } from "undici";
+import type { Pool } from "undici";
 import { HttpError } from "./errors";
 
 /**
@@ -46,6 +46,8 @@ export class DatastoreClient {
   constructor(baseUrl: string, private readonly options: DatastoreClientOptions) {
     const url = new URL(baseUrl);
     this.basePath = url.pathname.replace(/\/+$/, "");
+    // Required here, not imported: the kit's other users (the db service) never call the datastore, and undici is a large module.
+    const { Pool } = require("undici") as typeof import("undici");
     this.pool = new Pool(url.origin, { connections: options.connections });
   }
 

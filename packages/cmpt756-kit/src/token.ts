@@ -1,5 +1,7 @@
 import type { onRequestHookHandler } from "fastify";
-import { SignJWT, errors, jwtVerify } from "jose";
+
+/** jose, required at the first token made or checked: the kit's other users (the db service) never load it. */
+const jose = (): typeof import("jose") => require("jose") as typeof import("jose");
 
 /**
  * The login token: an HS256 JWT carrying the course's `user_id` claim, with
@@ -14,7 +16,7 @@ export function tokenKey(secret: string): TokenKey {
 }
 
 export function issueToken(key: TokenKey, userId: string, ttlSeconds: number): Promise<string> {
-  return new SignJWT({ user_id: userId })
+  return new (jose().SignJWT)({ user_id: userId })
     .setProtectedHeader({ alg: ALGORITHM, typ: "JWT" })
     .setIssuedAt()
     .setExpirationTime(`${ttlSeconds}s`)
@@ -23,7 +25,7 @@ export function issueToken(key: TokenKey, userId: string, ttlSeconds: number): P
 
 /** The user id the token was issued for; throws when the signature, the expiry or the claim is wrong. */
 export async function verifyToken(key: TokenKey, token: string): Promise<string> {
-  const { payload } = await jwtVerify(token, key, { algorithms: [ALGORITHM], requiredClaims: ["exp"] });
+  const { payload } = await jose().jwtVerify(token, key, { algorithms: [ALGORITHM], requiredClaims: ["exp"] });
   if (typeof payload.user_id !== "string") throw new Error("the token has no user_id claim");
   return payload.user_id;
 }
@@ -37,7 +39,7 @@ export function tokenFromHeader(header: string): string {
 }
 
 function rejection(err: unknown): string {
-  if (err instanceof errors.JWTExpired) return "token expired";
+  if (err instanceof jose().errors.JWTExpired) return "token expired";
   return `invalid token: ${(err as Error).message}`;
 }
 

@@ -1,4 +1,4 @@
-import { createClient } from "redis";
+import type { createClient } from "@redis/client";
 import type { Logger } from "@container-labs/service-kit";
 
 export type Redis = ReturnType<typeof createClient>;
@@ -13,6 +13,8 @@ const RECONNECT_CAP_MS = 2000;
  * Connecting is started, not awaited: the service runs before redis does.
  */
 export function connectRedis(url: string, logger: Logger): Redis {
+  // Required here, not imported: node-redis is hundreds of modules, which rng and hasher (no redis) would hold for nothing.
+  const { createClient } = require("@redis/client") as typeof import("@redis/client");
   const client = createClient({
     url,
     disableOfflineQueue: true,

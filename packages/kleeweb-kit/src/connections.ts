@@ -1,4 +1,4 @@
-import { createClient } from "redis";
+import { createClient } from "@redis/client";
 import { Pool } from "pg";
 import type { Logger } from "@container-labs/service-kit";
 

@@ -10,6 +10,7 @@
  * builds behind its TLS-inspecting proxy.
  */
 import { execFileSync, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
@@ -153,11 +154,14 @@ export async function removeLeftovers(stack: CiStack): Promise<void> {
 /**
  * The one-line edit of one service's source that the life-cycle test and the
  * deployment benchmark make: a comment appended to dockercoins rng's entry
- * point (tsc keeps it in dist/main.js, so the rebuilt image shows it).
+ * point (tsc keeps it in dist/main.js, so the rebuilt image shows it). The
+ * line names this process's own run: text an earlier run appended is still in
+ * the engine's build cache, and an `up` that found it there would rebuild
+ * nothing, so the edit must be new every time.
  */
 export const ONE_LINE_EDIT = {
   file: join(REPO_ROOT, "images", "dockercoins", "rng", "src", "main.ts"),
-  line: "// a one-line edit by the ci stack's life-cycle test or benchmark",
+  line: `// a one-line edit by the ci stack's life-cycle test or benchmark, run ${randomUUID()}`,
   /** The resources named after the edited service: its image, its containers. */
   service: "dockercoins-rng",
 };

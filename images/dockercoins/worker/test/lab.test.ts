@@ -4,7 +4,7 @@
  * runs at full speed.
  */
 import { createHash } from "node:crypto";
-import { commandOptions } from "redis";
+import { commandOptions } from "@redis/client";
 import { run, sleep, startRedis, waitFor, type Dependency } from "@container-labs/test-kit";
 import {
   closeTestRedis,

@@ -1,7 +1,7 @@
 import { request } from "node:http";
 import { join } from "node:path";
 import { Pool } from "pg";
-import { createClient } from "redis";
+import { createClient } from "@redis/client";
 import { startPostgres, startRedis, startService, type Dependency, type Postgres, type ServiceProcess } from "@container-labs/test-kit";
 import { QUEUE_KEY } from "@container-labs/kleeweb-kit";
 

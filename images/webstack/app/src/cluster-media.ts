@@ -17,16 +17,30 @@ function isAnswer(message: unknown): message is Answer {
 }
 
 /**
- * The primary's care of the media volume: it removes uploads a previous run
- * left half-written, keeps the one quota ledger the workers claim from, and
- * removes what a worker that died mid-upload left behind.
+ * The media volume at start: the uploads a previous run left half-written
+ * removed, and the one quota ledger, measured from what is kept there.
  */
-export function keepMedia(dir: string, quotaBytes: number, logger: Logger): void {
+export function openMedia(dir: string, quotaBytes: number, logger: Logger): QuotaLedger {
   const leftovers = removeTemporaryFiles(dir);
   if (leftovers.length > 0) logger.warn({ files: leftovers }, "removed unfinished uploads of an earlier run");
   const ledger = new QuotaLedger(dir, quotaBytes);
   logger.info({ usedBytes: ledger.usedBytes, quotaBytes }, "media quota");
+  return ledger;
+}
 
+/** The quota of a server that is the only process: its claims go to the ledger directly. */
+export function localQuota(ledger: QuotaLedger): MediaQuota {
+  return {
+    claim: async (bytes) => ledger.claim(process.pid, bytes),
+    settle: (bytes, kept) => ledger.settle(process.pid, bytes, kept),
+  };
+}
+
+/**
+ * The primary's care of the media volume while workers serve: it keeps the
+ * ledger they claim from, and removes what a worker that died mid-upload left behind.
+ */
+export function keepMedia(dir: string, ledger: QuotaLedger, logger: Logger): void {
   cluster.on("message", (worker, message: unknown) => {
     if (!isRequest(message)) return;
     const pid = worker.process.pid ?? 0;

@@ -94,21 +94,23 @@ describe("an upload cut short by a worker's death leaves nothing behind", () => 
   });
 
   it("removes the half-written upload of a worker killed mid-upload, and the replacement serves", async () => {
-    const app = await startApp({ postgres, database: "webstack", volumes, env: { WEB_CONCURRENCY: "1" } });
+    const app = await startApp({ postgres, database: "webstack", volumes, env: { WEB_CONCURRENCY: "2" } });
     try {
-      await waitFor("the worker", () => listeningWorkers(app).length === 1);
-      const [worker] = listeningWorkers(app);
+      await waitFor("the workers", () => listeningWorkers(app).length === 2);
       // The head of a 1 MiB upload and its first bytes, then nothing: the worker is writing it when it dies.
       const { body, headers } = multipartFile("interrupted.bin", Buffer.alloc(1024 * 1024, 7));
       const slow = request(app.url("/upload"), { method: "POST", headers: { ...headers, "content-length": body.length } });
       slow.on("error", () => undefined);
       slow.write(body.subarray(0, 64 * 1024));
       await waitFor("the upload's temporary file", () => hiddenFiles().length === 1);
+      // Either worker may have taken the upload: its temporary name carries its pid.
+      const worker = Number(/^\.upload-(\d+)-/.exec(hiddenFiles()[0])![1]);
+      expect(listeningWorkers(app)).toContain(worker);
 
       process.kill(worker, "SIGKILL");
       await waitFor("the temporary file to be removed", () => hiddenFiles().length === 0);
       slow.destroy();
-      await waitFor("a replacement worker", () => listeningWorkers(app).length === 2);
+      await waitFor("a replacement worker", () => listeningWorkers(app).length === 3);
       expect((await upload(app.url(""), "after.txt", "fine")).status).toBe(201);
       expect(app.logLines().some((line) => line.msg === "removed the unfinished uploads of a worker that died" && line.workerPid === worker)).toBe(true);
     } finally {
@@ -134,10 +136,43 @@ describe("a worker that cannot start", () => {
     const address = squatter.address();
     const port = typeof address === "object" && address ? address.port : 0;
     try {
+      const answer = await runUntilExit({ PORT: String(port), WEB_CONCURRENCY: "2" });
+      expect(answer.code).toBe(1);
+      // 5 restarts per worker within 60 s are allowed: 10 for 2 workers.
+      expect(answer.logs.filter((line) => line.msg === "worker died; starting a replacement")).toHaveLength(10);
+      expect(answer.logs.some((line) => line.msg === "workers keep dying; giving up")).toBe(true);
+    } finally {
+      squatter.close();
+    }
+  }, 20000);
+});
+
+describe("WEB_CONCURRENCY=1: one process, as the lab deploys it", () => {
+  it("serves from the process itself, no worker forked, with the media quota kept there", async () => {
+    const own = makeVolumes();
+    const app = await startApp({ postgres, database: "webstack", volumes: own, env: { WEB_CONCURRENCY: "1", MEDIA_QUOTA_BYTES: "10" } });
+    try {
+      expect((await fetch(app.url("/"))).status).toBe(200);
+      const children = readdirSync("/proc").filter((entry) => /^\d+$/.test(entry) && parentOf(Number(entry)) === app.child.pid);
+      expect(children).toEqual([]);
+      expect(listeningWorkers(app)).toEqual([]);
+      expect((await upload(app.url(""), "small.txt", "0123456789")).status).toBe(201);
+      expect((await upload(app.url(""), "over.txt", "x")).status).toBe(507);
+    } finally {
+      await app.stop();
+      own.remove();
+    }
+  });
+
+  it("a port already taken ends it with exit 1 and a line saying why, for the container's restart policy to act on", async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, "0.0.0.0", resolve));
+    const address = squatter.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    try {
       const answer = await runUntilExit({ PORT: String(port), WEB_CONCURRENCY: "1" });
       expect(answer.code).toBe(1);
-      expect(answer.logs.filter((line) => line.msg === "worker died; starting a replacement")).toHaveLength(5);
-      expect(answer.logs.some((line) => line.msg === "workers keep dying; giving up")).toBe(true);
+      expect(answer.logs.some((line) => line.level === "fatal" && String(line.msg).includes("EADDRINUSE"))).toBe(true);
     } finally {
       squatter.close();
     }
