@@ -5,8 +5,7 @@ import { BASE_IMAGE_ARGS, Image, WorkspaceImage, type BaseImage, type BuildSourc
 import { EXTERNAL_IMAGES, type ExternalImage } from "./images";
 import { Network, type NetworkArgs } from "./network";
 import type { Registry } from "./registry";
-import type { Engine } from "./service";
-import type { SwarmEngine } from "./swarmService";
+import type { Engine, SwarmEngine } from "./serviceArgs";
 import { PLATFORM_VOLUMES, stackVolumeName, type PlatformVolume } from "./stackNames";
 import { Volume, type Keep } from "./volume";
 

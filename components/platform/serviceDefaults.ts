@@ -3,7 +3,7 @@
  * container on one host, or a swarm service): log rotation, the size of its
  * scratch tmpfs, and the timings of a healthcheck.
  */
-import type { Healthcheck } from "./service";
+import type { Healthcheck } from "./serviceArgs";
 
 /** json-file logs, rotated: three files of 10 MB at most. */
 export const LOG_ROTATION = { "max-size": "10m", "max-file": "3" };

@@ -35,15 +35,10 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { SwarmShape } from "./host";
 import { ownerLabels } from "./labels";
-import type { Limits, Mount, ServiceArgs } from "./service";
+import type { Limits, Mount, ServiceArgs, SwarmEngine } from "./serviceArgs";
 import { healthcheckTimings, LOG_ROTATION, TMPFS_SIZE_MB } from "./serviceDefaults";
 import { Volume } from "./volume";
 
-/** What Service needs of a swarm: its shape, and the account nodes pull lab images with. */
-export interface SwarmEngine extends SwarmShape {
-  /** The registry's pull account; none when images are pulled without one. */
-  pullAuth?: { serverAddress: string; username: string; password: pulumi.Input<string> };
-}
 
 /** Where a swarm secret's file is mounted in the service's containers. */
 export const SECRETS_DIR = "/run/secrets";

@@ -11,7 +11,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalHost } from "../../../components/platform/local";
-import { Service, type Engine } from "../../../components/platform/service";
+import { Service } from "../../../components/platform/service";
+import type { Engine } from "../../../components/platform/serviceArgs";
 
 const config = new pulumi.Config();
 const host = new LocalHost(
