@@ -20,25 +20,28 @@ interface Expected {
   exposed: string[];
 }
 
-const NODE_ENTRYPOINT = ["node", "dist/main.js"];
+/** The shared Node Dockerfile's (images/node-service.Dockerfile: V8 told to keep its heap small, see there). */
+const NODE_SERVICE_ENTRYPOINT = ["node", "--optimize-for-size", "dist/main.js"];
+/** docker-basics' images: the lessons' own Dockerfiles. */
+const LESSON_NODE_ENTRYPOINT = ["node", "dist/main.js"];
 const NGINX_ENTRYPOINT = ["/docker-entrypoint.sh"];
 
 function expected(image: keyof typeof IMAGE_BUILDS): Expected {
   if (image in NODE_SERVERS) {
-    return { user: /^node$/, entrypoint: NODE_ENTRYPOINT, healthcheck: true, exposed: [`${NODE_SERVERS[image as keyof typeof NODE_SERVERS].port}/tcp`] };
+    return { user: /^node$/, entrypoint: NODE_SERVICE_ENTRYPOINT, healthcheck: true, exposed: [`${NODE_SERVERS[image as keyof typeof NODE_SERVERS].port}/tcp`] };
   }
   switch (image) {
     case "notifications/latency-probe":
-      return { user: /^node$/, entrypoint: NODE_ENTRYPOINT, healthcheck: false, exposed: [] };
+      return { user: /^node$/, entrypoint: NODE_SERVICE_ENTRYPOINT, healthcheck: false, exposed: [] };
     case "docker-basics/signals-shell":
       return { user: /^node$/, entrypoint: ["/bin/sh", "-c", "node dist/main.js"], healthcheck: false, exposed: [] };
     case "docker-basics/tcp-server":
-      return { user: /^node$/, entrypoint: NODE_ENTRYPOINT, healthcheck: false, exposed: ["1234/tcp"] };
+      return { user: /^node$/, entrypoint: LESSON_NODE_ENTRYPOINT, healthcheck: false, exposed: ["1234/tcp"] };
     case "webstack/nginx":
     case "kleeweb/nginx":
       return { user: /^nginx$/, entrypoint: NGINX_ENTRYPOINT, healthcheck: true, exposed: ["80/tcp"] };
     default:
-      return { user: /^node$/, entrypoint: NODE_ENTRYPOINT, healthcheck: false, exposed: [] };
+      return { user: /^node$/, entrypoint: LESSON_NODE_ENTRYPOINT, healthcheck: false, exposed: [] };
   }
 }
 

@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 it("runs from its ENTRYPOINT, posts a fresh notification and appends the latency", async () => {
-  expect(image.entrypoint).toEqual(["node", "dist/main.js"]);
+  expect(image.entrypoint).toEqual(["node", "--optimize-for-size", "dist/main.js"]);
   const file = join(dir, "latencies.txt");
   const probe = run("probe-image", process.execPath, {
     args: image.entrypoint.slice(1),

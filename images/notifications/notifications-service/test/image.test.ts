@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 it("starts from its ENTRYPOINT with the course's flags, answers the assignment's request, and passes its HEALTHCHECK", async () => {
-  expect(image.entrypoint).toEqual(["node", "dist/main.js"]);
+  expect(image.entrypoint).toEqual(["node", "--optimize-for-size", "dist/main.js"]);
   expect(image.env).toMatchObject({ NODE_ENV: "production", HEALTHCHECK_PORT: "3000", HEALTHCHECK_PATH: "/health" });
   // The runtime stage carries no sources or tests, only what runs.
   expect(require("node:fs").existsSync(join(image.workdir, "test"))).toBe(false);
