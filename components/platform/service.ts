@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { onMachine } from "./onMachine";
 import { isLoopbackAddress } from "../../policy/lib/addresses";
 import { ownerLabels } from "./labels";
-import { healthcheckTimings, LOG_ROTATION, TMPFS_SIZE_MB } from "./serviceDefaults";
+import { healthcheckSpec, LOG_ROTATION, TMPFS_SIZE_MB } from "./serviceDefaults";
 import { DEFAULT_LIMITS, type Engine, type ServiceArgs } from "./serviceArgs";
 import { swarmService } from "./swarmService";
 import { Volume } from "./volume";
@@ -105,12 +105,7 @@ export class Service extends pulumi.ComponentResource {
             readOnly: mount.readOnly ?? false,
             ...(mount.source instanceof Volume ? { volumeName: mount.source.name } : { hostPath: mount.source.hostPath }),
           })),
-          // Docker fills every zero field of a container's healthcheck from the image's, NONE or not, so a
-          // disabled one states its timings too: otherwise a new container reads back other values than the
-          // program's, and the next `up` shows a diff.
-          healthcheck: args.healthcheck === "none"
-            ? { tests: ["NONE"], ...healthcheckTimings() }
-            : args.healthcheck && { tests: args.healthcheck.test, ...healthcheckTimings(args.healthcheck) },
+          healthcheck: healthcheckSpec(args.healthcheck),
           restart: args.oneShot ? "no" : (args.restart ?? "unless-stopped"),
           // A one-shot container is attached until it exits; its exit is the deployment step.
           attach: args.oneShot ?? false,

@@ -12,6 +12,18 @@ export const LOG_ROTATION = { "max-size": "10m", "max-file": "3" };
 export const TMPFS_SIZE_MB = 64;
 
 /** A healthcheck's timings, each written as Docker reads it back (Go's duration format). */
-export function healthcheckTimings(healthcheck?: Healthcheck) {
+function healthcheckTimings(healthcheck?: Healthcheck) {
   return { interval: `${healthcheck?.intervalSeconds ?? 10}s`, timeout: "5s", retries: healthcheck?.retries ?? 3, startPeriod: "10s" };
+}
+
+/**
+ * The healthcheck a service states: the image's own when unset. Docker fills
+ * every zero field of a healthcheck from the image's, NONE or not, so a
+ * disabled one states its timings too: otherwise what is made reads back
+ * other values than the program's, and the next `up` shows a diff.
+ */
+export function healthcheckSpec(healthcheck: Healthcheck | "none" | undefined) {
+  return healthcheck === "none"
+    ? { tests: ["NONE"], ...healthcheckTimings() }
+    : healthcheck && { tests: healthcheck.test, ...healthcheckTimings(healthcheck) };
 }

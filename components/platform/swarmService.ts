@@ -36,9 +36,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { SwarmShape } from "./host";
 import { ownerLabels } from "./labels";
 import type { Limits, Mount, ServiceArgs, SwarmEngine } from "./serviceArgs";
-import { healthcheckTimings, LOG_ROTATION, TMPFS_SIZE_MB } from "./serviceDefaults";
+import { healthcheckSpec, LOG_ROTATION, TMPFS_SIZE_MB } from "./serviceDefaults";
 import { Volume } from "./volume";
-
 
 /** Where a swarm secret's file is mounted in the service's containers. */
 export const SECRETS_DIR = "/run/secrets";
@@ -162,9 +161,7 @@ export function swarmService(
           capDrops: ["ALL"],
           capAdds: args.capAdd,
           readOnly,
-          healthcheck: args.healthcheck === "none"
-            ? { tests: ["NONE"], ...healthcheckTimings() }
-            : args.healthcheck && { tests: args.healthcheck.test, ...healthcheckTimings(args.healthcheck) },
+          healthcheck: healthcheckSpec(args.healthcheck),
           mounts: [
             ...mounts.map((mount) => ({
               type: mount.source instanceof Volume ? "volume" : "bind",
