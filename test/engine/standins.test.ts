@@ -3,7 +3,10 @@
  * the private engine and reached through ports published on 127.0.0.1.
  * Needs the engine and the stand-ins: `scripts/test-engine.sh start && scripts/standins/build.sh`.
  */
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { Client } from "pg";
 import {
@@ -76,9 +79,9 @@ describe("redis", () => {
 describe("postgres", () => {
   const env = { POSTGRES_USER: "lab", POSTGRES_PASSWORD: "secret-password", POSTGRES_DB: "labdb" };
 
-  async function startPostgres(data: string, suffix: string): Promise<{ container: Container; port: number }> {
+  async function startPostgres(data: string, suffix: string, given: Record<string, string> = env, mounts: Record<string, string> = {}): Promise<{ container: Container; port: number }> {
     const port = await freePort();
-    const container = await start({ image: standins.postgres, name: unique(`postgres-${suffix}`), env, publish: { 5432: port }, volumes: { [data]: "/var/lib/postgresql/data" } });
+    const container = await start({ image: standins.postgres, name: unique(`postgres-${suffix}`), env: given, publish: { 5432: port }, volumes: { [data]: "/var/lib/postgresql/data", ...mounts } });
     await waitFor("pg_isready", async () => {
       await container.exec(["pg_isready", "-U", env.POSTGRES_USER, "-d", env.POSTGRES_DB]);
       return true;
@@ -109,6 +112,25 @@ describe("postgres", () => {
     await waitFor("the replacement to accept logins", async () => (await query(second.port, "SELECT 1 AS one")).length === 1, { timeoutMs: 20_000, intervalMs: 500 });
     expect(await query(second.port, "SELECT body FROM notes")).toEqual([{ body: "kept" }]);
     expect(await second.container.logs()).not.toMatch(/initialising/);
+  }, 180_000);
+
+  it("takes the password from the file POSTGRES_PASSWORD_FILE names, as a swarm secret gives it (read-only, mode 0444), and refuses both forms at once", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cl-standin-secret-"));
+    // Open to the postgres user as a swarm's /run/secrets is.
+    chmodSync(dir, 0o755);
+    try {
+      writeFileSync(join(dir, "postgres_password"), env.POSTGRES_PASSWORD, { mode: 0o444 });
+      const { POSTGRES_PASSWORD: _, ...withoutPassword } = env;
+      const fromFile = { ...withoutPassword, POSTGRES_PASSWORD_FILE: "/run/secrets/postgres_password" };
+      const { port } = await startPostgres(volume("pgdata-file"), "file", fromFile, { [dir]: "/run/secrets:ro" });
+      await waitFor("a login with the file's password", async () => (await query(port, "SELECT 1 AS one")).length === 1, { timeoutMs: 20_000, intervalMs: 500 });
+      await expect(query(port, "SELECT 1", "wrong-password")).rejects.toThrow(/password authentication failed/);
+
+      const both = await docker(engine, ["run", "--rm", "--env", "POSTGRES_PASSWORD=x", "--env", "POSTGRES_PASSWORD_FILE=/run/secrets/postgres_password", "--volume", `${dir}:/run/secrets:ro`, standins.postgres]).catch((err: Error) => err.message);
+      expect(both).toMatch(/both POSTGRES_PASSWORD and POSTGRES_PASSWORD_FILE are set/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 180_000);
 
   it("refuses to initialise without a password, saying which variable to set", async () => {

@@ -5,13 +5,34 @@
 # POSTGRES_PASSWORD, accepts password logins from any address, creates
 # POSTGRES_DB, runs /docker-entrypoint-initdb.d/*.sql and *.sh on a server
 # reachable only through its socket, and stops it. Then it execs the command.
+# Each of POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_DB and POSTGRES_INITDB_ARGS
+# may come from a file instead, named by the variable with _FILE (a swarm
+# secret's, under /run/secrets), as in the official image.
 set -eu
 
 if [ "$#" -eq 0 ] || [ "${1#-}" != "$1" ]; then set -- postgres "$@"; fi
 
 log() { echo "postgres stand-in: $*"; }
 
+# file_env VAR: VAR from the file $VAR_FILE names, when that is set; both set is a mistake.
+file_env() {
+  eval "value=\${$1:-} file=\${$1_FILE:-}"
+  if [ -n "$value" ] && [ -n "$file" ]; then
+    echo "postgres stand-in: both $1 and $1_FILE are set: set one of them" >&2
+    exit 1
+  fi
+  if [ -n "$file" ]; then
+    if ! value="$(cat "$file")"; then
+      echo "postgres stand-in: $1_FILE names $file, which cannot be read" >&2
+      exit 1
+    fi
+    export "$1=$value"
+  fi
+  unset "$1_FILE"
+}
+
 initialise() {
+  for var in POSTGRES_USER POSTGRES_PASSWORD POSTGRES_DB POSTGRES_INITDB_ARGS; do file_env "$var"; done
   user="${POSTGRES_USER:-postgres}"
   database="${POSTGRES_DB:-$user}"
   auth="${POSTGRES_HOST_AUTH_METHOD:-scram-sha-256}"
