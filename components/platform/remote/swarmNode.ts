@@ -66,7 +66,23 @@ function reported(stdout: string): Record<string, string> {
   return Object.fromEntries(stdout.split("\n").filter((line) => line.includes("=")).map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1).trim()]));
 }
 
-/** The script's start: strict, with the node's advertised IPv4 address in $addr (a name is resolved by the machine). */
+/**
+ * The subnet of each node's docker_gwbridge, the bridge its swarm containers
+ * reach the world through. Left to Docker, a fresh machine's takes the first
+ * free range of Docker's pool after docker0's, 172.18.0.0/16: the course's
+ * kleeweb network (kleewebSubnet's default), and an overlay network cannot
+ * overlap a bridge of a node ("Pool overlaps with other one on this address
+ * space"). This one is the pool's range left to last but one (the last,
+ * 172.31.0.0/16, is AWS's default VPC).
+ */
+export const GATEWAY_BRIDGE_SUBNET = "172.30.0.0/16";
+
+/**
+ * The script's start: strict, with the node's advertised IPv4 address in
+ * $addr (a name is resolved by the machine), and docker_gwbridge made in
+ * GATEWAY_BRIDGE_SUBNET before the machine is in a swarm, as Docker's
+ * documentation makes it (its options are those Docker gives its own).
+ */
 function withAddress(address: string): string {
   const quoted = shellQuote(address);
   return [
@@ -74,6 +90,9 @@ function withAddress(address: string): string {
     `addr="$(getent ahostsv4 ${quoted} | awk 'NR == 1 { print $1 }')"`,
     `[ -n "$addr" ] || { echo "swarm: "${quoted}" resolves to no IPv4 address on $(hostname)" >&2; exit 1; }`,
     "active() { [ \"$(docker info --format '{{.Swarm.LocalNodeState}}')\" = active ]; }",
+    "docker network inspect docker_gwbridge >/dev/null 2>&1 || docker network create --subnet " + GATEWAY_BRIDGE_SUBNET +
+      " --opt com.docker.network.bridge.name=docker_gwbridge --opt com.docker.network.bridge.enable_icc=false" +
+      " --opt com.docker.network.bridge.enable_ip_masquerade=true docker_gwbridge >&2",
   ].join("\n");
 }
 
