@@ -118,8 +118,9 @@ export interface SwarmShape {
    */
   readonly endpointMode: "vip" | "dnsrr";
   /**
-   * The node label and value that pin stateful services (databases, their
-   * volumes) to one node: a placement constraint `node.labels.<label> == <value>`.
+   * The node label and value of the machine the host's address, commands and
+   * volumes are on: services that need it (databases with their volumes, see
+   * swarmService.ts) are pinned there by `node.labels.<label> == <value>`.
    */
   readonly statefulNode: { label: string; value: string };
   /** Done once every node has joined and carries its labels: services wait for it. */

@@ -113,6 +113,19 @@ export interface ServiceArgs {
    * they go in as swarm secrets, files under /run/secrets, and leave the environment.
    */
   secretFiles?: string[];
+  /**
+   * Set for a service that relies on what the host's own commands and pulls
+   * left on its machine (DockerHost.command, Platform.pull): an image it
+   * starts containers from, a group read there. On a swarm it runs on that
+   * machine, the stateful node; a single host has no other.
+   */
+  onHostMachine?: boolean;
+  /**
+   * Set for a server that keeps lab data in memory without a volume (redis:
+   * DockerCoins' count, kleeweb's queue). On a swarm it runs on the stateful
+   * node with the databases, so that losing another machine loses none of it.
+   */
+  keepsData?: boolean;
   /** The networks it joins, reached there by `service`; none: no network at all. */
   networks: Network[];
   ports?: PublishedPort[];

@@ -19,8 +19,10 @@
  *   of the machine it runs on): labelled LABELS.noPidsLimit;
  * - the CPU share (swarm has CPU limits and reservations in whole CPUs, not a
  *   relative weight) and the swap limit;
- * - a tmpfs owner (a swarm tmpfs takes a size and a mode; Docker's default mode
- *   1777 lets the unprivileged user write there) and its mount flags;
+ * - a tmpfs owner (a swarm tmpfs takes a size and a mode; over a directory of
+ *   the image it takes that directory's mode with root as owner, so an image
+ *   whose unprivileged user writes there makes it mode 1777, as /tmp is:
+ *   the nginx images) and its mount flags;
  * - a bind address for a published port: a port is open on every address of
  *   the node that runs the task (host mode) or of every node (ingress), so it
  *   carries the exposure label;
@@ -64,9 +66,19 @@ export function statefulConstraint(swarm: SwarmShape): string {
   return `node.labels.${swarm.statefulNode.label} == ${swarm.statefulNode.value}`;
 }
 
-/** Whether the service mounts what only the stateful node holds: a named volume, or a directory made on the host. */
-function needsStatefulNode(mounts: Mount[]): boolean {
-  return mounts.some((mount) => mount.source instanceof Volume || !mount.source.onEveryNode);
+/**
+ * Whether the service must run on the stateful node, the machine the host's
+ * address, commands and volumes are on: it mounts what only that node holds
+ * (a named volume, a directory made on the host), keeps data in memory, relies on what the host's
+ * commands left there, or is the one task of a port the URLs name at the
+ * host's address. Without the routing mesh (dnsrr), a port is open only on
+ * the node that runs the task; a service of several tasks has one on each
+ * node they run on, one per node (a host-mode port is taken once).
+ */
+function needsStatefulNode(args: SwarmServiceArgs, mounts: Mount[], hostModePorts: boolean): boolean {
+  const holdsData = mounts.some((mount) => mount.source instanceof Volume || !mount.source.onEveryNode);
+  const oneTaskPublishing = hostModePorts && !args.global && (args.oneShot || args.replicas === 1);
+  return holdsData || args.keepsData === true || args.onHostMachine === true || oneTaskPublishing;
 }
 
 /** The file a secret env key goes to, and the variable that names it. */
@@ -174,7 +186,7 @@ export function swarmService(
           secrets: secrets.length > 0 ? secrets : undefined,
         },
         networksAdvanceds: args.networks.map((network) => ({ id: network.id, aliases: [args.service] })),
-        placement: needsStatefulNode(mounts) ? { constraints: [statefulConstraint(args.swarm)] } : undefined,
+        placement: needsStatefulNode(args, mounts, hostMode && ports.length > 0) ? { constraints: [statefulConstraint(args.swarm)] } : undefined,
         resources: { limits: { memoryBytes: args.limits.memoryMb * 1024 * 1024 } },
         // The delay and window written out as the provider reads them back, or every `up` would update (and roll) the service:
         // Docker's own defaults for a service, a 5 s pause between restarts and no window.

@@ -78,8 +78,15 @@ describe("dockercoins on a swarm without IPVS (dnsrr endpoints), 6 workers and 3
     }
   });
 
-  it("places nothing of dockercoins: none of its services keeps data, so the swarm spreads them all", () => {
-    for (const name of labServices(run, "dockercoins")) expect([name, service(run, name).inputs.taskSpec.placement]).toEqual([name, undefined]);
+  it("spreads dockercoins' workers, rng and hashers; pins redis, which keeps the count, and webui, whose one port is open only where its task runs, to the node the URLs name", () => {
+    const placements = Object.fromEntries(labServices(run, "dockercoins").map((name) => [name, service(run, name).inputs.taskSpec.placement]));
+    expect(placements).toEqual({
+      "dockercoins-hasher": undefined,
+      "dockercoins-redis": { constraints: [STATEFUL] },
+      "dockercoins-rng": undefined,
+      "dockercoins-webui": { constraints: [STATEFUL] },
+      "dockercoins-worker": undefined,
+    });
   });
 
   it("makes the network and every service after the swarm has formed", () => {
@@ -111,6 +118,8 @@ describe("dockercoins on a swarm with IPVS (vip endpoints, the default on real h
   it("publishes its ports through the ingress routing mesh, on every node", async () => {
     const run = await runStack("local", labsOn(["dockercoins"], "vip"), { set: DOCKERCOINS_LESSON });
     expect(service(run, "dockercoins-webui").inputs.endpointSpec).toEqual({ mode: "vip", ports: [{ targetPort: 80, publishedPort: 8000, publishMode: "ingress", protocol: "tcp" }] });
+    // The routing mesh opens the port on every node, so webui may run on any.
+    expect(service(run, "dockercoins-webui").inputs.taskSpec.placement).toBeUndefined();
   });
 });
 
@@ -169,7 +178,7 @@ describe("the hardening of every service on a swarm, as far as swarm services ca
     expect(oneShots).toEqual(["cmpt756-seed"]);
   });
 
-  it("runs a read-only root with a tmpfs /tmp (and the server's scratch directories), or says why not", () => {
+  it("runs a read-only root with a tmpfs /tmp (and the server's scratch directories) or says why not", () => {
     for (const s of run.ofType(SERVICE)) {
       const containerSpec = spec(s);
       const tmpfs = containerSpec.mounts.filter((m: { type: string }) => m.type === "tmpfs").map((m: { target: string }) => m.target);
@@ -213,12 +222,14 @@ describe("what stays on one node and what spreads: kleeweb and docker-basics on 
     run = await runStack("local", labsOn(["kleeweb", "docker-basics"], "dnsrr"));
   });
 
-  it("spreads kleeweb's workers, each with its own node's engine socket, and pins its database", () => {
+  it("runs kleeweb's workers where the job image was pulled and the socket's group read, each with its own node's engine socket, and pins its database and queue", () => {
     const worker = service(run, "kleeweb-worker");
-    expect(worker.inputs.taskSpec.placement).toBeUndefined();
+    expect(worker.inputs.taskSpec.placement).toEqual({ constraints: [STATEFUL] });
     expect(spec(worker).mounts).toContainEqual({ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock", readOnly: false });
     expect(labelsOf(worker)["container-labs.role"]).toBe("job-worker");
     expect(service(run, "kleeweb-db").inputs.taskSpec.placement).toEqual({ constraints: [STATEFUL] });
+    // Its queue too: redis keeps it in memory.
+    expect(service(run, "kleeweb-redis").inputs.taskSpec.placement).toEqual({ constraints: [STATEFUL] });
   });
 
   it("keeps kleeweb's fixed subnet (the course's, by default) on its overlay network", () => {
@@ -226,12 +237,13 @@ describe("what stays on one node and what spreads: kleeweb and docker-basics on 
     expect([network.inputs.driver, network.inputs.ipamConfigs]).toEqual(["overlay", [{ subnet: "172.18.0.0/16", gateway: "172.18.0.1" }]]);
   });
 
-  it("pins the demos that share a volume or a host directory to the node that holds it, and spreads the others", () => {
+  it("pins the demos that share a volume or a host directory to the node that holds it, and the TCP server to the node its URL names; spreads the others", () => {
     const pinned = run.ofType(SERVICE).filter((s) => s.inputs.taskSpec.placement !== undefined).map((s) => s.inputs.name).sort();
     const basics = labServices(run, "docker-basics");
     expect(basics.filter((name) => pinned.includes(name))).toEqual([
-      "docker-basics-bind-append", "docker-basics-bind-tail", "docker-basics-volume-append", "docker-basics-volume-tail",
+      "docker-basics-bind-append", "docker-basics-bind-tail", "docker-basics-tcp-server", "docker-basics-volume-append", "docker-basics-volume-tail",
     ]);
+    expect(basics.filter((name) => !pinned.includes(name)).length).toBeGreaterThan(0);
   });
 });
 

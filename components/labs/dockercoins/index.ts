@@ -37,7 +37,7 @@ export class Dockercoins extends pulumi.ComponentResource {
 
     const redisImage = platform.pull(`${name}-redis`, "redis", this);
     const redis = new Service(`${name}-redis`, {
-      lab: LAB, service: "redis", image: redisImage, user: SERVER_USERS.redis, networks: [network], engine,
+      lab: LAB, service: "redis", image: redisImage, user: SERVER_USERS.redis, keepsData: true, networks: [network], engine,
     }, { parent: this });
 
     const build = (service: "rng" | "hasher" | "worker" | "webui") => platform.image(`${name}-${service}`, `dockercoins/${service}`, this);

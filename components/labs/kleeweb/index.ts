@@ -48,7 +48,7 @@ export class Kleeweb extends pulumi.ComponentResource {
 
     const redisImage = platform.pull(`${name}-redis`, "redis", this);
     const redis = new Service(`${name}-redis`, {
-      lab: LAB, service: "redis", image: redisImage, user: SERVER_USERS.redis, networks: [network], restart: "always", engine,
+      lab: LAB, service: "redis", image: redisImage, user: SERVER_USERS.redis, keepsData: true, networks: [network], restart: "always", engine,
     }, { parent: this });
     const postgres = new Postgres(`${name}-postgres`, {
       platform,
@@ -102,9 +102,11 @@ export class Kleeweb extends pulumi.ComponentResource {
       },
       secretEnv: { DATABASE_URL: postgres.url },
       networks: [network],
-      // Every node has its engine's socket: on a swarm, each worker runs its jobs on its own node's engine.
+      // Every node has its engine's socket, and each worker runs its jobs on its own node's engine.
       mounts: [{ source: { hostPath: hostSocket, onEveryNode: true }, target: DOCKER_SOCKET }],
       groupAdd: [socketGroup.stdout.apply((gid) => gid.trim())],
+      // The job image is pulled, and the socket's group read, on the host's machine: on a swarm the workers run there.
+      onHostMachine: true,
       restart: "always",
       engine,
     }, { parent: this, dependsOn: [...backends, jobImage] });
