@@ -14,7 +14,8 @@ import { labsOk, labsOutput, policyPreview, type PolicyPreview } from "@containe
 import { MACHINE_DISK } from "@container-labs/test-kit";
 import { hostKeyFingerprint } from "../../components/platform/ssh/hostKey";
 import { answers, onMachine, prepareSshStack, SSH_LABS, SSH_STACK, type SshStack } from "./sshStack";
-import { eventually, expectNoViolation, http, kleeJob, recordTiming, runKleeJob, tcpLine, type KleeJob } from "./deployed";
+import { eventually, expectNoViolation, http, kleeJob, recordTiming, runKleeJob, type KleeJob } from "./deployed";
+import { hashes, readSong, storeSong, tcpAnswer, upload, type StoredSong } from "./labUse";
 
 type Labs = Awaited<ReturnType<typeof labsOutput>>;
 
@@ -42,14 +43,6 @@ afterAll(async () => {
   }
 });
 
-const json = (method: string, body?: unknown, token?: string): RequestInit => ({
-  method,
-  headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-  body: body === undefined ? undefined : JSON.stringify(body),
-});
-
-/** The webui's hash counter, rising while the workers mine. */
-const hashes = async (): Promise<number> => (await http(`${labs.dockercoins.urls.webui}json`)).json<{ hashes: number }>().hashes;
 
 /** The preview after `up`, with the policy pack: one preview serves the two tests below (a preview of this stack takes minutes under load). */
 let preview: PolicyPreview;
@@ -84,32 +77,20 @@ it("ran the latency probe over SSH: the machine's file holds the 3 latencies of 
 });
 
 /** The user and the song cmpt756 stored, looked for again on a new machine. */
-let stored: { uid: string; musicId: string };
+let stored: StoredSong;
 
 it("keeps cmpt756's users and songs in DynamoDB Local on the machine, its tables made through SSH", async () => {
-  const { usersApi: users, musicApi: music } = labs.cmpt756.urls;
-  const { user_id: uid } = (await http(users, json("POST", { fname: "Ada", lname: "Lovelace", email: "ada@example.org" }))).json<{ user_id: string }>();
-  const token = (await http(`${users}login`, json("PUT", { uid }))).text;
-  const created = await http(music, json("POST", { Artist: "The Beatles", SongTitle: "Yesterday" }, token));
-  expect(created.status).toBe(200);
-  const { music_id: id } = created.json<{ music_id: string }>();
-  stored = { uid, musicId: id };
-  expect((await http(`${music}${id}`, json("GET", undefined, token))).json()).toMatchObject({ Items: [{ Artist: "The Beatles", SongTitle: "Yesterday" }] });
+  stored = await storeSong(labs);
+  expect(await readSong(labs, stored)).toMatchObject({ login: 200, song: { Items: [{ Artist: "The Beatles", SongTitle: "Yesterday" }] } });
   // DynamoDB Local's port is on the machine's loopback only: not reachable at its address.
   const outside = await fetch(`http://${ssh.address}:18000/`, { signal: AbortSignal.timeout(3000) }).then(() => "answered", (error: Error) => error.name);
   expect(outside).not.toBe("answered");
 });
 
-/** docker-basics' TCP server's answer to one line, at the machine's address. */
-const tcpAnswer = async (line: string) => {
-  const { hostname, port } = new URL(labs["docker-basics"].urls.tcpServer);
-  return tcpLine(hostname, Number(port), line);
-};
-
 it("answers a line on docker-basics' TCP server, published on the machine's port 3001", async () => {
   expect(labs["docker-basics"].urls.tcpServer).toBe(`tcp://${ssh.address}:3001`);
   const serverHost = await onMachine(ssh, "inspect", "--format", "{{.Config.Hostname}}", "docker-basics-tcp-server");
-  expect(await tcpAnswer("hi from the test")).toBe(`hello from ${serverHost}, you said: hi from the test`);
+  expect(await tcpAnswer(labs, "hi from the test")).toBe(`hello from ${serverHost}, you said: hi from the test`);
 });
 
 let kleeweb: { id: string; finished: KleeJob };
@@ -127,11 +108,7 @@ let uploaded: { url: string; name: string };
 
 it("stores a webstack upload on the data disk, and serves it back", async () => {
   const name = `ssh-target-${Date.now()}.txt`;
-  const form = new FormData();
-  form.append("file", new Blob(["on the data volume\n"]), name);
-  const stored = await http(`${labs.webstack.urls.site}upload`, { method: "POST", body: form, headers: { accept: "application/json" } });
-  expect(stored.status).toBe(201);
-  uploaded = { url: new URL(stored.json<{ url: string }>().url, labs.webstack.urls.site).href, name };
+  uploaded = { url: await upload(labs, name, "on the data volume\n"), name };
   expect((await http(uploaded.url)).text).toBe("on the data volume\n");
   const path = await ssh.machine.exec(["find", "/var/lib/docker/volumes", "-name", name]);
   expect(path).toMatch(/^\/var\/lib\/docker\/volumes\/.+\/_data\//);
@@ -140,8 +117,8 @@ it("stores a webstack upload on the data disk, and serves it back", async () => 
 });
 
 it("mines DockerCoins: the webui's counter rises", async () => {
-  const before = await hashes();
-  await eventually("more hashes", async () => ((await hashes()) > before + 5 ? true : undefined), 60_000);
+  const before = await hashes(labs);
+  await eventually("more hashes", async () => ((await hashes(labs)) > before + 5 ? true : undefined), 60_000);
 });
 
 it("comes back after a reboot: the data disk, the firewall and Docker in order, then every lab answers again, the upload kept", async () => {
@@ -153,9 +130,9 @@ it("comes back after a reboot: the data disk, the firewall and Docker in order, 
   await answers(`${labs.dockercoins.urls.webui}json`);
   expect((await http(uploaded.url)).text).toBe("on the data volume\n");
   expect(await eventually("kleeweb's job read back", () => kleeJob(labs.kleeweb.urls.site, kleeweb.id), 120_000)).toEqual(kleeweb.finished);
-  expect(await eventually("docker-basics' TCP server", () => tcpAnswer("back"), 120_000)).toMatch(/you said: back$/);
-  const before = await hashes();
-  await eventually("mining after the reboot", async () => ((await hashes()) > before ? true : undefined), 90_000);
+  expect(await eventually("docker-basics' TCP server", () => tcpAnswer(labs, "back"), 120_000)).toMatch(/you said: back$/);
+  const before = await hashes(labs);
+  await eventually("mining after the reboot", async () => ((await hashes(labs)) > before ? true : undefined), 90_000);
 });
 
 /**
@@ -199,19 +176,16 @@ describe("a new machine at the same address", () => {
 
   it("finds the data made on the old machine: the webstack upload, cmpt756's user and song, the latencies with the new probe's after them", async () => {
     expect((await http(uploaded.url)).text).toBe("on the data volume\n");
-    const { usersApi: users, musicApi: music } = labs.cmpt756.urls;
     // A login succeeds only for a user DynamoDB Local still holds.
-    const login = await http(`${users}login`, json("PUT", { uid: stored.uid }));
-    expect(login.status).toBe(200);
-    expect((await http(`${music}${stored.musicId}`, json("GET", undefined, login.text))).json()).toMatchObject({ Items: [{ Artist: "The Beatles", SongTitle: "Yesterday" }] });
+    expect(await readSong(labs, stored)).toMatchObject({ login: 200, song: { Items: [{ Artist: "The Beatles", SongTitle: "Yesterday" }] } });
     const { latencies, latencyFile } = labs.notifications.details as { latencies: number[]; latencyFile: string };
     const lines = (await ssh.machine.exec(["cat", latencyFile])).split("\n").filter(Boolean).map(Number);
     expect({ before: lines.length - latencies.length, latest: lines.slice(-latencies.length) }).toEqual({ before: latenciesBefore, latest: latencies });
   });
 
   it("mines DockerCoins again, and a following preview proposes no change", async () => {
-    const before = await hashes();
-    await eventually("mining on the new machine", async () => ((await hashes()) > before ? true : undefined), 90_000);
+    const before = await hashes(labs);
+    await eventually("mining on the new machine", async () => ((await hashes(labs)) > before ? true : undefined), 90_000);
     await labsOk(ssh.stack, ["pulumi", "preview", "--expect-no-changes", "--stack", SSH_STACK, "--non-interactive"]);
   });
 });

@@ -12,11 +12,9 @@
  * Pulumi.ci-ssh.yaml (git-ignored) is written here; the secrets (the login
  * key, the registry's tokens) are set through the CLI, as a user sets them.
  */
-import { execFile, execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { stringify } from "yaml";
 import {
   attachLoopDisk,
@@ -24,7 +22,6 @@ import {
   createFixedNetwork,
   detachLoopDisks,
   docker,
-  localCaBundle,
   prepareCiStack,
   removeMachine,
   requireFixture,
@@ -34,13 +31,12 @@ import {
   type Machine,
   type Registry,
 } from "@container-labs/test-kit";
-import { LAB_NAMES } from "../../components/labs";
 import { cloudConfig, LOGIN_USER } from "../../components/platform/ec2/cloudInit";
-import { bootMachine, initStack, sshKey, timed } from "./standinStacks";
+import { bootMachine, EVERY_LAB, initStack, labsThroughRegistry, pushStandins, registrySecrets, sshKey, timed } from "./standinStacks";
 
 export const SSH_STACK = "ci-ssh";
 /** The labs the ssh stack runs: every lab, as a user's machine runs them. */
-export const SSH_LABS: string[] = [...LAB_NAMES];
+export const SSH_LABS: string[] = [...EVERY_LAB];
 const MACHINE = "cl-ci-ssh-machine";
 const REGISTRY = "cl-ci-ssh-registry";
 /**
@@ -50,8 +46,6 @@ const REGISTRY = "cl-ci-ssh-registry";
  * the machine overlaps it.
  */
 const NETWORK = { name: "cl-ci-ssh-net", subnet: "10.251.0.0/24", machine: "10.251.0.10" };
-/** The namespace images are pushed under in the stand-in registry. */
-const NAMESPACE = "ci";
 /** What EC2 would call the data volume; the stand-in machine's disk is found under MACHINE_DISK whatever its ID. */
 const VOLUME_ID = "vol-0c1ss0000000000aa";
 const DISK_MIB = 4096;
@@ -80,39 +74,6 @@ export interface SshStack {
    */
   replace(): Promise<string>;
   remove(): Promise<void>;
-}
-
-const execFileAsync = promisify(execFile);
-
-/**
- * The external images the machine runs as they are: the labs' servers and
- * kleeweb's job image (klee), which its workers start through the machine's
- * engine. The others are build bases, which this machine's engine already
- * holds and builds FROM by their digest references.
- */
-const RUN_AS_IS = ["redis", "postgres", "dynamodb-local", "klee"] as const;
-
-/**
- * The stand-ins with those the machine runs pushed to the registry with the
- * push account: references pinned by digest. They share their Debian layers:
- * the first push uploads them, then the others go at once, each uploading
- * only its own layers (the engine compresses them side by side; KLEE's, the
- * largest, sets the pace).
- */
-async function pushStandins(stack: CiStack, registry: Registry, config: string): Promise<Record<string, string>> {
-  const env = { ...stack.engine.env, DOCKER_CONFIG: config };
-  execFileSync("/usr/bin/docker", ["login", "--username", registry.push.username, "--password-stdin", registry.address], { env, input: registry.push.password });
-  const push = async (name: (typeof RUN_AS_IS)[number]): Promise<[string, string]> => {
-    const target = `${registry.address}/standins/${name}:ci`;
-    execFileSync("/usr/bin/docker", ["tag", stack.standins[name], target], { env });
-    const pushed = (await execFileAsync("/usr/bin/docker", ["push", target], { env, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 })).stdout;
-    const digest = /digest: (sha256:[0-9a-f]{64})/.exec(pushed)?.[1];
-    if (!digest) throw new Error(`docker push ${target} printed no digest:\n${pushed}`);
-    return [name, `${registry.address}/standins/${name}@${digest}`];
-  };
-  const [first, ...others] = RUN_AS_IS;
-  const pushed = [await push(first), ...(await Promise.all(others.map(push)))];
-  return { node: stack.standins.node, nginx: stack.standins.nginx, ...Object.fromEntries(pushed) };
 }
 
 /**
@@ -166,28 +127,16 @@ export async function prepareSshStack(): Promise<SshStack> {
     const machine = booted.value;
     const address = NETWORK.machine;
 
-    const caFile = join(dir, "registry-ca.pem");
-    writeFileSync(caFile, registry.caPem);
-    const caBundle = localCaBundle();
     const config: Record<string, unknown> = {
       "container-labs:target": "ssh",
-      "container-labs:labs": SSH_LABS,
       "container-labs:sshHost": address,
       "container-labs:sshUser": LOGIN_USER,
       "container-labs:sshHostKey": hostKey.publicKeyOpenssh,
       "container-labs:sshDockerSource": "distribution",
-      "container-labs:registryServer": registry.address,
-      "container-labs:registryNamespace": NAMESPACE,
-      "container-labs:registryUsername": registry.push.username,
-      "container-labs:registryPullUsername": registry.pull.username,
-      "container-labs:registryCaFile": caFile,
-      "container-labs:localDockerHost": engine.dockerHost,
-      "container-labs:externalImages": Object.entries(standins).map(([name, ref]) => `${name}=${ref}`),
-      "container-labs:cmpt756Seed": true,
       "container-labs:dockercoinsRngReplicas": 3,
-      ...(caBundle ? { "container-labs:buildCaBundle": caBundle } : {}),
+      ...labsThroughRegistry(stack, registry, standins, dir),
     };
-    await initStack(stack, SSH_STACK, config, { sshPrivateKey: loginKey.privateKeyOpenssh, registryToken: registry.push.password, registryPullToken: registry.pull.password });
+    await initStack(stack, SSH_STACK, config, { sshPrivateKey: loginKey.privateKeyOpenssh, ...registrySecrets(registry) });
     const ssh: SshStack = {
       stack,
       machine,

@@ -5,7 +5,7 @@
  * labels, the tokens kept secret, what a machine removed from the list does
  * to the others. One machine makes what it made before the swarm existed.
  * The formation runs for real on three stand-in machines in the deploy
- * project (test/deploy/40-swarm-formation.test.ts).
+ * project (test/deploy/40-swarm.test.ts).
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
