@@ -138,9 +138,14 @@ export async function measureRate(redis: RedisClient, intervals: number): Promis
 }
 
 /** A counter from a service's Prometheus text, e.g. hasher_served_total. */
-export async function readMetric(service: ServiceProcess, name: string): Promise<number> {
-  const text = await (await fetch(service.url("/metrics"))).text();
+export function readMetric(service: ServiceProcess, name: string): Promise<number> {
+  return readMetricAt(service.url("/metrics"), name);
+}
+
+/** A counter from the Prometheus text at `metricsUrl` (a service in a container, through its published port). */
+export async function readMetricAt(metricsUrl: string, name: string): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
   const line = text.split("\n").find((candidate) => candidate.startsWith(`${name} `));
-  if (!line) throw new Error(`${service.name} has no metric ${name}`);
+  if (!line) throw new Error(`${metricsUrl} has no metric ${name}`);
   return Number(line.slice(name.length + 1));
 }

@@ -12,6 +12,7 @@ import { promisify } from "node:util";
 import { cacheDir } from "./cache";
 import { dockerHostOf, engineLayout } from "./privateEngine";
 import { STANDINS, type Fixture, type Standin } from "./standins";
+import { sleep } from "./wait";
 
 const execFileAsync = promisify(execFile);
 
@@ -138,6 +139,14 @@ export interface ContainerOptions {
   user?: string;
   entrypoint?: string;
   command?: string[];
+  /**
+   * A user-defined network to join, and the names the other containers on it
+   * reach this one by. Several containers may share an alias: Docker's DNS
+   * then answers it with every one's address, as it does for a swarm
+   * service's replicas with dnsrr endpoints.
+   */
+  network?: { name: string; aliases?: string[] };
+  labels?: Record<string, string>;
 }
 
 export interface Container {
@@ -155,6 +164,9 @@ export async function startContainer(engine: Engine, options: ContainerOptions):
   for (const [name, value] of Object.entries(options.env ?? {})) args.push("--env", `${name}=${value}`);
   for (const [port, hostPort] of Object.entries(options.publish ?? {})) args.push("--publish", `127.0.0.1:${hostPort}:${port}`);
   for (const [source, target] of Object.entries(options.volumes ?? {})) args.push("--volume", `${source}:${target}`);
+  if (options.network) args.push("--network", options.network.name);
+  for (const alias of options.network?.aliases ?? []) args.push("--network-alias", alias);
+  for (const [name, value] of Object.entries(options.labels ?? {})) args.push("--label", `${name}=${value}`);
   if (options.user !== undefined) args.push("--user", options.user);
   if (options.entrypoint !== undefined) args.push("--entrypoint", options.entrypoint);
   args.push(options.image, ...(options.command ?? []));
@@ -170,4 +182,27 @@ export async function startContainer(engine: Engine, options: ContainerOptions):
       await docker(engine, ["rm", "--force", "--volumes=false", options.name]).catch(() => undefined);
     },
   };
+}
+
+/**
+ * Waits until every one of `containers` says healthy (its image's
+ * HEALTHCHECK); fails at once, with its last log lines, if one stops or turns
+ * unhealthy, and after `timeoutMs` naming those not yet healthy.
+ */
+export async function waitHealthy(engine: Engine, containers: string[], timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const states = (await docker(engine, ["inspect", "--format", "{{.Name}} {{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}no-healthcheck{{end}}", ...containers]))
+      .split("\n")
+      .map((line) => line.replace(/^\//, "").split(" "));
+    const failed = states.find(([, status, health]) => status !== "running" || health === "unhealthy" || health === "no-healthcheck");
+    if (failed) {
+      const logs = await docker(engine, ["logs", "--tail", "20", failed[0]]).catch((err: Error) => err.message);
+      throw new Error(`${failed[0]} is ${failed[1]}, ${failed[2]}, instead of becoming healthy:\n${logs}`);
+    }
+    const waiting = states.filter(([, , health]) => health !== "healthy").map(([name]) => name);
+    if (waiting.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`not healthy after ${timeoutMs} ms: ${waiting.join(", ")}`);
+    await sleep(500);
+  }
 }
