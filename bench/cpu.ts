@@ -9,6 +9,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 
 /** Above this share of its one core the generator, not the server, sets the pace. */
 export const SATURATED_PERCENT = 90;
@@ -161,6 +162,17 @@ export function placementNote(): string {
   return pinned
     ? `during each load run: the load generator (this process) pinned to core ${generatorCores.join(",")}, the servers to core ${serverCores.join(",")} (taskset)`
     : `not pinned (cores ${generatorCores.join(",")}${hasTaskset() ? "" : ", no taskset"}): generator and servers share the cores`;
+}
+
+/**
+ * One line for the top of a bench run: the machine's CPU, the cores this
+ * process may use, and the load average as the run starts (figures from a
+ * shared machine say how busy it was).
+ */
+export function machineNote(cpuinfo = readFileSync("/proc/cpuinfo", "utf8"), load = loadavg()): string {
+  const model = /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1]?.trim() || "an unnamed CPU";
+  const cores = place().allowed.length;
+  return `ran on ${model}, ${cores} core${cores === 1 ? "" : "s"}, load average ${load.map((value) => value.toFixed(2)).join(" ")} at the start`;
 }
 
 function sample(pids: number[]): CpuSample {

@@ -2,7 +2,9 @@
  * dockercoins: hashes per second for 1, 2, 4 and 8 workers, with the lesson's
  * 0.1 s delays (rng, serving one request at a time, caps the stack at 10
  * hashes/s) and with the delays at 0; then the lab under a flood of large
- * bodies at hasher: its memory, what the flood is answered, and how long mining stalls.
+ * bodies at hasher: its memory, what the flood is answered, and how long mining stalls;
+ * and the lab's images as containers with 1 to 4 rng replicas behind one
+ * name, the ceiling rising with each (bench/dockercoinsReplicas.ts).
  *
  * Each rate is shown twice: as redis's counter shows it (what the page
  * graphs) and as hasher counts the hashes it made (what really happened).
@@ -10,6 +12,7 @@
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
 import { measureRound } from "./cpu";
+import { HASHERS, rngReplicaRows, WORKERS } from "./dockercoinsReplicas";
 import { cpuColumns, printTable, type Row } from "./harness";
 import { sleep, startRedis, waitFor, type ServiceProcess } from "@container-labs/test-kit";
 import {
@@ -171,4 +174,8 @@ export async function run(): Promise<void> {
     await redis.quit();
     await redisServer.stop();
   }
+  printTable(
+    `dockercoins: hashes/s by number of rng replicas (the lab's images as containers of the private engine, every rng behind the alias rng; ${HASHERS} hashers, ${WORKERS} workers, lesson delays)`,
+    await rngReplicaRows(),
+  );
 }

@@ -5,7 +5,7 @@
  */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { placementNote } from "./cpu";
+import { machineNote, placementNote } from "./cpu";
 
 interface LabBench {
   run(): Promise<void>;
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
   if (unknown.length > 0) {
     throw new Error(`no benchmark for ${unknown.join(", ")}; available: ${available.join(", ")}`);
   }
+  console.log(`# ${machineNote()}`);
   console.log(`# ${placementNote()}`);
   for (const lab of wanted.length > 0 ? wanted : available) {
     console.log(`\n# ${lab}`);
