@@ -14,7 +14,7 @@
  * nothing is pinned, and they share the machine's cores with whatever runs.
  */
 import { loadavg } from "node:os";
-import { engineScope, freePort, sleep, waitFor, waitHealthy, type EngineScope } from "@container-labs/test-kit";
+import { freePort, inEngineScope, sleep, waitFor, waitHealthy, type EngineScope } from "@container-labs/test-kit";
 import { IMAGE_BUILDS } from "../components/labs";
 import { NODE_SERVERS } from "../components/labs/dockercoins/images";
 import { closeTestRedis, connectTestRedis, measureRate, readHashes, readMetricAt, type RedisClient } from "../images/dockercoins/test/lab";
@@ -89,34 +89,32 @@ export async function rngReplicaRows(): Promise<Row[]> {
   const build = (service: Desk | "worker") => images.build(`dockercoins/${service}`, IMAGE_BUILDS[`dockercoins/${service}`]);
   // One after another: the first builds the workspace image the others share.
   const image = { rng: await build("rng"), hasher: await build("hasher"), worker: await build("worker") };
-  const scope = engineScope(images.engine, "bench-dockercoins");
-  let redis: RedisClient | undefined;
-  try {
+  return inEngineScope(images.engine, "bench-dockercoins", async (scope) => {
     const network = await scope.network("network");
     const redisPort = await freePort();
     await scope.start({ image: images.standins.redis, name: "redis", network: { name: network, aliases: ["redis"] }, publish: { 6379: redisPort } });
     const hashers = await Promise.all(Array.from({ length: HASHERS }, (_, i) => startReplica(scope, network, "hasher", image.hasher, i + 1)));
     const rngs = [await startReplica(scope, network, "rng", image.rng, 1)];
     await waitHealthy(images.engine, [...hashers, ...rngs].map((replica) => replica.container));
-    redis = await connectTestRedis(`redis://127.0.0.1:${redisPort}`);
 
     const workerEnv = { LESSON_DELAY_MS: String(LESSON_DELAY_MS), RNG_URL: "http://rng", HASHER_URL: "http://hasher", REDIS_URL: "redis://redis:6379" };
     const workers = await Promise.all(Array.from({ length: WORKERS }, (_, i) =>
       scope.start({ image: image.worker, name: `worker-${i + 1}`, env: workerEnv, network: { name: network } })));
     await waitHealthy(images.engine, workers.map((worker) => worker.name), 300_000);
-    const client = redis;
-    await waitFor("the workers' first count", async () => (await readHashes(client)) > 0, { timeoutMs: 30_000 });
 
-    const rows: Row[] = [];
-    for (const replicas of RNG_REPLICAS) {
-      while (rngs.length < replicas) rngs.push(await startReplica(scope, network, "rng", image.rng, rngs.length + 1));
-      await waitHealthy(images.engine, rngs.map((replica) => replica.container));
-      await sleep(SETTLE_MS);
-      rows.push(await measure(redis, rngs, hashers));
+    const redis = await connectTestRedis(`redis://127.0.0.1:${redisPort}`);
+    try {
+      await waitFor("the workers' first count", async () => (await readHashes(redis)) > 0, { timeoutMs: 30_000 });
+      const rows: Row[] = [];
+      for (const replicas of RNG_REPLICAS) {
+        while (rngs.length < replicas) rngs.push(await startReplica(scope, network, "rng", image.rng, rngs.length + 1));
+        await waitHealthy(images.engine, rngs.map((replica) => replica.container));
+        await sleep(SETTLE_MS);
+        rows.push(await measure(redis, rngs, hashers));
+      }
+      return rows;
+    } finally {
+      await closeTestRedis(redis);
     }
-    return rows;
-  } finally {
-    await closeTestRedis(redis);
-    await scope.remove();
-  }
+  });
 }

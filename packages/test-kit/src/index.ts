@@ -22,7 +22,7 @@ export {
   type Engine,
   type ImageConfig,
 } from "./engine";
-export { engineScope, type EngineScope } from "./scope";
+export { engineScope, inEngineScope, type EngineScope } from "./scope";
 export { FIXTURES, STANDINS, type Fixture, type Standin } from "./standins";
 export { ENGINE_CERTS_DIR, REGISTRY_PORT, registryRequest, startRegistry, type Registry, type RegistryAccount, type RegistryAnswer, type RegistryOptions } from "./registry";
 export { MACHINE_DISK, attachLoopDisk, createFixedNetwork, detachLoopDisks, grantableCapabilities, removeMachine, startMachine, type Machine, type MachineOptions } from "./machine";
