@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { boundBy, cpuPercent, descendants, parseCpuList, parseProcStat, type ProcStat } from "../../bench/cpu";
+import { boundBy, cpuPercent, descendants, machineNote, parseCpuList, parseProcStat, type ProcStat } from "../../bench/cpu";
 import { cpuColumns } from "../../bench/harness";
 
 // A real line's shape (proc(5)): pid, (comm), state, ppid, ... utime is field 14, stime 15.
@@ -21,6 +21,17 @@ describe("parseProcStat", () => {
 
   it("reads this very process's stat file", () => {
     expect(parseProcStat(readFileSync("/proc/self/stat", "utf8"))).toMatchObject({ ppid: expect.any(Number), cpuTicks: expect.any(Number) });
+  });
+});
+
+describe("machineNote, the line a bench run starts with", () => {
+  it("names the CPU model of /proc/cpuinfo, the cores this process may use and the load average", () => {
+    const cpuinfo = "processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC 7B13\n\nprocessor\t: 1\nmodel name\t: AMD EPYC 7B13\n";
+    expect(machineNote(cpuinfo, [1.5, 2, 12.345])).toMatch(/^ran on AMD EPYC 7B13, \d+ cores?, load average 1\.50 2\.00 12\.35 at the start$/);
+  });
+
+  it("says so when the kernel names no model (some virtual CPUs)", () => {
+    expect(machineNote("processor\t: 0\n", [0, 0, 0])).toMatch(/^ran on an unnamed CPU, /);
   });
 });
 
