@@ -56,7 +56,7 @@ export class Service extends pulumi.ComponentResource {
     const limits = { ...DEFAULT_LIMITS, ...args.limits };
     const baseName = args.containerName ?? `${args.lab}-${args.service}`;
     if (args.engine.swarm) {
-      const service = swarmService(name, { ...args, name: baseName, replicas, limits, swarm: args.engine.swarm }, this, opts?.dependsOn);
+      const service = swarmService(name, { ...args, name: baseName, replicas, scalable: args.replicas !== undefined, limits, swarm: args.engine.swarm }, this, opts?.dependsOn);
       this.containers = [];
       this.containerNames = pulumi.output([]);
       this.ready = [service];

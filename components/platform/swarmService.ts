@@ -57,6 +57,8 @@ export interface SwarmServiceArgs extends ServiceArgs {
   /** The service's name in the swarm: the container's name on a single host. */
   name: string;
   replicas: number;
+  /** Whether the lab gives the replica count (a setting of the lab's), which then changes with `docker service scale`. */
+  scalable: boolean;
   limits: Limits;
   swarm: SwarmEngine;
 }
@@ -150,7 +152,8 @@ export function swarmService(
   const scratchDirs = readOnly ? ["/tmp", ...(args.scratch?.dirs ?? [])] : [];
   const replicated = !args.global || args.oneShot;
 
-  return new docker.Service(
+  const scaledBySwarm = args.scalable && replicated && !args.oneShot;
+  const service = new docker.Service(
     resourceName,
     {
       name: args.name,
@@ -201,8 +204,28 @@ export function swarmService(
       deleteBeforeReplace: true,
       // Docker refuses to change a service's mode in place; the replica count is an update.
       replaceOnChanges: ["mode.global"],
+      // The count it was made with; after that, scaleBySwarm changes it.
+      ignoreChanges: scaledBySwarm ? ["mode.replicated.replicas"] : undefined,
       dependsOn: [...dependencies(dependsOn), args.swarm.ready],
       additionalSecretOutputs: hasSecretEnv ? ["taskSpec"] : undefined,
     },
   );
+  if (scaledBySwarm) scaleBySwarm(resourceName, args, service, parent);
+  return service;
+}
+
+/**
+ * A replica count the lab takes from a setting changes with Docker's own
+ * `docker service scale`, which changes the count alone, run on the manager
+ * the host's commands reach. Through the provider, an update sends the
+ * environment in a new order each time (kreuzwerker's docker_service builds
+ * the list from a map), which Docker takes for a new task spec: it would
+ * restart every task to add some. Seen on the ci-swarm stack.
+ */
+function scaleBySwarm(resourceName: string, args: SwarmServiceArgs, service: docker.Service, parent: pulumi.Resource): void {
+  args.engine.command(`${resourceName}-replicas`, {
+    create: `docker service scale ${args.name}=${args.replicas} >/dev/null`,
+    triggers: [args.replicas],
+    dependsOn: [service],
+  }, parent);
 }

@@ -97,20 +97,34 @@ describe("dockercoins on a swarm without IPVS (dnsrr endpoints), 6 workers and 3
   });
 });
 
-describe("scaling on a swarm is an update of one service, never a replacement", () => {
-  it("changes only the worker service's replica count when dockercoinsWorkers goes from 6 to 12", async () => {
+describe("scaling on a swarm changes the replica count alone, never a replacement", () => {
+  /** The command that sets a service's count on the manager, by the service's resource name. */
+  const scaleCommand = (run: Run, name: string): unknown => run.ofType(LOCAL_COMMAND).find((command) => command.name === `${name}-replicas`)?.inputs.create;
+
+  it("scales the workers from 6 to 12 with docker service scale on the manager, the service's own inputs unchanged but for the count it ignores after creation", async () => {
     const before = await runStack("local", labsOn(["dockercoins"], "dnsrr"), { set: DOCKERCOINS_LESSON });
     const after = await runStack("local", labsOn(["dockercoins"], "dnsrr"), { set: { ...DOCKERCOINS_LESSON, dockercoinsWorkers: "12" } });
     const [old, scaled] = [service(before, "dockercoins-worker"), service(after, "dockercoins-worker")];
-    expect(scaled.inputs.mode).toEqual({ replicated: { replicas: 12 } });
+    expect([scaleCommand(before, "dockercoins-worker"), scaleCommand(after, "dockercoins-worker")]).toEqual([
+      "docker service scale dockercoins-worker=6 >/dev/null",
+      "docker service scale dockercoins-worker=12 >/dev/null",
+    ]);
+    // Through the provider, an update would send the environment in a new order, and Docker would restart every task.
+    expect(scaled.options.ignoreChanges).toEqual(["mode.replicated.replicas"]);
     expect(sameRun({ ...scaled.inputs, mode: old.inputs.mode })).toEqual(sameRun(old.inputs));
-    // kreuzwerker's docker_service marks `mode` ForceNew but not `mode.0.replicated.0.replicas`: the
-    // Terraform SDK then plans a replacement only when the mode block appears or goes, and the count is
-    // an update. Docker refuses to change a service's mode in place, so switching global is a replacement.
+    // Docker refuses to change a service's mode in place, so switching to global is a replacement.
     expect(scaled.options.replaceOnChanges).toEqual(["mode.global"]);
     for (const name of ["dockercoins-rng", "dockercoins-hasher", "dockercoins-redis", "dockercoins-webui"]) {
       expect([name, sameRun(service(after, name).inputs)]).toEqual([name, sameRun(service(before, name).inputs)]);
     }
+  });
+
+  it("scales so only the counts a setting gives: the workers and hashers, not rng (global) nor the one-task services", async () => {
+    const run = await runStack("local", labsOn(["dockercoins"], "dnsrr"), { set: DOCKERCOINS_LESSON });
+    expect(run.ofType(LOCAL_COMMAND).filter((command) => command.name.endsWith("-replicas")).map((command) => command.name).sort()).toEqual([
+      "dockercoins-hasher-replicas", "dockercoins-worker-replicas",
+    ]);
+    expect(service(run, "dockercoins-webui").options.ignoreChanges).toBeUndefined();
   });
 });
 
