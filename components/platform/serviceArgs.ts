@@ -126,6 +126,13 @@ export interface ServiceArgs {
    * node with the databases, so that losing another machine loses none of it.
    */
   keepsData?: boolean;
+  /**
+   * Set for a service a proxy reaches at the address it resolved once, at its
+   * start (an nginx upstream block): on a swarm it runs on the stateful node
+   * with the proxy, so that losing another machine never moves it to an
+   * address the proxy does not know.
+   */
+  resolvedOnceByProxy?: boolean;
   /** The networks it joins, reached there by `service`; none: no network at all. */
   networks: Network[];
   ports?: PublishedPort[];

@@ -236,7 +236,7 @@ describe("what stays on one node and what spreads: kleeweb and docker-basics on 
     run = await runStack("local", labsOn(["kleeweb", "docker-basics"], "dnsrr"));
   });
 
-  it("runs kleeweb's workers where the job image was pulled and the socket's group read, each with its own node's engine socket, and pins its database and queue", () => {
+  it("runs kleeweb's workers where the job image was pulled and the socket's group read, each with its own node's engine socket, and pins its database, queue and web tier", () => {
     const worker = service(run, "kleeweb-worker");
     expect(worker.inputs.taskSpec.placement).toEqual({ constraints: [STATEFUL] });
     expect(spec(worker).mounts).toContainEqual({ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock", readOnly: false });
@@ -244,6 +244,8 @@ describe("what stays on one node and what spreads: kleeweb and docker-basics on 
     expect(service(run, "kleeweb-db").inputs.taskSpec.placement).toEqual({ constraints: [STATEFUL] });
     // Its queue too: redis keeps it in memory.
     expect(service(run, "kleeweb-redis").inputs.taskSpec.placement).toEqual({ constraints: [STATEFUL] });
+    // And web, which nginx's upstream block resolves once: moved to another machine, it would be out of nginx's reach.
+    expect(service(run, "kleeweb-web").inputs.taskSpec.placement).toEqual({ constraints: [STATEFUL] });
   });
 
   it("keeps kleeweb's fixed subnet (the course's, by default) on its overlay network", () => {

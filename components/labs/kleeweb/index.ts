@@ -75,6 +75,8 @@ export class Kleeweb extends pulumi.ComponentResource {
       networks: [network],
       restart: "always",
       waitHealthy: true,
+      // nginx's upstream block resolves `web` once, at its start.
+      resolvedOnceByProxy: true,
       engine,
     }, { parent: this, dependsOn: backends });
 
