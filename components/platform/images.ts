@@ -20,3 +20,6 @@ export const SERVER_USERS = { redis: "redis", postgres: "postgres" } as const sa
  * config the official entrypoint renders at start, and the temp files.
  */
 export const NGINX_SCRATCH = { dirs: ["/etc/nginx/conf.d", "/var/cache/nginx"], ownerUid: 101 };
+
+/** Why a redis server runs on the host's machine (ServiceArgs.onHostMachine): a lab's data is in its memory, with no volume. */
+export const REDIS_DATA_IN_MEMORY = "redis keeps the lab's data in memory";

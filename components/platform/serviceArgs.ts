@@ -114,25 +114,13 @@ export interface ServiceArgs {
    */
   secretFiles?: string[];
   /**
-   * Set for a service that relies on what the host's own commands and pulls
-   * left on its machine (DockerHost.command, Platform.pull): an image it
-   * starts containers from, a group read there. On a swarm it runs on that
-   * machine, the stateful node; a single host has no other.
+   * Why the service must run on the host's machine (on a swarm, the stateful
+   * node; a single host has no other), when nothing it mounts says so: it
+   * keeps lab data in memory (redis), a proxy reaches it at the address it
+   * resolved once at its start, or it relies on what the host's own commands
+   * and pulls left there (DockerHost.command, Platform.pull).
    */
-  onHostMachine?: boolean;
-  /**
-   * Set for a server that keeps lab data in memory without a volume (redis:
-   * DockerCoins' count, kleeweb's queue). On a swarm it runs on the stateful
-   * node with the databases, so that losing another machine loses none of it.
-   */
-  keepsData?: boolean;
-  /**
-   * Set for a service a proxy reaches at the address it resolved once, at its
-   * start (an nginx upstream block): on a swarm it runs on the stateful node
-   * with the proxy, so that losing another machine never moves it to an
-   * address the proxy does not know.
-   */
-  resolvedOnceByProxy?: boolean;
+  onHostMachine?: string;
   /** The networks it joins, reached there by `service`; none: no network at all. */
   networks: Network[];
   ports?: PublishedPort[];

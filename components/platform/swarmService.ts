@@ -71,9 +71,8 @@ export function statefulConstraint(swarm: SwarmShape): string {
 /**
  * Whether the service must run on the stateful node, the machine the host's
  * address, commands and volumes are on: it mounts what only that node holds
- * (a named volume, a directory made on the host), keeps data in memory, is
- * reached by a proxy at the address it resolved once, relies on what the host's
- * commands left there, or is the one task of a port the URLs name at the
+ * (a named volume, a directory made on the host), says why it must run there
+ * (ServiceArgs.onHostMachine), or is the one task of a port the URLs name at the
  * host's address. Without the routing mesh (dnsrr), a port is open only on
  * the node that runs the task; a service of several tasks has one on each
  * node they run on, one per node (a host-mode port is taken once).
@@ -81,7 +80,7 @@ export function statefulConstraint(swarm: SwarmShape): string {
 function needsStatefulNode(args: SwarmServiceArgs, mounts: Mount[], hostModePorts: boolean): boolean {
   const holdsData = mounts.some((mount) => mount.source instanceof Volume || !mount.source.onEveryNode);
   const oneTaskPublishing = hostModePorts && !args.global && (args.oneShot || args.replicas === 1);
-  return holdsData || args.keepsData === true || args.resolvedOnceByProxy === true || args.onHostMachine === true || oneTaskPublishing;
+  return holdsData || args.onHostMachine !== undefined || oneTaskPublishing;
 }
 
 /** The file a secret env key goes to, and the variable that names it. */

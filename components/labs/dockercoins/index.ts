@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { SERVER_USERS } from "../../platform/images";
+import { REDIS_DATA_IN_MEMORY, SERVER_USERS } from "../../platform/images";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
 import type { LabModule, LabSummary } from "../lab";
@@ -37,7 +37,7 @@ export class Dockercoins extends pulumi.ComponentResource {
 
     const redisImage = platform.pull(`${name}-redis`, "redis", this);
     const redis = new Service(`${name}-redis`, {
-      lab: LAB, service: "redis", image: redisImage, user: SERVER_USERS.redis, keepsData: true, networks: [network], engine,
+      lab: LAB, service: "redis", image: redisImage, user: SERVER_USERS.redis, onHostMachine: REDIS_DATA_IN_MEMORY, networks: [network], engine,
     }, { parent: this });
 
     const build = (service: "rng" | "hasher" | "worker" | "webui") => platform.image(`${name}-${service}`, `dockercoins/${service}`, this);

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { NGINX_SCRATCH, SERVER_USERS } from "../../platform/images";
+import { NGINX_SCRATCH, REDIS_DATA_IN_MEMORY, SERVER_USERS } from "../../platform/images";
 import { JOB_WORKER_ROLE } from "../../platform/labels";
 import type { Platform } from "../../platform/platform";
 import { Service } from "../../platform/service";
@@ -48,7 +48,7 @@ export class Kleeweb extends pulumi.ComponentResource {
 
     const redisImage = platform.pull(`${name}-redis`, "redis", this);
     const redis = new Service(`${name}-redis`, {
-      lab: LAB, service: "redis", image: redisImage, user: SERVER_USERS.redis, keepsData: true, networks: [network], restart: "always", engine,
+      lab: LAB, service: "redis", image: redisImage, user: SERVER_USERS.redis, onHostMachine: REDIS_DATA_IN_MEMORY, networks: [network], restart: "always", engine,
     }, { parent: this });
     const postgres = new Postgres(`${name}-postgres`, {
       platform,
@@ -75,8 +75,7 @@ export class Kleeweb extends pulumi.ComponentResource {
       networks: [network],
       restart: "always",
       waitHealthy: true,
-      // nginx's upstream block resolves `web` once, at its start.
-      resolvedOnceByProxy: true,
+      onHostMachine: "nginx, beside it, resolves web once, at its start, in its upstream block",
       engine,
     }, { parent: this, dependsOn: backends });
 
@@ -107,8 +106,7 @@ export class Kleeweb extends pulumi.ComponentResource {
       // Every node has its engine's socket, and each worker runs its jobs on its own node's engine.
       mounts: [{ source: { hostPath: hostSocket, onEveryNode: true }, target: DOCKER_SOCKET }],
       groupAdd: [socketGroup.stdout.apply((gid) => gid.trim())],
-      // The job image is pulled, and the socket's group read, on the host's machine: on a swarm the workers run there.
-      onHostMachine: true,
+      onHostMachine: "the job image is pulled, and the socket's group read, on the host's machine",
       restart: "always",
       engine,
     }, { parent: this, dependsOn: [...backends, jobImage] });
